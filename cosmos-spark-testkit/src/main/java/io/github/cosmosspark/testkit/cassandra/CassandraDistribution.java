@@ -196,7 +196,7 @@ public final class CassandraDistribution {
   }
 
   /** The two things of the user's Maven settings the resolver needs: where, and from where. */
-  private static final class MavenSettings {
+  static final class MavenSettings {
     final Path localRepository;
     final String remoteRepository;
 
@@ -236,12 +236,29 @@ public final class CassandraDistribution {
       NodeList mirrors = document.getElementsByTagName("mirror");
       for (int i = 0; i < mirrors.getLength(); i++) {
         Element mirror = (Element) mirrors.item(i);
-        String mirrorOf = firstText(mirror, "mirrorOf");
-        if (mirrorOf != null && (mirrorOf.contains("central") || mirrorOf.contains("*"))) {
+        if (mirrorsCentral(firstText(mirror, "mirrorOf"))) {
           return firstText(mirror, "url");
         }
       }
       return null;
+    }
+
+    /** Maven's mirrorOf syntax: a comma list of ids, '*', 'external:*', and '!id' exclusions. */
+    static boolean mirrorsCentral(String mirrorOf) {
+      if (mirrorOf == null) {
+        return false;
+      }
+      boolean matches = false;
+      for (String token : mirrorOf.split(",")) {
+        String id = token.trim();
+        if (id.equals("!central")) {
+          return false;
+        }
+        if (id.equals("central") || id.equals("*") || id.equals("external:*")) {
+          matches = true;
+        }
+      }
+      return matches;
     }
 
     private static String firstText(Element parent, String tag) {

@@ -21,6 +21,7 @@ import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.KeyStore;
 import java.security.SecureRandom;
@@ -49,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * {@link #password()} and {@link #truststorePath()}, or a ready {@link #newSession()}.
  *
  * <pre>{@code
- * try (CassandraServer server = CassandraServer.builder().build().start()) {
+ * try (CassandraServer server = CassandraServer.builder().build()) {
+ *   server.start();
  *   try (CqlSession session = server.newSession()) {
  *     session.execute("SELECT release_version FROM system.local");
  *   }
@@ -188,6 +190,8 @@ public final class CassandraServer implements AutoCloseable {
     if (isRunning()) {
       return this;
     }
+    // A server that crashed on its own still has a process and a shutdown hook to clear.
+    destroy(true);
     JavaInstallation java = JavaInstallation.locate(settings.javaHome);
     if (distribution == null) {
       distribution =
@@ -199,11 +203,14 @@ public final class CassandraServer implements AutoCloseable {
     writeConfiguration();
     long started = System.nanoTime();
     launch(java);
+    boolean ready = false;
     try {
       awaitReady(started);
-    } catch (RuntimeException e) {
-      destroy(true);
-      throw e;
+      ready = true;
+    } finally {
+      if (!ready) {
+        destroy(true);
+      }
     }
     LOG.info(
         "Cassandra {} up on {}:{} in {} ms (work directory {})",
@@ -633,23 +640,32 @@ public final class CassandraServer implements AutoCloseable {
 
   private String serverClasspath() {
     List<String> entries = new ArrayList<>();
-    // The launcher class comes from wherever this class was loaded: a jar or a classes folder.
-    try {
-      entries.add(
-          new File(
-                  ParentWatchingLauncher.class
-                      .getProtectionDomain()
-                      .getCodeSource()
-                      .getLocation()
-                      .toURI())
-              .getAbsolutePath());
-    } catch (Exception e) {
-      throw new CassandraServerException("Could not locate the testkit's own classes", e);
-    }
+    entries.add(launcherDirectory().toString());
     for (Path jar : distribution.classpath()) {
       entries.add(jar.toAbsolutePath().toString());
     }
     return String.join(File.pathSeparator, entries);
+  }
+
+  /**
+   * Copies the launcher class, alone, into the working directory. Putting the testkit's own jar on
+   * the server's classpath instead would bring whatever else that jar holds, e.g. a test fat jar's
+   * Guava and Netty, ahead of Cassandra's.
+   */
+  private Path launcherDirectory() {
+    String resource = ParentWatchingLauncher.class.getName().replace('.', '/') + ".class";
+    Path directory = workDirectory.resolve("launcher");
+    Path target = directory.resolve(resource);
+    try (InputStream in = CassandraServer.class.getClassLoader().getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new CassandraServerException("The testkit's launcher class is missing: " + resource);
+      }
+      Files.createDirectories(target.getParent());
+      Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new CassandraServerException("Could not copy the launcher class to " + directory, e);
+    }
+    return directory;
   }
 
   private void awaitReady(long startedNanos) {
@@ -667,8 +683,8 @@ public final class CassandraServer implements AutoCloseable {
                 + ":"
                 + nativePort
                 + " within "
-                + settings.startupTimeout.getSeconds()
-                + " s (raise startupTimeout on a slow machine)."
+                + settings.startupTimeout.toMillis()
+                + " ms (raise startupTimeout on a slow machine)."
                 + (lastLoginFailure != null ? " Last login attempt: " + lastLoginFailure : "")
                 + " "
                 + logTail());
@@ -692,6 +708,13 @@ public final class CassandraServer implements AutoCloseable {
         session.execute(
             SimpleStatement.newInstance(
                 "ALTER ROLE " + USERNAME + " WITH PASSWORD = '" + password + "'"));
+      } catch (RuntimeException defaultLoginOrChangeFailed) {
+        // The change may have been applied with its reply lost; then the new password works.
+        try (CqlSession session = sessionBuilder(USERNAME, password).build()) {
+          LOG.debug("Password change was applied although its reply was lost");
+        } catch (RuntimeException newPasswordFailed) {
+          throw defaultLoginOrChangeFailed;
+        }
       }
       passwordApplied = true;
       saveState();

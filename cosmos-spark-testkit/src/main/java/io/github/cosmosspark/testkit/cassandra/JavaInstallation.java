@@ -15,9 +15,6 @@ final class JavaInstallation {
   /** System property: the JDK to run the server with. */
   static final String JAVA_HOME_PROPERTY = "cosmos.testkit.cassandra.java.home";
 
-  private static final int MIN_SUPPORTED = 11;
-  private static final int MAX_SUPPORTED = 17;
-
   final Path home;
   final int majorVersion;
 
@@ -50,7 +47,7 @@ final class JavaInstallation {
                 + explicit
                 + ", a Java "
                 + java.majorVersion
-                + "; Cassandra 5.0 runs on Java 11 to 17. Point it at a JDK 11 or 17.");
+                + "; Cassandra 5.0 runs on Java 11 or 17. Point it at a JDK 11 or 17.");
       }
       return java;
     }
@@ -77,7 +74,7 @@ final class JavaInstallation {
       tried.add(candidate.home + " is Java " + candidate.majorVersion);
     }
     throw new CassandraServerException(
-        "No Java to run Cassandra with: it runs on Java 11 to 17, and "
+        "No Java to run Cassandra with: it runs on Java 11 or 17, and "
             + String.join("; ", tried)
             + ". Set the system property "
             + JAVA_HOME_PROPERTY
@@ -116,7 +113,7 @@ final class JavaInstallation {
   }
 
   private boolean isSupported() {
-    return majorVersion >= MIN_SUPPORTED && majorVersion <= MAX_SUPPORTED;
+    return majorVersion == 11 || majorVersion == 17;
   }
 
   private static boolean isWindows() {

@@ -82,7 +82,7 @@ public final class CassandraExtension implements ParameterResolver {
         "CREATE KEYSPACE "
             + name
             + " WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}");
-    return new OwnedKeyspace(new TestKeyspace(name, shared.server(), session));
+    return new OwnedKeyspace(new TestKeyspace(name, shared.server(), session), shared);
   }
 
   static String keyspaceName(ExtensionContext context) {
@@ -110,26 +110,28 @@ public final class CassandraExtension implements ParameterResolver {
     private CqlSession session;
 
     SharedServer() {
-      CassandraServer started = null;
+      CassandraServer built =
+          CassandraServer.builder().heapSize(System.getProperty(HEAP_PROPERTY, "1G")).build();
       RuntimeException failure = null;
       try {
-        started =
-            CassandraServer.builder()
-                .heapSize(System.getProperty(HEAP_PROPERTY, "1G"))
-                .build()
-                .start();
+        built.start();
       } catch (RuntimeException e) {
         failure = e;
+        built.close();
       }
-      this.server = started;
+      this.server = built;
       this.startFailure = failure;
     }
 
-    CassandraServer server() {
+    synchronized CassandraServer server() {
       if (startFailure != null) {
         throw new CassandraServerException(
             "The shared Cassandra server failed to start: " + startFailure.getMessage(),
             startFailure);
+      }
+      // A test that stopped or killed the shared server must not break every test after it.
+      if (!server.isRunning()) {
+        server.restart();
       }
       return server;
     }
@@ -148,9 +150,7 @@ public final class CassandraExtension implements ParameterResolver {
           session.close();
         }
       } finally {
-        if (server != null) {
-          server.close();
-        }
+        server.close();
       }
     }
   }
@@ -160,10 +160,12 @@ public final class CassandraExtension implements ParameterResolver {
   static final class OwnedKeyspace
       implements ExtensionContext.Store.CloseableResource, AutoCloseable {
     final TestKeyspace keyspace;
+    private final SharedServer shared;
     private boolean dropped;
 
-    OwnedKeyspace(TestKeyspace keyspace) {
+    OwnedKeyspace(TestKeyspace keyspace, SharedServer shared) {
       this.keyspace = keyspace;
+      this.shared = shared;
     }
 
     @Override
@@ -173,7 +175,7 @@ public final class CassandraExtension implements ParameterResolver {
       }
       dropped = true;
       if (keyspace.server().isRunning()) {
-        keyspace.session().execute("DROP KEYSPACE IF EXISTS " + keyspace.name());
+        shared.session().execute("DROP KEYSPACE IF EXISTS " + keyspace.name());
       }
     }
   }

@@ -44,7 +44,10 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  */
 public final class TestCertificateAuthority {
 
-  /** The type of every key and trust store this class writes; Java 8 and later all read it. */
+  /**
+   * The type of every key and trust store this class writes. Stores written on JDK 17 use PBES2
+   * protection, which JDK 8u301+ and 11.0.12+ read; older updates cannot.
+   */
   public static final String STORE_TYPE = "PKCS12";
 
   private static final String SIGNATURE_ALGORITHM = "SHA256withRSA";

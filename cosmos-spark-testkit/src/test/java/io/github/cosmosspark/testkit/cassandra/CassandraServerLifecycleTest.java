@@ -23,7 +23,10 @@ class CassandraServerLifecycleTest {
 
   @BeforeAll
   static void startServer() {
-    server = CassandraServer.builder().heapSize("768M").build().start();
+    server = CassandraServer.builder().heapSize("768M").build();
+    server.start();
+    // Proves the process lookup the other assertions rely on does find a live server.
+    assertTrue(ServerProcesses.anyRunningIn(server.workDirectory()));
     try (CqlSession session = server.newSession()) {
       session.execute(
           "CREATE KEYSPACE lifecycle WITH replication ="
@@ -34,7 +37,8 @@ class CassandraServerLifecycleTest {
   @AfterAll
   static void closeServer() {
     server.close();
-    assertFalse(server.isRunning());
+    assertFalse(ServerProcesses.anyRunningIn(server.workDirectory()), "server JVM left behind");
+    assertFalse(java.nio.file.Files.exists(server.workDirectory()), "work directory left behind");
   }
 
   @Test
@@ -42,7 +46,7 @@ class CassandraServerLifecycleTest {
     Map<Integer, String> written = writeRows("after_kill", 2_000);
 
     server.kill();
-    assertFalse(server.isRunning());
+    assertFalse(ServerProcesses.anyRunningIn(server.workDirectory()), "server JVM survived kill()");
     assertFalse(isListening(server.port()), "port still open after kill()");
 
     server.restart();
@@ -56,7 +60,7 @@ class CassandraServerLifecycleTest {
     String password = server.password();
 
     server.stop();
-    assertFalse(server.isRunning());
+    assertFalse(ServerProcesses.anyRunningIn(server.workDirectory()), "server JVM survived stop()");
     assertFalse(isListening(port), "port still open after stop()");
 
     server.restart();

@@ -11,6 +11,7 @@ import java.nio.file.Paths;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class ParentWatchingLauncherTest {
 
@@ -24,6 +25,7 @@ class ParentWatchingLauncherTest {
   }
 
   @Test
+  @Timeout(60)
   void childHaltsWhenTheParentsPipeCloses() throws Exception {
     String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
     Process child =
