@@ -35,7 +35,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -456,12 +455,7 @@ public final class CassandraServer implements AutoCloseable {
     try (InputStream in = Files.newInputStream(truststore)) {
       KeyStore store = KeyStore.getInstance(TestCertificateAuthority.STORE_TYPE);
       store.load(in, storePassword.toCharArray());
-      TrustManagerFactory trust =
-          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      trust.init(store);
-      SSLContext context = SSLContext.getInstance("TLS");
-      context.init(null, trust.getTrustManagers(), random);
-      return context;
+      return TestCertificateAuthority.sslContextTrusting(store);
     } catch (Exception e) {
       throw new CassandraServerException("Could not load trust store " + truststore, e);
     }

@@ -174,12 +174,17 @@ public final class TestCertificateAuthority {
 
   /** A client TLS context that trusts only this authority. */
   public SSLContext clientSslContext() {
+    return sslContextTrusting(truststore());
+  }
+
+  /** A client TLS context that trusts exactly the certificates in {@code truststore}. */
+  public static SSLContext sslContextTrusting(KeyStore truststore) {
     try {
       TrustManagerFactory trust =
           TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      trust.init(truststore());
+      trust.init(truststore);
       SSLContext context = SSLContext.getInstance("TLS");
-      context.init(null, trust.getTrustManagers(), random);
+      context.init(null, trust.getTrustManagers(), new SecureRandom());
       return context;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("Could not build client TLS context", e);

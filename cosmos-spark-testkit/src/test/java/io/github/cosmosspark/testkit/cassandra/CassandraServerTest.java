@@ -13,6 +13,7 @@ import com.datastax.oss.driver.api.core.connection.ConnectionInitException;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.ssl.ProgrammaticSslEngineFactory;
+import com.datastax.oss.driver.api.core.ssl.SslEngineFactory;
 import io.github.cosmosspark.testkit.junit.CassandraTest;
 import io.github.cosmosspark.testkit.junit.TestKeyspace;
 import java.util.HashMap;
@@ -57,17 +58,7 @@ class CassandraServerTest {
 
   @Test
   void plaintextClientsAreRefused(CassandraServer server) {
-    AllNodesFailedException refused =
-        assertThrows(
-            AllNodesFailedException.class,
-            () ->
-                CqlSession.builder()
-                    .addContactPoint(server.contactPoint())
-                    .withLocalDatacenter(CassandraServer.DATACENTER)
-                    .withAuthCredentials(server.username(), server.password())
-                    .build()
-                    .close());
-    Throwable cause = refused.getAllErrors().values().iterator().next().get(0);
+    Throwable cause = refusal(server, server.username(), server.password(), null);
     // The server drops a connection that does not start with a TLS handshake.
     assertInstanceOf(ConnectionInitException.class, cause);
     assertInstanceOf(ClosedConnectionException.class, cause.getCause());
@@ -75,35 +66,14 @@ class CassandraServerTest {
 
   @Test
   void wrongPasswordIsRefused(CassandraServer server) {
-    AllNodesFailedException refused =
-        assertThrows(
-            AllNodesFailedException.class,
-            () ->
-                CqlSession.builder()
-                    .addContactPoint(server.contactPoint())
-                    .withLocalDatacenter(CassandraServer.DATACENTER)
-                    .withAuthCredentials(server.username(), server.password() + "-wrong")
-                    .withSslContext(server.clientSslContext())
-                    .build()
-                    .close());
-    Throwable cause = refused.getAllErrors().values().iterator().next().get(0);
+    Throwable cause =
+        refusal(server, server.username(), server.password() + "-wrong", trusting(server));
     assertInstanceOf(AuthenticationException.class, cause);
   }
 
   @Test
   void defaultPasswordNoLongerWorks(CassandraServer server) {
-    AllNodesFailedException refused =
-        assertThrows(
-            AllNodesFailedException.class,
-            () ->
-                CqlSession.builder()
-                    .addContactPoint(server.contactPoint())
-                    .withLocalDatacenter(CassandraServer.DATACENTER)
-                    .withAuthCredentials("cassandra", "cassandra")
-                    .withSslContext(server.clientSslContext())
-                    .build()
-                    .close());
-    Throwable cause = refused.getAllErrors().values().iterator().next().get(0);
+    Throwable cause = refusal(server, "cassandra", "cassandra", trusting(server));
     assertInstanceOf(AuthenticationException.class, cause);
   }
 
@@ -111,6 +81,23 @@ class CassandraServerTest {
   void clientsThatDoNotTrustTheTestAuthorityAreRefused(CassandraServer server) throws Exception {
     SSLContext systemTrustOnly = SSLContext.getInstance("TLS");
     systemTrustOnly.init(null, null, null);
+    Throwable cause =
+        refusal(
+            server,
+            server.username(),
+            server.password(),
+            new ProgrammaticSslEngineFactory(systemTrustOnly));
+    String chain = String.valueOf(cause);
+    assertTrue(chain.contains("SSL") || chain.contains("certif"), chain);
+  }
+
+  private static SslEngineFactory trusting(CassandraServer server) {
+    return new ProgrammaticSslEngineFactory(server.clientSslContext());
+  }
+
+  /** Tries to log in and returns why the one node refused. */
+  private static Throwable refusal(
+      CassandraServer server, String user, String password, SslEngineFactory tls) {
     AllNodesFailedException refused =
         assertThrows(
             AllNodesFailedException.class,
@@ -118,11 +105,10 @@ class CassandraServerTest {
                 CqlSession.builder()
                     .addContactPoint(server.contactPoint())
                     .withLocalDatacenter(CassandraServer.DATACENTER)
-                    .withAuthCredentials(server.username(), server.password())
-                    .withSslEngineFactory(new ProgrammaticSslEngineFactory(systemTrustOnly))
+                    .withAuthCredentials(user, password)
+                    .withSslEngineFactory(tls)
                     .build()
                     .close());
-    String chain = String.valueOf(refused.getAllErrors().values().iterator().next().get(0));
-    assertTrue(chain.contains("SSL") || chain.contains("certif"), chain);
+    return refused.getAllErrors().values().iterator().next().get(0);
   }
 }

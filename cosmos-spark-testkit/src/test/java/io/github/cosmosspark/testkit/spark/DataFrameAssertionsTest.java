@@ -33,70 +33,46 @@ class DataFrameAssertionsTest {
 
   @Test
   void aMissingRowIsReportedByKey() {
-    AssertionFailedError error =
-        assertThrows(
-            AssertionFailedError.class,
-            () ->
-                assertSameRowsByKey(
-                    frame(ID_NAME, RowFactory.create(1, "a"), RowFactory.create(2, "b")),
-                    frame(ID_NAME, RowFactory.create(1, "a")),
-                    "id"));
-    assertTrue(error.getMessage().contains("1 missing: [2]"), error.getMessage());
+    String message =
+        failure(
+            frame(ID_NAME, RowFactory.create(1, "a"), RowFactory.create(2, "b")),
+            frame(ID_NAME, RowFactory.create(1, "a")));
+    assertTrue(message.contains("1 missing: [2]"), message);
   }
 
   @Test
   void anUnexpectedRowIsReportedByKey() {
-    AssertionFailedError error =
-        assertThrows(
-            AssertionFailedError.class,
-            () ->
-                assertSameRowsByKey(
-                    frame(ID_NAME, RowFactory.create(1, "a")),
-                    frame(ID_NAME, RowFactory.create(1, "a"), RowFactory.create(3, "c")),
-                    "id"));
-    assertTrue(error.getMessage().contains("1 unexpected: [3]"), error.getMessage());
+    String message =
+        failure(
+            frame(ID_NAME, RowFactory.create(1, "a")),
+            frame(ID_NAME, RowFactory.create(1, "a"), RowFactory.create(3, "c")));
+    assertTrue(message.contains("1 unexpected: [3]"), message);
   }
 
   @Test
   void aDifferentValueIsReportedWithTheColumnAndBothValues() {
-    AssertionFailedError error =
-        assertThrows(
-            AssertionFailedError.class,
-            () ->
-                assertSameRowsByKey(
-                    frame(ID_NAME, RowFactory.create(1, "a")),
-                    frame(ID_NAME, RowFactory.create(1, "z")),
-                    "id"));
-    assertTrue(
-        error.getMessage().contains("[1]: name expected <a> but was <z>"), error.getMessage());
+    String message =
+        failure(
+            frame(ID_NAME, RowFactory.create(1, "a")), frame(ID_NAME, RowFactory.create(1, "z")));
+    assertTrue(message.contains("[1]: name expected <a> but was <z>"), message);
   }
 
   @Test
   void aRepeatedKeyFails() {
-    AssertionFailedError error =
-        assertThrows(
-            AssertionFailedError.class,
-            () ->
-                assertSameRowsByKey(
-                    frame(ID_NAME, RowFactory.create(1, "a")),
-                    frame(ID_NAME, RowFactory.create(1, "a"), RowFactory.create(1, "a")),
-                    "id"));
-    assertTrue(error.getMessage().contains("actual rows repeat keys"), error.getMessage());
+    String message =
+        failure(
+            frame(ID_NAME, RowFactory.create(1, "a")),
+            frame(ID_NAME, RowFactory.create(1, "a"), RowFactory.create(1, "a")));
+    assertTrue(message.contains("actual rows repeat keys"), message);
   }
 
   @Test
   void differentColumnsFail() {
     StructType other =
         new StructType().add("id", DataTypes.IntegerType).add("title", DataTypes.StringType);
-    AssertionFailedError error =
-        assertThrows(
-            AssertionFailedError.class,
-            () ->
-                assertSameRowsByKey(
-                    frame(ID_NAME, RowFactory.create(1, "a")),
-                    frame(other, RowFactory.create(1, "a")),
-                    "id"));
-    assertTrue(error.getMessage().contains("Columns differ"), error.getMessage());
+    String message =
+        failure(frame(ID_NAME, RowFactory.create(1, "a")), frame(other, RowFactory.create(1, "a")));
+    assertTrue(message.contains("Columns differ"), message);
   }
 
   @Test
@@ -114,6 +90,12 @@ class DataFrameAssertionsTest {
                 frame(binary, RowFactory.create(1, new byte[] {1, 2})),
                 frame(binary, RowFactory.create(1, new byte[] {1, 3})),
                 "id"));
+  }
+
+  private static String failure(Dataset<Row> expected, Dataset<Row> actual) {
+    return assertThrows(
+            AssertionFailedError.class, () -> assertSameRowsByKey(expected, actual, "id"))
+        .getMessage();
   }
 
   private Dataset<Row> frame(StructType schema, Row... rows) {
