@@ -1,0 +1,210 @@
+package io.github.cosmosspark.core.config;
+
+import java.io.Serializable;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * One configuration option: its name, type, default, documentation, validation, and the plain Spark
+ * Cassandra Connector keys it falls back to. Declared once, in {@link CosmosOptions}; the
+ * configuration reference and the "did you mean" message are made from these declarations.
+ *
+ * @param <T> the parsed value's type
+ */
+public final class CosmosOption<T> implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** The prefix of every option's key in the Spark configuration. */
+  public static final String PREFIX = "spark.cosmos.cassandra.";
+
+  /** Turns the text of a setting into a value, or fails naming the key. */
+  interface Parser<T> extends Serializable {
+    T parse(String key, String text);
+  }
+
+  private final String name;
+  private final String type;
+  private final T defaultValue;
+  private final String defaultText;
+  private final String doc;
+  private final boolean secret;
+  private final List<String> connectorFallbackKeys;
+  private final Parser<T> parser;
+
+  private CosmosOption(
+      String name,
+      String type,
+      T defaultValue,
+      String defaultText,
+      String doc,
+      boolean secret,
+      List<String> connectorFallbackKeys,
+      Parser<T> parser) {
+    this.name = name;
+    this.type = type;
+    this.defaultValue = defaultValue;
+    this.defaultText = defaultText;
+    this.doc = doc;
+    this.secret = secret;
+    this.connectorFallbackKeys = connectorFallbackKeys;
+    this.parser = parser;
+  }
+
+  static Builder<String> string(String name) {
+    return new Builder<>(name, "string", (key, text) -> nonBlank(key, text));
+  }
+
+  static Builder<String> secret(String name) {
+    return new Builder<>(name, "secret", (key, text) -> nonBlank(key, text)).secret();
+  }
+
+  static Builder<Boolean> bool(String name) {
+    return new Builder<>(
+        name,
+        "boolean",
+        (key, text) -> {
+          String value = text.trim().toLowerCase(Locale.ROOT);
+          if (value.equals("true") || value.equals("false")) {
+            return Boolean.valueOf(value);
+          }
+          throw new CosmosConfigException(
+              "Option '" + key + "' must be true or false, got '" + text + "'.");
+        });
+  }
+
+  static Builder<Integer> integer(String name, int min, int max, String unit) {
+    return new Builder<>(
+        name,
+        "integer",
+        (key, text) -> {
+          int value;
+          try {
+            value = Integer.parseInt(text.trim());
+          } catch (NumberFormatException e) {
+            throw new CosmosConfigException(
+                "Option '" + key + "' must be a whole number of " + unit + ", got '" + text + "'.");
+          }
+          if (value < min || value > max) {
+            throw new CosmosConfigException(
+                "Option '"
+                    + key
+                    + "' must be a number of "
+                    + unit
+                    + " from "
+                    + min
+                    + " to "
+                    + max
+                    + ", got "
+                    + value
+                    + ".");
+          }
+          return value;
+        });
+  }
+
+  private static String nonBlank(String key, String text) {
+    if (text.trim().isEmpty()) {
+      throw new CosmosConfigException("Option '" + key + "' is set but empty.");
+    }
+    return text.trim();
+  }
+
+  /** The short name, used in per-read options: {@code port}. */
+  public String name() {
+    return name;
+  }
+
+  /** The full key, used in the Spark configuration: {@code spark.cosmos.cassandra.port}. */
+  public String key() {
+    return PREFIX + name;
+  }
+
+  /** The type, as the documentation shows it. */
+  public String type() {
+    return type;
+  }
+
+  /** The default value, or null when there is none (or it is derived; see {@link #defaultText}). */
+  public T defaultValue() {
+    return defaultValue;
+  }
+
+  /** The default as the documentation shows it. */
+  public String defaultText() {
+    return defaultText;
+  }
+
+  /** What the option does, and why its default is what it is. */
+  public String doc() {
+    return doc;
+  }
+
+  /** Whether the value is a secret: never logged, shown or put in an exception. */
+  public boolean isSecret() {
+    return secret;
+  }
+
+  /** The plain {@code spark.cassandra.*} keys this option falls back to, in order. */
+  public List<String> connectorFallbackKeys() {
+    return connectorFallbackKeys;
+  }
+
+  T parse(String key, String text) {
+    return parser.parse(key, text);
+  }
+
+  @Override
+  public String toString() {
+    return key();
+  }
+
+  static final class Builder<T> {
+    private final String name;
+    private final String type;
+    private final Parser<T> parser;
+    private T defaultValue;
+    private String defaultText = "";
+    private String doc = "";
+    private boolean secret;
+    private List<String> fallbackKeys = Collections.emptyList();
+
+    private Builder(String name, String type, Parser<T> parser) {
+      this.name = name;
+      this.type = type;
+      this.parser = parser;
+    }
+
+    Builder<T> defaultValue(T value) {
+      this.defaultValue = value;
+      this.defaultText = String.valueOf(value);
+      return this;
+    }
+
+    Builder<T> derivedDefault(String text) {
+      this.defaultText = text;
+      return this;
+    }
+
+    Builder<T> doc(String text) {
+      this.doc = text;
+      return this;
+    }
+
+    Builder<T> fallsBackTo(String... connectorKeys) {
+      this.fallbackKeys = Collections.unmodifiableList(Arrays.asList(connectorKeys));
+      return this;
+    }
+
+    private Builder<T> secret() {
+      this.secret = true;
+      return this;
+    }
+
+    CosmosOption<T> build() {
+      return new CosmosOption<>(
+          name, type, defaultValue, defaultText, doc, secret, fallbackKeys, parser);
+    }
+  }
+}

@@ -1,0 +1,208 @@
+package io.github.cosmosspark.core.config;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Every option of the {@code cosmoscassandra} source, declared once. Per-read options take the
+ * short name ({@code .option("account", "...")}) or the full key; the Spark configuration takes the
+ * full key ({@code spark.cosmos.cassandra.account}).
+ */
+public final class CosmosOptions {
+
+  /** The Cosmos DB account name; also the user name Cosmos expects. */
+  public static final CosmosOption<String> ACCOUNT =
+      CosmosOption.string("account")
+          .fallsBackTo("spark.cassandra.auth.username")
+          .doc(
+              "Cosmos DB account name. Cosmos takes it as the user name, and the endpoint is derived"
+                  + " from it.")
+          .build();
+
+  /**
+   * The account key. Named "password", as the portal's Connection String page calls it, so that
+   * Spark's default {@code spark.redaction.regex} hides it in the UI, plans and event logs.
+   */
+  public static final CosmosOption<String> PASSWORD =
+      CosmosOption.secret("password")
+          .fallsBackTo("spark.cassandra.auth.password")
+          .doc(
+              "The account key: the portal's PRIMARY PASSWORD (or SECONDARY), or a read-only password"
+                  + " for jobs that only read. Redacted everywhere Spark shows settings.")
+          .build();
+
+  /** The portal's connection string: {@code HostName=...;Username=...;Password=...;Port=...}. */
+  public static final CosmosOption<String> CONNECTION_STRING =
+      CosmosOption.secret("connectionString")
+          .doc(
+              "The portal's PRIMARY CONNECTION STRING, `HostName=…;Username=…;Password=…;Port=…`."
+                  + " Sets account, password, host and port at once; an explicit account that"
+                  + " disagrees with it is an error.")
+          .build();
+
+  /** The endpoint host. */
+  public static final CosmosOption<String> HOST =
+      CosmosOption.string("host")
+          .fallsBackTo("spark.cassandra.connection.host")
+          .derivedDefault("`<account>.cassandra.cosmos.azure.com`")
+          .doc(
+              "Endpoint host name. Set it for the emulator or a private endpoint; Azure's public"
+                  + " endpoint follows from the account.")
+          .build();
+
+  /** The endpoint port. */
+  public static final CosmosOption<Integer> PORT =
+      CosmosOption.integer("port", 1, 65535, "port")
+          .fallsBackTo("spark.cassandra.connection.port")
+          .defaultValue(10350)
+          .doc("Endpoint port. Cosmos serves the Cassandra API on 10350, not Cassandra's 9042.")
+          .build();
+
+  /** Whether to use TLS. */
+  public static final CosmosOption<Boolean> TLS_ENABLED =
+      CosmosOption.bool("tls.enabled")
+          .defaultValue(true)
+          .doc(
+              "TLS to the endpoint. Cosmos accepts only TLS 1.2 or newer, so this is on; turning it"
+                  + " off (only useful against a plain-text test server) logs a warning, and only"
+                  + " this option can turn it off.")
+          .build();
+
+  /** Whether the server certificate must name the host connected to. */
+  public static final CosmosOption<Boolean> TLS_HOSTNAME_VERIFICATION =
+      CosmosOption.bool("tls.hostnameVerification")
+          .defaultValue(true)
+          .doc(
+              "Check that the server's certificate names the host connected to. The plain"
+                  + " Spark Cassandra Connector never checks; without the check, anyone who can"
+                  + " intercept traffic can present any valid certificate. Turning it off logs a"
+                  + " warning.")
+          .build();
+
+  /** A trust store for a private CA. */
+  public static final CosmosOption<String> TRUSTSTORE_PATH =
+      CosmosOption.string("tls.truststore.path")
+          .fallsBackTo("spark.cassandra.connection.ssl.trustStore.path")
+          .derivedDefault("the JVM's default trust store")
+          .doc(
+              "Trust store with the CA that signed the server's certificate. Azure's certificates"
+                  + " chain to public CAs the JVM already trusts; set this for the emulator or a"
+                  + " private CA. The file must exist on every executor.")
+          .build();
+
+  /** The trust store's password. */
+  public static final CosmosOption<String> TRUSTSTORE_PASSWORD =
+      CosmosOption.secret("tls.truststore.password")
+          .fallsBackTo("spark.cassandra.connection.ssl.trustStore.password")
+          .doc("Password of the trust store, if it has one.")
+          .build();
+
+  /** The trust store's type. */
+  public static final CosmosOption<String> TRUSTSTORE_TYPE =
+      CosmosOption.string("tls.truststore.type")
+          .fallsBackTo("spark.cassandra.connection.ssl.trustStore.type")
+          .defaultValue("JKS")
+          .doc(
+              "Type of the trust store: JKS or PKCS12. On Java 9 and later a JKS store reads"
+                  + " PKCS12 files too.")
+          .build();
+
+  /** The keyspace. */
+  public static final CosmosOption<String> KEYSPACE =
+      CosmosOption.string("keyspace").doc("Keyspace of the table to read or write.").build();
+
+  /** The table. */
+  public static final CosmosOption<String> TABLE =
+      CosmosOption.string("table").doc("Table to read or write.").build();
+
+  private static final List<CosmosOption<?>> ALL =
+      Collections.unmodifiableList(
+          Arrays.<CosmosOption<?>>asList(
+              ACCOUNT,
+              PASSWORD,
+              CONNECTION_STRING,
+              HOST,
+              PORT,
+              TLS_ENABLED,
+              TLS_HOSTNAME_VERIFICATION,
+              TRUSTSTORE_PATH,
+              TRUSTSTORE_PASSWORD,
+              TRUSTSTORE_TYPE,
+              KEYSPACE,
+              TABLE));
+
+  private static final Map<String, CosmosOption<?>> BY_LOWER_CASE_NAME = index();
+
+  private CosmosOptions() {}
+
+  /** Every option, in documentation order. */
+  public static List<CosmosOption<?>> all() {
+    return ALL;
+  }
+
+  /** The option with this short name or full key, ignoring case. */
+  public static Optional<CosmosOption<?>> find(String nameOrKey) {
+    String lower = nameOrKey.toLowerCase(Locale.ROOT);
+    if (lower.startsWith(CosmosOption.PREFIX)) {
+      lower = lower.substring(CosmosOption.PREFIX.length());
+    }
+    return Optional.ofNullable(BY_LOWER_CASE_NAME.get(lower));
+  }
+
+  /** The registered key closest to {@code key}, for "did you mean" messages. */
+  static String closestKey(String key) {
+    String lower = key.toLowerCase(Locale.ROOT);
+    String best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    for (CosmosOption<?> option : ALL) {
+      int distance = editDistance(lower, option.key().toLowerCase(Locale.ROOT));
+      if (distance < bestDistance) {
+        bestDistance = distance;
+        best = option.key();
+      }
+    }
+    return best;
+  }
+
+  /** Every full key, for error messages. */
+  static List<String> keys() {
+    List<String> keys = new ArrayList<>();
+    for (CosmosOption<?> option : ALL) {
+      keys.add(option.key());
+    }
+    return keys;
+  }
+
+  private static Map<String, CosmosOption<?>> index() {
+    Map<String, CosmosOption<?>> index = new LinkedHashMap<>();
+    for (CosmosOption<?> option : ALL) {
+      index.put(option.name().toLowerCase(Locale.ROOT), option);
+    }
+    return Collections.unmodifiableMap(index);
+  }
+
+  private static int editDistance(String a, String b) {
+    int[] previous = new int[b.length() + 1];
+    int[] current = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      previous[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      current[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+        current[j] = Math.min(substitution, Math.min(previous[j] + 1, current[j - 1] + 1));
+      }
+      int[] swap = previous;
+      previous = current;
+      current = swap;
+    }
+    return previous[b.length()];
+  }
+}

@@ -1,0 +1,105 @@
+package io.github.cosmosspark.core.connection;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.CqlSessionBuilder;
+import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
+import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+import com.datastax.oss.driver.api.core.config.ProgrammaticDriverConfigLoaderBuilder;
+import com.datastax.oss.driver.api.core.ssl.ProgrammaticSslEngineFactory;
+import com.datastax.oss.driver.api.core.ssl.SslEngineFactory;
+import com.datastax.oss.driver.internal.core.ssl.DefaultSslEngineFactory;
+import com.datastax.spark.connector.cql.AuthConf;
+import com.datastax.spark.connector.cql.CassandraConnectionFactory;
+import com.datastax.spark.connector.cql.CassandraConnectorConf;
+import com.datastax.spark.connector.cql.DefaultConnectionFactory;
+import com.datastax.spark.connector.cql.IpBasedContactInfo;
+import com.datastax.spark.connector.cql.MultiplexingSchemaListener;
+import io.github.cosmosspark.core.config.CosmosCassandraConfig;
+import org.apache.spark.SparkEnv;
+
+/**
+ * SCC's {@code spark.cassandra.connection.factory} for Cosmos. It starts from SCC's own driver
+ * settings (pool sizes, timeouts, reconnection, trust store) and changes what Cosmos needs:
+ *
+ * <ul>
+ *   <li>protocol v4, the only one Cosmos speaks, so the driver does not open with a v5 attempt;
+ *   <li>TLS host name verification on (SCC turns it off unconditionally), unless {@code
+ *       spark.cosmos.cassandra.tls.hostnameVerification=false};
+ *   <li>the JVM's TLS cipher suites instead of SCC's two legacy RSA-CBC suites.
+ * </ul>
+ *
+ * <p>Used with {@code format("cosmoscassandra")} it receives the per-read settings through {@link
+ * CosmosAuthConf}. Set by hand for the plain {@code org.apache.spark.sql.cassandra} format, it
+ * reads {@code spark.cosmos.cassandra.tls.hostnameVerification} from the Spark configuration.
+ *
+ * <p>SCC creates one instance per JVM by class name, so it holds no state.
+ */
+public final class CosmosConnectionFactory implements CassandraConnectionFactory {
+  private static final long serialVersionUID = 1L;
+
+  @Override
+  public CqlSession createSession(CassandraConnectorConf conf) {
+    AuthConf auth = authConf(conf);
+    CosmosCassandraConfig cosmos =
+        auth instanceof CosmosAuthConf ? ((CosmosAuthConf) auth).config() : null;
+    boolean tls = cosmos != null ? cosmos.tlsEnabled() : sccTlsEnabled(conf);
+    boolean verifyHostnames =
+        cosmos != null ? cosmos.hostnameVerification() : hostnameVerificationFromSparkConf();
+
+    ProgrammaticDriverConfigLoaderBuilder settings =
+        DefaultConnectionFactory.connectorConfigBuilder(
+            conf, DriverConfigLoader.programmaticBuilder());
+    settings.withString(DefaultDriverOption.PROTOCOL_VERSION, "V4");
+    SslEngineFactory ownTls = null;
+    if (tls && cosmos != null) {
+      // Our own context: the driver's reads every trust store as JKS, which Java 8 cannot do
+      // for PKCS12 files, and offers no minimum protocol.
+      ownTls =
+          new ProgrammaticSslEngineFactory(TrustStores.sslContext(cosmos), null, verifyHostnames);
+      settings
+          .without(DefaultDriverOption.SSL_ENGINE_FACTORY_CLASS)
+          .without(DefaultDriverOption.SSL_CIPHER_SUITES)
+          .without(DefaultDriverOption.SSL_TRUSTSTORE_PATH)
+          .without(DefaultDriverOption.SSL_TRUSTSTORE_PASSWORD);
+    } else if (tls) {
+      settings
+          .withClass(DefaultDriverOption.SSL_ENGINE_FACTORY_CLASS, DefaultSslEngineFactory.class)
+          .withBoolean(DefaultDriverOption.SSL_HOSTNAME_VALIDATION, verifyHostnames)
+          .without(DefaultDriverOption.SSL_CIPHER_SUITES);
+    }
+
+    CqlSessionBuilder session = CqlSession.builder().withConfigLoader(settings.build());
+    if (ownTls != null) {
+      session = session.withSslEngineFactory(ownTls);
+    }
+    if (auth.authProvider().isDefined()) {
+      session = session.withAuthProvider(auth.authProvider().get());
+    }
+    String appId = SparkEnv.get() != null ? SparkEnv.get().conf().getAppId() : "no-app-id";
+    return session
+        .withApplicationName("cosmos-spark-" + appId)
+        // SCC's own listener, which its schema caches rely on.
+        .withSchemaChangeListener(new MultiplexingSchemaListener())
+        .build();
+  }
+
+  private static AuthConf authConf(CassandraConnectorConf conf) {
+    if (!(conf.contactInfo() instanceof IpBasedContactInfo)) {
+      throw new IllegalArgumentException(
+          "cosmos-spark connects by host and port; remove the cloud bundle or profile file"
+              + " settings (spark.cassandra.connection.config.*) from the configuration.");
+    }
+    return ((IpBasedContactInfo) conf.contactInfo()).authConf();
+  }
+
+  private static boolean sccTlsEnabled(CassandraConnectorConf conf) {
+    return ((IpBasedContactInfo) conf.contactInfo()).cassandraSSLConf().enabled();
+  }
+
+  private static boolean hostnameVerificationFromSparkConf() {
+    return SparkEnv.get() == null
+        || SparkEnv.get()
+            .conf()
+            .getBoolean("spark.cosmos.cassandra.tls.hostnameVerification", true);
+  }
+}

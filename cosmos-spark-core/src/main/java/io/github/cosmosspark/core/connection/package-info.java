@@ -1,0 +1,6 @@
+/**
+ * How the Spark Cassandra Connector connects to Cosmos: an auth configuration that carries the
+ * resolved Cosmos settings to executors, and the connection factory that builds the driver session
+ * from them (protocol v4, TLS with host name verification).
+ */
+package io.github.cosmosspark.core.connection;

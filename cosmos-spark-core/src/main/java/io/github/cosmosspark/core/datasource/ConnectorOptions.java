@@ -1,0 +1,82 @@
+package io.github.cosmosspark.core.datasource;
+
+import io.github.cosmosspark.core.config.ConnectorDefaults;
+import io.github.cosmosspark.core.config.CosmosCassandraConfig;
+import io.github.cosmosspark.core.config.CosmosConfigException;
+import io.github.cosmosspark.core.config.CosmosOptions;
+import io.github.cosmosspark.core.connection.CosmosAuthConfFactory;
+import io.github.cosmosspark.core.connection.CosmosConnectionFactory;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Turns the options of one {@code cosmoscassandra} read or write into the options SCC's source
+ * takes: the resolved Cosmos settings under their full keys (for {@link CosmosAuthConfFactory}),
+ * the matching {@code spark.cassandra.*} connection settings, Cosmos's defaults for SCC settings
+ * the user left alone, our factories, and every other option untouched.
+ */
+final class ConnectorOptions {
+
+  static final String FACTORY_KEY = "spark.cassandra.connection.factory";
+  static final String AUTH_FACTORY_KEY = "spark.cassandra.auth.conf.factory";
+
+  private ConnectorOptions() {}
+
+  static Map<String, String> translate(
+      CosmosCassandraConfig config,
+      Map<String, String> perRead,
+      Map<String, String> configuration) {
+    Map<String, String> translated = new HashMap<>();
+    for (Map.Entry<String, String> option : perRead.entrySet()) {
+      if (!CosmosOptions.find(option.getKey()).isPresent()) {
+        translated.put(option.getKey(), option.getValue());
+      }
+    }
+    for (ConnectorDefaults.Setting setting : ConnectorDefaults.all()) {
+      if (!isSet(setting.key(), perRead, configuration)) {
+        translated.put(setting.key(), setting.value());
+      }
+    }
+    requireOurs(FACTORY_KEY, CosmosConnectionFactory.class.getName(), perRead, configuration);
+    requireOurs(AUTH_FACTORY_KEY, CosmosAuthConfFactory.class.getName(), perRead, configuration);
+    translated.put(FACTORY_KEY, CosmosConnectionFactory.class.getName());
+    translated.put(AUTH_FACTORY_KEY, CosmosAuthConfFactory.class.getName());
+
+    translated.putAll(config.toOptions());
+    translated.put("keyspace", config.keyspace());
+    translated.put("table", config.table());
+    translated.put("spark.cassandra.connection.host", config.host());
+    translated.put("spark.cassandra.connection.port", Integer.toString(config.port()));
+    translated.put("spark.cassandra.connection.ssl.enabled", Boolean.toString(config.tlsEnabled()));
+    translated.put("spark.cassandra.auth.username", config.account());
+    return translated;
+  }
+
+  private static boolean isSet(
+      String key, Map<String, String> perRead, Map<String, String> configuration) {
+    String lower = key.toLowerCase(Locale.ROOT);
+    for (String candidate : perRead.keySet()) {
+      if (candidate.toLowerCase(Locale.ROOT).equals(lower)) {
+        return true;
+      }
+    }
+    return configuration.containsKey(key);
+  }
+
+  private static void requireOurs(
+      String key, String ours, Map<String, String> perRead, Map<String, String> configuration) {
+    String value = perRead.get(key) != null ? perRead.get(key) : configuration.get(key);
+    if (value != null && !value.equals(ours)) {
+      throw new CosmosConfigException(
+          "'"
+              + key
+              + "' is set to "
+              + value
+              + ", but the cosmoscassandra format brings its own ("
+              + ours
+              + "). Remove the setting, or use format(\"org.apache.spark.sql.cassandra\") for"
+              + " your own factory.");
+    }
+  }
+}
