@@ -1,7 +1,9 @@
 package io.github.cosmosspark.core.connection;
 
+import com.datastax.oss.driver.api.core.AllNodesFailedException;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.CqlSessionBuilder;
+import com.datastax.oss.driver.api.core.auth.AuthenticationException;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.config.ProgrammaticDriverConfigLoaderBuilder;
@@ -15,6 +17,8 @@ import com.datastax.spark.connector.cql.DefaultConnectionFactory;
 import com.datastax.spark.connector.cql.IpBasedContactInfo;
 import com.datastax.spark.connector.cql.MultiplexingSchemaListener;
 import io.github.cosmosspark.core.config.CosmosCassandraConfig;
+import java.util.List;
+import javax.net.ssl.SSLHandshakeException;
 import org.apache.spark.SparkEnv;
 
 /**
@@ -76,11 +80,88 @@ public final class CosmosConnectionFactory implements CassandraConnectionFactory
       session = session.withAuthProvider(auth.authProvider().get());
     }
     String appId = SparkEnv.get() != null ? SparkEnv.get().conf().getAppId() : "no-app-id";
-    return session
-        .withApplicationName("cosmos-spark-" + appId)
-        // SCC's own listener, which its schema caches rely on.
-        .withSchemaChangeListener(new MultiplexingSchemaListener())
-        .build();
+    try {
+      return session
+          .withApplicationName("cosmos-spark-" + appId)
+          // SCC's own listener, which its schema caches rely on.
+          .withSchemaChangeListener(new MultiplexingSchemaListener())
+          .build();
+    } catch (AllNodesFailedException e) {
+      throw explain(e, conf, cosmos);
+    }
+  }
+
+  /** Says which account and endpoint failed and what to check; the driver's text stays as cause. */
+  private static CosmosConnectionException explain(
+      AllNodesFailedException failure, CassandraConnectorConf conf, CosmosCassandraConfig cosmos) {
+    String endpoint = conf.contactInfo().endPointStr();
+    String account = cosmos != null ? "'" + cosmos.account() + "' " : "";
+    for (List<Throwable> errors : failure.getAllErrors().values()) {
+      for (Throwable error : errors) {
+        if (error instanceof AuthenticationException) {
+          return new CosmosConnectionException(
+              "Cosmos DB refused the credentials of account "
+                  + account
+                  + "at "
+                  + endpoint
+                  + " ("
+                  + error.getMessage()
+                  + "). Check spark.cosmos.cassandra.password: it must be the account's PRIMARY or"
+                  + " SECONDARY PASSWORD from the portal's Connection String page, or a read-only"
+                  + " password for jobs that only read.",
+              failure);
+        }
+      }
+    }
+    Throwable first = firstError(failure);
+    SSLHandshakeException handshake = handshakeFailure(failure);
+    if (handshake != null) {
+      return new CosmosConnectionException(
+          "The TLS handshake with account "
+              + account
+              + "at "
+              + endpoint
+              + " failed: "
+              + handshake.getMessage()
+              + ". If the server's certificate names another host, connect with that name"
+              + " (spark.cosmos.cassandra.host); if a private CA signed it, set"
+              + " spark.cosmos.cassandra.tls.truststore.path to a trust store holding that CA.",
+          failure);
+    }
+    return new CosmosConnectionException(
+        "Could not connect to account "
+            + account
+            + "at "
+            + endpoint
+            + " within the connect timeout of "
+            + conf.connectTimeoutMillis()
+            + " ms (spark.cassandra.connection.timeoutMS): "
+            + (first != null ? first.getMessage() : failure.getMessage())
+            + ". Check spark.cosmos.cassandra.host and port, and that the network lets this"
+            + " machine reach the endpoint over TCP.",
+        failure);
+  }
+
+  private static SSLHandshakeException handshakeFailure(AllNodesFailedException failure) {
+    for (List<Throwable> errors : failure.getAllErrors().values()) {
+      for (Throwable error : errors) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+          if (cause instanceof SSLHandshakeException) {
+            return (SSLHandshakeException) cause;
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  private static Throwable firstError(AllNodesFailedException failure) {
+    for (List<Throwable> errors : failure.getAllErrors().values()) {
+      if (!errors.isEmpty()) {
+        return errors.get(0);
+      }
+    }
+    return null;
   }
 
   private static AuthConf authConf(CassandraConnectorConf conf) {

@@ -1,0 +1,88 @@
+package io.github.cosmosspark.core.config;
+
+/**
+ * Renders {@code docs/configuration.md} from the option declarations, so the documentation cannot
+ * drift from the code: a test compares the file with this output.
+ */
+public final class ConfigurationReference {
+
+  private ConfigurationReference() {}
+
+  /** The whole configuration reference, as Markdown. */
+  public static String markdown() {
+    StringBuilder out = new StringBuilder();
+    out.append("# Configuration reference\n\n")
+        .append("<!-- Generated from CosmosOptions and ConnectorDefaults by")
+        .append(" ConfigurationReferenceTest; edit those, not this file. -->\n\n")
+        .append("Set an option per read or write with its short name")
+        .append(" (`.option(\"account\", \"myaccount\")`) or its full key, or for the whole")
+        .append(" session or cluster with its full key in the Spark configuration")
+        .append(" (`spark.cosmos.cassandra.account`). A value is taken from the first of: the read")
+        .append(" or write's option, `spark.cosmos.cassandra.*` in the session or Spark")
+        .append(" configuration, the plain Spark Cassandra Connector key it falls back to,")
+        .append(" the connection string, the default. Keys are matched without regard to case; an")
+        .append(" unknown `spark.cosmos.cassandra.*` key is an error. Every other")
+        .append(" `spark.cassandra.*` setting reaches the connector unchanged.\n\n")
+        .append("## Options\n\n")
+        .append("| key | short name | type | default | falls back to | description |\n")
+        .append("|---|---|---|---|---|---|\n");
+    for (CosmosOption<?> option : CosmosOptions.all()) {
+      out.append("| `")
+          .append(option.key())
+          .append("` | `")
+          .append(option.name())
+          .append("` | ")
+          .append(option.type())
+          .append(" | ")
+          .append(option.defaultText().isEmpty() ? "—" : option.defaultText())
+          .append(" | ")
+          .append(fallbacks(option))
+          .append(" | ")
+          .append(option.doc())
+          .append(" |\n");
+    }
+    out.append("\nSecrets (`secret` type) are named, or for the connection string hold")
+        .append(" `Password=`, so that Spark's default `spark.redaction.regex`")
+        .append(
+            " (`(?i)secret|password|token|access[.]?key`, matched against keys and values) hides them")
+        .append(" in the Spark UI, plans and event logs, and they never appear in our logs,")
+        .append(" exception messages or `toString`.\n\n")
+        .append("## Connector settings cosmoscassandra changes\n\n")
+        .append("Applied only when you have not set the key yourself.\n\n")
+        .append("| key | value | why |\n")
+        .append("|---|---|---|\n");
+    for (ConnectorDefaults.Setting setting : ConnectorDefaults.all()) {
+      out.append("| `")
+          .append(setting.key())
+          .append("` | `")
+          .append(setting.value())
+          .append("` | ")
+          .append(setting.reason())
+          .append(" |\n");
+    }
+    out.append("\n## Driver settings\n\n")
+        .append("Set by the connection factory (`")
+        .append("io.github.cosmosspark.core.connection.CosmosConnectionFactory`) on every")
+        .append(" session, over SCC's own:\n\n")
+        .append("- **Protocol v4**: the only version Cosmos speaks; the driver does not try v5")
+        .append(" first.\n")
+        .append("- **TLS host name verification** on, as `spark.cosmos.cassandra.tls.")
+        .append("hostnameVerification` says; SCC turns it off.\n")
+        .append("- **The JVM's TLS versions and cipher suites**, not SCC's two legacy")
+        .append(" RSA-CBC suites; Cosmos requires TLS 1.2 or newer.\n")
+        .append("- **The trust store type** as `spark.cosmos.cassandra.tls.truststore.type` says;")
+        .append(" the driver's own TLS setup reads every store as JKS.\n");
+    return out.toString();
+  }
+
+  private static String fallbacks(CosmosOption<?> option) {
+    if (option.connectorFallbackKeys().isEmpty()) {
+      return "—";
+    }
+    StringBuilder keys = new StringBuilder();
+    for (String key : option.connectorFallbackKeys()) {
+      keys.append(keys.length() == 0 ? "" : ", ").append('`').append(key).append('`');
+    }
+    return keys.toString();
+  }
+}

@@ -1,0 +1,195 @@
+package io.github.cosmosspark.core.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class CosmosCassandraConfigTest {
+
+  private static final String KEY = "k3y-Secret-Value==";
+  private static final String PORTAL_STRING =
+      "HostName=acct.cassandra.cosmos.azure.com;Username=acct;Password=" + KEY + ";Port=10350";
+
+  @Test
+  void anAccountAndKeyGiveCosmosDefaults() {
+    CosmosCassandraConfig config = resolve(map("account", "acct", "password", KEY), map());
+    assertEquals("acct", config.account());
+    assertEquals(KEY, config.password());
+    assertEquals("acct.cassandra.cosmos.azure.com", config.host());
+    assertEquals(10350, config.port());
+    assertTrue(config.tlsEnabled());
+    assertTrue(config.hostnameVerification());
+    assertNull(config.truststorePath());
+    assertEquals("JKS", config.truststoreType());
+  }
+
+  @Test
+  void thePortalsConnectionStringSetsAccountKeyHostAndPort() {
+    CosmosCassandraConfig config =
+        resolve(
+            map(),
+            map(
+                "spark.cosmos.cassandra.connectionString",
+                "HostName=h.example;Username=acct;Password=" + KEY + ";Port=12345"));
+    assertEquals("acct", config.account());
+    assertEquals(KEY, config.password());
+    assertEquals("h.example", config.host());
+    assertEquals(12345, config.port());
+  }
+
+  @Test
+  void perReadOptionsBeatCosmosSettingsWhichBeatConnectorSettings() {
+    Map<String, String> configuration =
+        map(
+            "spark.cosmos.cassandra.account", "fromCosmosConf",
+            "spark.cassandra.auth.username", "fromSccConf",
+            "spark.cosmos.cassandra.password", KEY,
+            "spark.cassandra.connection.port", "9042",
+            "spark.cosmos.cassandra.host", "cosmos.example",
+            "spark.cassandra.connection.host", "scc.example");
+    CosmosCassandraConfig perRead = resolve(map("account", "fromOption"), configuration);
+    assertEquals("fromOption", perRead.account());
+    assertEquals("cosmos.example", perRead.host());
+    assertEquals(9042, perRead.port(), "the SCC key is used when no Cosmos key is set");
+
+    CosmosCassandraConfig fromConf = resolve(map(), configuration);
+    assertEquals("fromCosmosConf", fromConf.account());
+
+    CosmosCassandraConfig fullKeyPerRead =
+        resolve(map("SPARK.COSMOS.CASSANDRA.ACCOUNT", "upper"), configuration);
+    assertEquals("upper", fullKeyPerRead.account(), "keys are matched without regard to case");
+  }
+
+  @Test
+  void toStringNeverShowsASecret() {
+    CosmosCassandraConfig config =
+        resolve(
+            map("account", "acct", "password", KEY, "tls.truststore.password", "storeSecret"),
+            map());
+    assertFalse(config.toString().contains(KEY), config.toString());
+    assertFalse(config.toString().contains("storeSecret"), config.toString());
+    assertTrue(config.toString().contains("acct"), config.toString());
+  }
+
+  @Test
+  void equalConfigurationsAreEqualSoSessionsAreShared() {
+    CosmosCassandraConfig a = resolve(map("account", "acct", "password", KEY), map());
+    CosmosCassandraConfig b = resolve(map("account", "acct", "password", KEY), map());
+    CosmosCassandraConfig other = resolve(map("account", "acct", "password", KEY + "x"), map());
+    assertEquals(a, b);
+    assertEquals(a.hashCode(), b.hashCode());
+    assertFalse(a.equals(other));
+  }
+
+  @Test
+  void noAccountSaysWhichOptionsToSet() {
+    String message = failure(map(), map());
+    assertTrue(message.contains("spark.cosmos.cassandra.account"), message);
+    assertTrue(message.contains("spark.cosmos.cassandra.connectionString"), message);
+  }
+
+  @Test
+  void noKeyNamesTheAccountAndTheOption() {
+    String message = failure(map("account", "acct"), map());
+    assertTrue(message.contains("'acct'"), message);
+    assertTrue(message.contains("spark.cosmos.cassandra.password"), message);
+  }
+
+  @Test
+  void aMalformedConnectionStringIsNamedWithoutItsSecret() {
+    String message =
+        failure(map("connectionString", "HostName=h;User=acct;Password=" + KEY), map());
+    assertTrue(message.contains("'connectionString'"), message);
+    assertTrue(message.contains("field 'User'"), message);
+    assertFalse(message.contains(KEY), message);
+    String noPassword = failure(map("connectionString", "HostName=h;Username=acct"), map());
+    assertTrue(noPassword.contains("no Password"), noPassword);
+    String noEquals = failure(map("connectionString", "just-a-key"), map());
+    assertTrue(noEquals.contains("'Name=value'"), noEquals);
+  }
+
+  @Test
+  void aConnectionStringAndAnAccountThatDisagreeAreRejected() {
+    String message = failure(map("account", "other", "connectionString", PORTAL_STRING), map());
+    assertTrue(message.contains("'other'"), message);
+    assertTrue(message.contains("'acct'"), message);
+    assertFalse(message.contains(KEY), message);
+  }
+
+  @Test
+  void anUnknownCosmosKeySuggestsTheClosest() {
+    String message =
+        failure(
+            map("account", "acct", "password", KEY),
+            map("spark.cosmos.cassandra.tls.hostnameVerificaton", "false"));
+    assertTrue(message.contains("'spark.cosmos.cassandra.tls.hostnameVerificaton'"), message);
+    assertTrue(
+        message.contains("did you mean 'spark.cosmos.cassandra.tls.hostnameVerification'"),
+        message);
+  }
+
+  @Test
+  void aPortThatIsNotANumberOrOutOfRangeIsNamed() {
+    String words = failure(map("account", "a", "password", KEY, "port", "ten"), map());
+    assertTrue(words.contains("'port'") && words.contains("'ten'"), words);
+    String negative = failure(map("account", "a", "password", KEY, "port", "-1"), map());
+    assertTrue(negative.contains("from 1 to 65535") && negative.contains("-1"), negative);
+    String tooLarge =
+        failure(
+            map("account", "a", "password", KEY), map("spark.cassandra.connection.port", "70000"));
+    assertTrue(tooLarge.contains("'spark.cassandra.connection.port'"), tooLarge);
+    assertTrue(tooLarge.contains("70000"), tooLarge);
+  }
+
+  @Test
+  void aBooleanMustBeTrueOrFalse() {
+    String message = failure(map("account", "a", "password", KEY, "tls.enabled", "yes"), map());
+    assertTrue(message.contains("'tls.enabled' must be true or false, got 'yes'"), message);
+  }
+
+  @Test
+  void tlsCannotBeTurnedOffThroughTheConnectorsKey() {
+    String message =
+        failure(
+            map("account", "a", "password", KEY),
+            map("spark.cassandra.connection.ssl.enabled", "false"));
+    assertTrue(message.contains("spark.cosmos.cassandra.tls.enabled"), message);
+    CosmosCassandraConfig explicit =
+        resolve(map("account", "a", "password", KEY, "tls.enabled", "false"), map());
+    assertFalse(explicit.tlsEnabled());
+  }
+
+  @Test
+  void anEmptyValueIsNamed() {
+    String message = failure(map("account", " ", "password", KEY), map());
+    assertTrue(message.contains("'account' is set but empty"), message);
+  }
+
+  private static CosmosCassandraConfig resolve(
+      Map<String, String> perRead, Map<String, String> configuration) {
+    return CosmosCassandraConfig.resolve(perRead, configuration);
+  }
+
+  private static String failure(Map<String, String> perRead, Map<String, String> configuration) {
+    return assertThrows(CosmosConfigException.class, () -> resolve(perRead, configuration))
+        .getMessage();
+  }
+
+  private static Map<String, String> map(String... keysAndValues) {
+    if (keysAndValues.length == 0) {
+      return Collections.emptyMap();
+    }
+    Map<String, String> map = new HashMap<>();
+    for (int i = 0; i < keysAndValues.length; i += 2) {
+      map.put(keysAndValues[i], keysAndValues[i + 1]);
+    }
+    return map;
+  }
+}
