@@ -4,8 +4,12 @@ import io.github.cosmosspark.core.config.CosmosCassandraConfig;
 import io.github.cosmosspark.core.config.CosmosConfigException;
 import io.github.cosmosspark.core.config.CosmosOptions;
 import io.github.cosmosspark.core.connection.TrustStores;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.cassandra.DefaultSource;
 import org.apache.spark.sql.connector.catalog.Table;
@@ -14,6 +18,8 @@ import org.apache.spark.sql.connector.expressions.Transform;
 import org.apache.spark.sql.sources.DataSourceRegister;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import scala.Tuple2;
 import scala.collection.JavaConverters;
 
@@ -26,6 +32,16 @@ public final class CosmosCassandraTableProvider implements TableProvider, DataSo
 
   /** The name users pass to {@code format(...)}. */
   public static final String SHORT_NAME = "cosmoscassandra";
+
+  private static final Logger LOG = LoggerFactory.getLogger(CosmosCassandraTableProvider.class);
+  private static final List<String> SECRET_KEYS =
+      Arrays.asList(
+          CosmosOptions.PASSWORD.key(),
+          CosmosOptions.CONNECTION_STRING.key(),
+          CosmosOptions.TRUSTSTORE_PASSWORD.key(),
+          "spark.cassandra.auth.password",
+          "spark.cassandra.connection.ssl.trustStore.password");
+  private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
 
   private final DefaultSource connectorSource = new DefaultSource();
 
@@ -73,7 +89,31 @@ public final class CosmosCassandraTableProvider implements TableProvider, DataSo
     for (Tuple2<String, String> entry : session.sparkContext().getConf().getAll()) {
       configuration.put(entry._1(), entry._2());
     }
-    configuration.putAll(JavaConverters.mapAsJavaMapConverter(session.conf().getAll()).asJava());
+    Map<String, String> sessionSettings =
+        JavaConverters.mapAsJavaMapConverter(session.conf().getAll()).asJava();
+    warnAboutSecretsSetAtRunTime(sessionSettings, configuration);
+    configuration.putAll(sessionSettings);
     return configuration;
+  }
+
+  /**
+   * Spark copies every session setting made at run time into each job's properties, and its event
+   * log redacts only keys that are also in the Spark configuration; a key set with {@code
+   * spark.conf().set(...)} therefore reaches the event log in clear. Nothing here can stop Spark
+   * doing that, so say it once per key.
+   */
+  private static void warnAboutSecretsSetAtRunTime(
+      Map<String, String> sessionSettings, Map<String, String> sparkConf) {
+    for (String key : SECRET_KEYS) {
+      String value = sessionSettings.get(key);
+      if (value != null && !value.equals(sparkConf.get(key)) && WARNED.add(key)) {
+        LOG.warn(
+            "'{}' is set in the session configuration at run time. Spark copies such settings"
+                + " into every job's properties and writes them unredacted to the event log. Put"
+                + " it in the cluster's Spark configuration (or spark-submit --conf), or pass it"
+                + " as a read/write option.",
+            key);
+      }
+    }
   }
 }

@@ -1,0 +1,187 @@
+package io.github.cosmosspark.core.datasource;
+
+import static io.github.cosmosspark.testkit.spark.DataFrameAssertions.assertSameRowsByKey;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.uuid.Uuids;
+import io.github.cosmosspark.testkit.cassandra.CassandraServer;
+import io.github.cosmosspark.testkit.junit.CassandraTest;
+import io.github.cosmosspark.testkit.junit.TestKeyspace;
+import io.github.cosmosspark.testkit.spark.LocalSpark;
+import java.math.BigDecimal;
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+
+@CassandraTest
+class CosmosCassandraWriteModesTest {
+
+  private final SparkSession spark = LocalSpark.session();
+
+  @Test
+  void everyCqlTypeTheConnectorMapsRoundTripsExactly(TestKeyspace ks, CassandraServer server) {
+    ks.session().execute("CREATE TYPE " + ks.qualified("address") + " (street text, zip int)");
+    ks.session()
+        .execute(
+            "CREATE TABLE "
+                + ks.qualified("everything")
+                + " (id int PRIMARY KEY, t text, i int, bi bigint, f float, d double,"
+                + " dec decimal, b boolean, u uuid, tu timeuuid, ts timestamp, dt date, bl blob,"
+                + " l list<int>, s set<text>, m map<text, int>, addr frozen<address>)");
+    StructType address =
+        new StructType().add("street", DataTypes.StringType).add("zip", DataTypes.IntegerType);
+    StructType schema =
+        new StructType()
+            .add("id", DataTypes.IntegerType)
+            .add("t", DataTypes.StringType)
+            .add("i", DataTypes.IntegerType)
+            .add("bi", DataTypes.LongType)
+            .add("f", DataTypes.FloatType)
+            .add("d", DataTypes.DoubleType)
+            .add("dec", DataTypes.createDecimalType(38, 18))
+            .add("b", DataTypes.BooleanType)
+            .add("u", DataTypes.StringType)
+            .add("tu", DataTypes.StringType)
+            .add("ts", DataTypes.TimestampType)
+            .add("dt", DataTypes.DateType)
+            .add("bl", DataTypes.BinaryType)
+            .add("l", DataTypes.createArrayType(DataTypes.IntegerType))
+            .add("s", DataTypes.createArrayType(DataTypes.StringType))
+            .add("m", DataTypes.createMapType(DataTypes.StringType, DataTypes.IntegerType))
+            .add("addr", address);
+    List<org.apache.spark.sql.Row> rows =
+        Arrays.asList(row(1, "ünïcødé ✓", -7), row(2, "", Integer.MAX_VALUE), row(3, "x", 0));
+    Dataset<org.apache.spark.sql.Row> written = spark.createDataFrame(rows, schema);
+
+    write(written, ks, server, "everything", "append", new HashMap<>());
+
+    Dataset<org.apache.spark.sql.Row> read = read(ks, server, "everything");
+    assertEquals(schema.fieldNames().length, read.schema().fieldNames().length);
+    assertSameRowsByKey(written, read, "id");
+  }
+
+  @Test
+  void overwriteWithConfirmTruncateLeavesExactlyTheNewRows(
+      TestKeyspace ks, CassandraServer server) {
+    createBooks(ks);
+    write(books(10, "old"), ks, server, "books", "append", new HashMap<>());
+
+    Map<String, String> confirm = new HashMap<>();
+    confirm.put("confirm.truncate", "true");
+    write(books(3, "new"), ks, server, "books", "overwrite", confirm);
+
+    assertSameRowsByKey(books(3, "new"), read(ks, server, "books"), "id");
+  }
+
+  @Test
+  void overwriteWithoutConfirmTruncateIsRefusedAndKeepsTheTable(
+      TestKeyspace ks, CassandraServer server) {
+    createBooks(ks);
+    write(books(5, "kept"), ks, server, "books", "append", new HashMap<>());
+
+    Throwable error =
+        assertThrows(
+            Throwable.class,
+            () -> write(books(2, "lost"), ks, server, "books", "overwrite", new HashMap<>()));
+
+    assertTrue(String.valueOf(error.getMessage()).contains("confirm.truncate"), error.toString());
+    assertSameRowsByKey(books(5, "kept"), read(ks, server, "books"), "id");
+  }
+
+  @Test
+  void theTtlOptionIsHonoured(TestKeyspace ks, CassandraServer server) {
+    createBooks(ks);
+    Map<String, String> ttl = new HashMap<>();
+    ttl.put("ttl", "3600");
+    write(books(4, "ttl"), ks, server, "books", "append", ttl);
+
+    List<Row> ttls =
+        ks.session().execute("SELECT id, TTL(title) FROM " + ks.qualified("books")).all();
+    assertEquals(4, ttls.size());
+    for (Row row : ttls) {
+      int remaining = row.getInt(1);
+      assertTrue(
+          remaining > 3500 && remaining <= 3600, "TTL of row " + row.getInt(0) + ": " + remaining);
+    }
+  }
+
+  private static org.apache.spark.sql.Row row(int id, String text, int number) {
+    UUID uuid = UUID.nameUUIDFromBytes(("row-" + id).getBytes());
+    return RowFactory.create(
+        id,
+        text,
+        number,
+        (long) number * 1_000_000_007L,
+        number / 3.0f,
+        number / 7.0,
+        new BigDecimal("12345678901234567890.123456789012345678").add(BigDecimal.valueOf(id)),
+        id % 2 == 0,
+        uuid.toString(),
+        Uuids.startOf(1_700_000_000_000L + id).toString(),
+        new Timestamp(1_700_000_000_123L + id),
+        Date.valueOf("2024-02-29"),
+        new byte[] {(byte) id, 0, -1, 127},
+        Arrays.asList(id, -id, 0),
+        Arrays.asList("a" + id, "b"),
+        singletonMap("k" + id, id),
+        RowFactory.create("street " + id, 10_000 + id));
+  }
+
+  private static Map<String, Integer> singletonMap(String key, int value) {
+    Map<String, Integer> map = new HashMap<>();
+    map.put(key, value);
+    return map;
+  }
+
+  private void createBooks(TestKeyspace ks) {
+    ks.session()
+        .execute("CREATE TABLE " + ks.qualified("books") + " (id int PRIMARY KEY, title text)");
+  }
+
+  private Dataset<org.apache.spark.sql.Row> books(int count, String prefix) {
+    return spark
+        .range(count)
+        .selectExpr("CAST(id AS INT) AS id", "CONCAT('" + prefix + "-', id) AS title");
+  }
+
+  private static void write(
+      Dataset<org.apache.spark.sql.Row> rows,
+      TestKeyspace ks,
+      CassandraServer server,
+      String table,
+      String mode,
+      Map<String, String> extra) {
+    rows.write()
+        .format("cosmoscassandra")
+        .options(TestServerOptions.forServer(server))
+        .options(extra)
+        .option("keyspace", ks.name())
+        .option("table", table)
+        .mode(mode)
+        .save();
+  }
+
+  private Dataset<org.apache.spark.sql.Row> read(
+      TestKeyspace ks, CassandraServer server, String table) {
+    return spark
+        .read()
+        .format("cosmoscassandra")
+        .options(TestServerOptions.forServer(server))
+        .option("keyspace", ks.name())
+        .option("table", table)
+        .load();
+  }
+}

@@ -1,0 +1,143 @@
+package io.github.cosmosspark.core.datasource;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.cosmosspark.testkit.cassandra.CassandraServer;
+import io.github.cosmosspark.testkit.junit.CassandraTest;
+import io.github.cosmosspark.testkit.junit.TestKeyspace;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The account key and the trust store password, used the ways users use them, must appear in no log
+ * line at any level, no printed plan or exception, no event log and no page of the Spark UI.
+ */
+@CassandraTest
+class SecretsNeverLeakTest {
+
+  @TempDir Path out;
+
+  @Test
+  @Timeout(value = 5, unit = TimeUnit.MINUTES)
+  void noSecretAppearsInLogsPlansExceptionsEventLogOrUi(TestKeyspace ks, CassandraServer server)
+      throws Exception {
+    ks.session()
+        .execute("CREATE TABLE " + ks.qualified("books") + " (id int PRIMARY KEY, title text)");
+    Path log4j = out.resolve("log4j2-debug.properties");
+    Files.write(
+        log4j,
+        Arrays.asList(
+            "rootLogger.level = debug",
+            "rootLogger.appenderRef.stdout.ref = console",
+            "appender.console.type = Console",
+            "appender.console.name = console",
+            "appender.console.layout.type = PatternLayout",
+            "appender.console.layout.pattern = %p %c - %m%n"));
+    Path output = out.resolve("scenario-output.txt");
+
+    List<String> command = new ArrayList<>();
+    command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx2g");
+    command.addAll(sparkJvmOptions());
+    command.add("-Dlog4j2.configurationFile=" + log4j.toUri());
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(SecretsScenario.class.getName());
+    command.add(out.toString());
+    command.add(server.host());
+    command.add(Integer.toString(server.port()));
+    command.add(ks.name());
+    command.add(server.truststorePath().toString());
+    ProcessBuilder scenario =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
+    scenario.environment().put("SCENARIO_PASSWORD", server.password());
+    scenario.environment().put("SCENARIO_STORE_PASSWORD", server.truststorePassword());
+    Process process = scenario.start();
+    try {
+      assertTrue(process.waitFor(4, TimeUnit.MINUTES), "scenario did not finish");
+    } finally {
+      process.destroyForcibly();
+    }
+
+    String logs = read(output);
+    assertTrue(logs.contains("SCENARIO DONE"), tail(logs));
+    assertTrue(logs.contains("ROWS READ: 1"), tail(logs));
+    assertTrue(logs.contains("DEBUG "), "DEBUG logging was not on");
+    assertTrue(logs.contains("refused the credentials of account 'cassandra'"), tail(logs));
+    assertTrue(logs.contains("== Physical Plan =="), "no plan was printed");
+
+    String eventLog = readAll(out.resolve("events"));
+    assertTrue(eventLog.contains("SparkListenerSQLExecutionStart"), "event log is incomplete");
+    assertTrue(eventLog.contains("spark.cosmos.cassandra.password"), "event log lacks the env");
+
+    String environment = read(out.resolve("ui-environment.html"));
+    assertTrue(environment.contains("spark.cosmos.cassandra.password"), environment);
+    String sqlPages = readAll(out, "ui-sql");
+    assertTrue(sqlPages.contains("BatchScan"), "the UI's SQL pages show no plan");
+
+    for (String secret : Arrays.asList(server.password(), server.truststorePassword())) {
+      assertEquals(-1, logs.indexOf(secret), "secret in logs: " + around(logs, secret));
+      assertEquals(
+          -1, eventLog.indexOf(secret), "secret in event log: " + around(eventLog, secret));
+      assertEquals(-1, environment.indexOf(secret), "secret on the Environment page");
+      assertEquals(
+          -1, sqlPages.indexOf(secret), "secret on a SQL page: " + around(sqlPages, secret));
+    }
+  }
+
+  /** Spark's own --add-opens list, as the build passes it to this JVM. */
+  private static List<String> sparkJvmOptions() {
+    List<String> options = new ArrayList<>();
+    for (String argument :
+        java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (argument.startsWith("--add-opens") || argument.startsWith("-Djdk.reflect")) {
+        options.add(argument);
+      }
+    }
+    return options;
+  }
+
+  private static String read(Path file) throws IOException {
+    return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+  }
+
+  private static String readAll(Path directory) throws IOException {
+    return readAll(directory, "");
+  }
+
+  private static String readAll(Path directory, String prefix) throws IOException {
+    try (Stream<Path> files = Files.list(directory)) {
+      List<Path> matching =
+          files
+              .filter(f -> f.getFileName().toString().startsWith(prefix))
+              .collect(Collectors.toList());
+      StringBuilder all = new StringBuilder();
+      for (Path file : matching) {
+        all.append(read(file)).append('\n');
+      }
+      return all.toString();
+    }
+  }
+
+  private static String around(String text, String secret) {
+    int at = text.indexOf(secret);
+    return at < 0 ? "" : text.substring(Math.max(0, at - 300), Math.min(text.length(), at + 50));
+  }
+
+  private static String tail(String text) {
+    return text.substring(Math.max(0, text.length() - 3000));
+  }
+}
