@@ -23,6 +23,12 @@ public final class ConfigurationReference {
         .append(" the connection string, the default. Keys are matched without regard to case; an")
         .append(" unknown `spark.cosmos.cassandra.*` key is an error. Every other")
         .append(" `spark.cassandra.*` setting reaches the connector unchanged.\n\n")
+        .append("The connector's own read and write options work as they do with SCC: `ttl`,")
+        .append(" `writetime`, `confirm.truncate` (needed for `mode(\"overwrite\")`), `pushdown`,")
+        .append(" `directJoinSetting`, and `spark.cassandra.input.*` / `spark.cassandra.output.*`.")
+        .append(" Direct joins need SCC's planner extensions, as with SCC:")
+        .append(
+            " `spark.sql.extensions=com.datastax.spark.connector.CassandraSparkExtensions`.\n\n")
         .append("## Options\n\n")
         .append("| key | short name | type | default | falls back to | description |\n")
         .append("|---|---|---|---|---|---|\n");

@@ -7,7 +7,6 @@ import com.datastax.oss.driver.api.core.auth.AuthenticationException;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.config.ProgrammaticDriverConfigLoaderBuilder;
-import com.datastax.oss.driver.api.core.ssl.ProgrammaticSslEngineFactory;
 import com.datastax.oss.driver.api.core.ssl.SslEngineFactory;
 import com.datastax.oss.driver.internal.core.ssl.DefaultSslEngineFactory;
 import com.datastax.spark.connector.cql.AuthConf;
@@ -29,7 +28,8 @@ import org.apache.spark.SparkEnv;
  *   <li>protocol v4, the only one Cosmos speaks, so the driver does not open with a v5 attempt;
  *   <li>TLS host name verification on (SCC turns it off unconditionally), unless {@code
  *       spark.cosmos.cassandra.tls.hostnameVerification=false};
- *   <li>the JVM's TLS cipher suites instead of SCC's two legacy RSA-CBC suites.
+ *   <li>TLS 1.2 or 1.3 only, with the JVM's cipher suites instead of SCC's two legacy RSA-CBC
+ *       suites, and the trust store read with the type the user gave.
  * </ul>
  *
  * <p>Used with {@code format("cosmoscassandra")} it receives the per-read settings through {@link
@@ -56,10 +56,9 @@ public final class CosmosConnectionFactory implements CassandraConnectionFactory
     settings.withString(DefaultDriverOption.PROTOCOL_VERSION, "V4");
     SslEngineFactory ownTls = null;
     if (tls && cosmos != null) {
-      // Our own context: the driver's reads every trust store as JKS, which Java 8 cannot do
-      // for PKCS12 files, and offers no minimum protocol.
-      ownTls =
-          new ProgrammaticSslEngineFactory(TrustStores.sslContext(cosmos), null, verifyHostnames);
+      // Our own TLS: the driver's reads every trust store as JKS, which Java 8 cannot do for
+      // PKCS12 files, and sets no minimum protocol version.
+      ownTls = new CosmosSslEngineFactory(TrustStores.sslContext(cosmos), verifyHostnames);
       settings
           .without(DefaultDriverOption.SSL_ENGINE_FACTORY_CLASS)
           .without(DefaultDriverOption.SSL_CIPHER_SUITES)

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.cosmosspark.core.connection.CosmosAuthConfFactory;
+import io.github.cosmosspark.core.connection.CosmosConnectionFactory;
 import io.github.cosmosspark.testkit.cassandra.CassandraServer;
 import io.github.cosmosspark.testkit.junit.CassandraTest;
 import io.github.cosmosspark.testkit.junit.TestKeyspace;
@@ -50,6 +52,29 @@ class CosmosCassandraFormatTest {
   }
 
   @Test
+  void joiningKeysWithTheTableUsesSccsDirectJoin(TestKeyspace keyspace, CassandraServer server) {
+    createBooks(keyspace);
+    write(books(200), keyspace, server);
+    Dataset<Row> keys = spark.range(5).selectExpr("CAST(id * 10 AS INT) AS id");
+
+    Dataset<Row> joined =
+        keys.join(
+            spark
+                .read()
+                .format("cosmoscassandra")
+                .options(TestServerOptions.forServer(server))
+                .option("keyspace", keyspace.name())
+                .option("table", "books")
+                .option("directJoinSetting", "on")
+                .load(),
+            "id");
+
+    String plan = joined.queryExecution().executedPlan().toString();
+    assertTrue(plan.contains("Cassandra Direct Join"), plan);
+    assertSameRowsByKey(books(200).filter("id % 10 = 0 AND id < 50"), joined, "id");
+  }
+
+  @Test
   void theAccountKeyAppearsInNoPlan(TestKeyspace keyspace, CassandraServer server) {
     createBooks(keyspace);
     write(books(10), keyspace, server);
@@ -63,6 +88,59 @@ class CosmosCassandraFormatTest {
             + read.queryExecution().executedPlan().toString();
     assertFalse(everything.contains(server.password()), everything);
     assertFalse(everything.contains(server.truststorePassword()), everything);
+  }
+
+  @Test
+  void thePlainConnectorFormatGetsCosmosBehaviourFromOurFactories(
+      TestKeyspace keyspace, CassandraServer server) {
+    createBooks(keyspace);
+    Dataset<Row> books = books(50);
+    Map<String, String> plain = LocalSpark.connectorOptions(server);
+    plain.put("spark.cassandra.connection.factory", CosmosConnectionFactory.class.getName());
+    plain.put("spark.cassandra.auth.conf.factory", CosmosAuthConfFactory.class.getName());
+    plain.put("spark.cosmos.cassandra.tls.truststore.type", server.truststoreType());
+
+    books
+        .write()
+        .format("org.apache.spark.sql.cassandra")
+        .options(plain)
+        .option("keyspace", keyspace.name())
+        .option("table", "books")
+        .mode("append")
+        .save();
+
+    assertSameRowsByKey(books, read(keyspace, server), "id");
+  }
+
+  @Test
+  void aMissingKeyspaceIsNamed(CassandraServer server) {
+    Throwable error =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            Throwable.class,
+            () ->
+                spark
+                    .read()
+                    .format("cosmoscassandra")
+                    .options(TestServerOptions.forServer(server))
+                    .option("keyspace", "no_such_keyspace")
+                    .option("table", "books")
+                    .load());
+    assertTrue(String.valueOf(error.getMessage()).contains("no_such_keyspace"), error.toString());
+  }
+
+  @Test
+  void noKeyspaceOptionSaysWhichOptionToSet(CassandraServer server) {
+    Throwable error =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            Throwable.class,
+            () ->
+                spark
+                    .read()
+                    .format("cosmoscassandra")
+                    .options(TestServerOptions.forServer(server))
+                    .option("table", "books")
+                    .load());
+    assertTrue(error.getMessage().contains("keyspace is missing"), error.getMessage());
   }
 
   private void createBooks(TestKeyspace keyspace) {

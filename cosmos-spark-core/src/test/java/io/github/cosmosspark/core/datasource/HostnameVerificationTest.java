@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.cosmosspark.core.connection.CosmosConnectionFactory;
 import io.github.cosmosspark.testkit.spark.LocalSpark;
 import io.github.cosmosspark.testkit.tls.IssuedCertificate;
 import io.github.cosmosspark.testkit.tls.TestCertificateAuthority;
@@ -94,6 +95,35 @@ class HostnameVerificationTest {
     assertFalse(failure.contains("No subject alternative names"), failure);
   }
 
+  @Test
+  void thePlainConnectorFormatWithOurFactoryAlsoRefusesIt() {
+    Throwable error =
+        assertThrows(
+            Throwable.class,
+            () ->
+                LocalSpark.session()
+                    .read()
+                    .format("org.apache.spark.sql.cassandra")
+                    .option(
+                        "spark.cassandra.connection.factory",
+                        CosmosConnectionFactory.class.getName())
+                    .option("spark.cassandra.connection.host", "127.0.0.1")
+                    .option(
+                        "spark.cassandra.connection.port", Integer.toString(server.getLocalPort()))
+                    .option("spark.cassandra.connection.ssl.enabled", "true")
+                    .option("spark.cassandra.connection.ssl.trustStore.path", truststore.toString())
+                    .option("spark.cassandra.connection.ssl.trustStore.password", "changeit")
+                    .option("spark.cassandra.auth.username", "acct")
+                    .option("spark.cassandra.auth.password", "not-a-real-key")
+                    .option("spark.cassandra.connection.timeoutMS", "3000")
+                    .option("keyspace", "ks")
+                    .option("table", "t")
+                    .load());
+    String chain = chain(error);
+    assertTrue(chain.contains("No subject alternative"), chain);
+    assertFalse(handshakeCompleted.get(), "the client completed a handshake it should refuse");
+  }
+
   private String readFailure(boolean turnVerificationOff) {
     Throwable error =
         assertThrows(
@@ -114,6 +144,10 @@ class HostnameVerificationTest {
                     .option("keyspace", "ks")
                     .option("table", "t")
                     .load());
+    return chain(error);
+  }
+
+  private static String chain(Throwable error) {
     StringBuilder chain = new StringBuilder();
     for (Throwable t = error; t != null; t = t.getCause()) {
       chain.append(t).append(" | ");
