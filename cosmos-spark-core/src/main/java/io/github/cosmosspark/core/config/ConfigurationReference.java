@@ -20,9 +20,15 @@ public final class ConfigurationReference {
         .append(" (`spark.cosmos.cassandra.account`). A value is taken from the first of: the read")
         .append(" or write's option, `spark.cosmos.cassandra.*` in the session or Spark")
         .append(" configuration, the plain Spark Cassandra Connector key it falls back to,")
-        .append(" the connection string, the default. Keys are matched without regard to case; an")
-        .append(" unknown `spark.cosmos.cassandra.*` key is an error. Every other")
-        .append(" `spark.cassandra.*` setting reaches the connector unchanged.\n\n")
+        .append(" the connection string, the default. The connection string counts as set at the")
+        .append(" level it is given: an account given at a more specific level replaces it, one at")
+        .append(" the same level must agree with it. Keys are matched without regard to case; an")
+        .append(" unknown `spark.cosmos.cassandra.*` key is an error. Other `spark.cassandra.*`")
+        .append(" settings reach the connector unchanged, except the ones the format sets from the")
+        .append(" resolved values (`spark.cassandra.connection.host`, `.port`, `.ssl.enabled`,")
+        .append(" `spark.cassandra.auth.username`) and the two factory keys")
+        .append(" (`spark.cassandra.connection.factory`, `spark.cassandra.auth.conf.factory`),")
+        .append(" which must be left to the format.\n\n")
         .append("The connector's own read and write options work as they do with SCC: `ttl`,")
         .append(" `writetime`, `confirm.truncate` (needed for `mode(\"overwrite\")`), `pushdown`,")
         .append(" `directJoinSetting`, and `spark.cassandra.input.*` / `spark.cassandra.output.*`.")
@@ -85,10 +91,25 @@ public final class ConfigurationReference {
         .append(" first.\n")
         .append("- **TLS host name verification** on, as `spark.cosmos.cassandra.tls.")
         .append("hostnameVerification` says; SCC turns it off.\n")
-        .append("- **The JVM's TLS versions and cipher suites**, not SCC's two legacy")
-        .append(" RSA-CBC suites; Cosmos requires TLS 1.2 or newer.\n")
+        .append("- **TLS 1.2 and 1.3 only**, with the JVM's cipher suites instead of SCC's two")
+        .append(" legacy RSA-CBC suites; Cosmos requires TLS 1.2 or newer.\n")
         .append("- **The trust store type** as `spark.cosmos.cassandra.tls.truststore.type` says;")
-        .append(" the driver's own TLS setup reads every store as JKS.\n");
+        .append(" the driver's own TLS setup reads every store as JKS.\n")
+        .append(
+            "- **The endpoint** the format resolved, whatever `spark.cassandra.connection.host`")
+        .append(" a read also carries.\n\n")
+        .append("## With the plain connector format\n\n")
+        .append("`format(\"org.apache.spark.sql.cassandra\")` gets the same connections when both")
+        .append(" factories are set: `spark.cassandra.connection.factory=")
+        .append("io.github.cosmosspark.core.connection.CosmosConnectionFactory` and")
+        .append(" `spark.cassandra.auth.conf.factory=")
+        .append("io.github.cosmosspark.core.connection.CosmosAuthConfFactory`. The Cosmos options")
+        .append(" are then resolved from SCC's merged configuration. With only the connection")
+        .append(" factory set, sessions get protocol v4 and host name verification (read from")
+        .append(
+            " `spark.cosmos.cassandra.tls.hostnameVerification` in the Spark configuration), but")
+        .append(" keep SCC's own TLS setup: no TLS version floor beyond the JVM's, and JKS trust")
+        .append(" stores.\n");
     return out.toString();
   }
 

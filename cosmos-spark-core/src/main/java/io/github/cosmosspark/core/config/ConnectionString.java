@@ -34,16 +34,20 @@ final class ConnectionString {
       if (equals <= 0) {
         throw malformed(key, "a part has no 'Name=value' form");
       }
-      String field = part.substring(0, equals).trim().toLowerCase(Locale.ROOT);
+      String name = part.substring(0, equals).trim();
+      String field = name.toLowerCase(Locale.ROOT);
       if (!field.equals("hostname")
           && !field.equals("username")
           && !field.equals("password")
           && !field.equals("port")) {
+        // Echo the field name only when it looks like one: a bare key ends in '=' padding and
+        // would otherwise be printed.
         throw malformed(
             key,
-            "it has a field '"
-                + part.substring(0, equals).trim()
-                + "'; expected HostName, Username, Password and Port");
+            (name.matches("[A-Za-z]{1,20}")
+                    ? "it has a field '" + name + "'"
+                    : "a part is not a Name=value field")
+                + "; expected HostName, Username, Password and Port");
       }
       fields.put(field, part.substring(equals + 1).trim());
     }

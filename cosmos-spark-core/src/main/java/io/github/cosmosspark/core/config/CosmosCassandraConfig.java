@@ -26,6 +26,9 @@ public final class CosmosCassandraConfig implements Serializable {
   private static final String COSMOS_DOMAIN = ".cassandra.cosmos.azure.com";
   private static final String SCC_TLS_KEY = "spark.cassandra.connection.ssl.enabled";
 
+  /** Where the connector carries resolved settings; not for users to set. */
+  public static final String RESOLVED_PREFIX = CosmosOption.PREFIX + "resolved.";
+
   private final String account;
   private final String password;
   private final String host;
@@ -38,30 +41,64 @@ public final class CosmosCassandraConfig implements Serializable {
   private final String keyspace;
   private final String table;
 
-  private CosmosCassandraConfig(Resolver resolver) {
-    ConnectionString connectionString =
-        resolver.rawValue(CosmosOptions.CONNECTION_STRING) == null
-            ? null
-            : ConnectionString.parse(
-                resolver.sourceKey(CosmosOptions.CONNECTION_STRING),
-                resolver.rawValue(CosmosOptions.CONNECTION_STRING));
+  private CosmosCassandraConfig(
+      String account,
+      String password,
+      String host,
+      int port,
+      boolean tlsEnabled,
+      boolean hostnameVerification,
+      String truststorePath,
+      String truststorePassword,
+      String truststoreType,
+      String keyspace,
+      String table) {
+    this.account = account;
+    this.password = password;
+    this.host = host;
+    this.port = port;
+    this.tlsEnabled = tlsEnabled;
+    this.hostnameVerification = hostnameVerification;
+    this.truststorePath = truststorePath;
+    this.truststorePassword = truststorePassword;
+    this.truststoreType = truststoreType;
+    this.keyspace = keyspace;
+    this.table = table;
+  }
 
-    String explicitAccount = resolver.value(CosmosOptions.ACCOUNT);
-    if (connectionString != null
-        && explicitAccount != null
+  /**
+   * The connection string is a bundle of account, key, host and port set at one level (per read, or
+   * configuration). An account given at a more specific level replaces the whole bundle; one at the
+   * same level must agree with it; key, host and port given at a more specific level override
+   * single parts of it.
+   */
+  private static CosmosCassandraConfig resolveWith(Resolver resolver) {
+    Found connectionText = resolver.find(CosmosOptions.CONNECTION_STRING);
+    ConnectionString connectionString =
+        connectionText == null
+            ? null
+            : ConnectionString.parse(connectionText.key, connectionText.text);
+    Found accountFound = resolver.find(CosmosOptions.ACCOUNT);
+    String explicitAccount = resolver.parse(CosmosOptions.ACCOUNT, accountFound);
+    boolean bundle =
+        connectionString != null
+            && (accountFound == null || accountFound.layer >= connectionText.layer);
+    if (bundle
+        && accountFound != null
+        && accountFound.layer == connectionText.layer
         && !explicitAccount.equalsIgnoreCase(connectionString.username)) {
       throw new CosmosConfigException(
           "Option '"
-              + resolver.sourceKey(CosmosOptions.ACCOUNT)
+              + accountFound.key
               + "' names account '"
               + explicitAccount
               + "' but '"
-              + resolver.sourceKey(CosmosOptions.CONNECTION_STRING)
+              + connectionText.key
               + "' is for account '"
               + connectionString.username
               + "'. Set only one of them, or make them agree.");
     }
-    this.account = explicitAccount != null ? explicitAccount : userOf(connectionString);
+    String account = bundle ? connectionString.username : explicitAccount;
     if (account == null) {
       throw new CosmosConfigException(
           "No Cosmos DB account is configured. Set '"
@@ -73,11 +110,10 @@ public final class CosmosCassandraConfig implements Serializable {
               + "' to the portal's PRIMARY CONNECTION STRING (as a read/write option, or in the"
               + " Spark configuration).");
     }
-    String explicitPassword = resolver.value(CosmosOptions.PASSWORD);
-    this.password =
-        explicitPassword != null
-            ? explicitPassword
-            : connectionString != null ? connectionString.password : null;
+    int bundleLayer = bundle ? connectionText.layer : Integer.MAX_VALUE;
+    String password =
+        resolver.moreSpecificThan(
+            CosmosOptions.PASSWORD, bundleLayer, bundle ? connectionString.password : null);
     if (password == null) {
       throw new CosmosConfigException(
           "No key is configured for Cosmos DB account '"
@@ -88,24 +124,17 @@ public final class CosmosCassandraConfig implements Serializable {
               + CosmosOptions.CONNECTION_STRING.key()
               + "'.");
     }
-    String explicitHost = resolver.value(CosmosOptions.HOST);
-    this.host =
-        explicitHost != null
-            ? explicitHost
-            : connectionString != null && connectionString.host != null
-                ? connectionString.host
-                : account + COSMOS_DOMAIN;
-    Integer explicitPort = resolver.value(CosmosOptions.PORT);
-    this.port =
-        explicitPort != null
-            ? explicitPort
-            : connectionString != null && connectionString.port != null
-                ? connectionString.port
-                : CosmosOptions.PORT.defaultValue();
+    String host =
+        resolver.moreSpecificThan(
+            CosmosOptions.HOST, bundleLayer, bundle ? connectionString.host : null);
+    Integer port =
+        resolver.moreSpecificThan(
+            CosmosOptions.PORT, bundleLayer, bundle ? connectionString.port : null);
 
-    if (resolver.rawValue(SCC_TLS_KEY) != null
-        && !Boolean.parseBoolean(resolver.rawValue(SCC_TLS_KEY).trim())
-        && resolver.rawValue(CosmosOptions.TLS_ENABLED) == null) {
+    String sccTls = resolver.rawValue(SCC_TLS_KEY);
+    if (sccTls != null
+        && !Boolean.parseBoolean(sccTls.trim())
+        && resolver.find(CosmosOptions.TLS_ENABLED) == null) {
       throw new CosmosConfigException(
           "'"
               + SCC_TLS_KEY
@@ -116,13 +145,18 @@ public final class CosmosCassandraConfig implements Serializable {
               + SCC_TLS_KEY
               + "'.");
     }
-    this.tlsEnabled = resolver.valueOrDefault(CosmosOptions.TLS_ENABLED);
-    this.hostnameVerification = resolver.valueOrDefault(CosmosOptions.TLS_HOSTNAME_VERIFICATION);
-    this.truststorePath = resolver.value(CosmosOptions.TRUSTSTORE_PATH);
-    this.truststorePassword = resolver.value(CosmosOptions.TRUSTSTORE_PASSWORD);
-    this.truststoreType = resolver.valueOrDefault(CosmosOptions.TRUSTSTORE_TYPE);
-    this.keyspace = resolver.value(CosmosOptions.KEYSPACE);
-    this.table = resolver.value(CosmosOptions.TABLE);
+    return new CosmosCassandraConfig(
+        account,
+        password,
+        host != null ? host : account + COSMOS_DOMAIN,
+        port != null ? port : CosmosOptions.PORT.defaultValue(),
+        resolver.valueOrDefault(CosmosOptions.TLS_ENABLED),
+        resolver.valueOrDefault(CosmosOptions.TLS_HOSTNAME_VERIFICATION),
+        resolver.value(CosmosOptions.TRUSTSTORE_PATH),
+        resolver.value(CosmosOptions.TRUSTSTORE_PASSWORD),
+        resolver.valueOrDefault(CosmosOptions.TRUSTSTORE_TYPE),
+        resolver.value(CosmosOptions.KEYSPACE),
+        resolver.value(CosmosOptions.TABLE));
   }
 
   /**
@@ -134,7 +168,7 @@ public final class CosmosCassandraConfig implements Serializable {
    */
   public static CosmosCassandraConfig resolve(
       Map<String, String> perRead, Map<String, String> configuration) {
-    CosmosCassandraConfig config = new CosmosCassandraConfig(new Resolver(perRead, configuration));
+    CosmosCassandraConfig config = resolveWith(new Resolver(perRead, configuration));
     if (!config.tlsEnabled) {
       LOG.warn(
           "TLS is off ({}=false) for {}:{}; Cosmos DB refuses plain-text connections. Use this"
@@ -204,34 +238,76 @@ public final class CosmosCassandraConfig implements Serializable {
   }
 
   /**
-   * The resolved values under their full keys, secrets included, for handing on to the connector;
-   * the keys match Spark's default redaction pattern wherever the value is a secret.
+   * The resolved connection settings under internal keys ({@value #RESOLVED_PREFIX}...), for the
+   * connector to hand to {@code CosmosAuthConfFactory}, which then uses them as they are instead of
+   * resolving again from the connector's merged configuration. Secret values sit under keys that
+   * Spark's default redaction pattern matches. Keyspace and table are left out: one session serves
+   * every table of an account.
    */
-  public Map<String, String> toOptions() {
+  public Map<String, String> toResolvedOptions() {
     Map<String, String> options = new HashMap<>();
-    options.put(CosmosOptions.ACCOUNT.key(), account);
-    options.put(CosmosOptions.PASSWORD.key(), password);
-    options.put(CosmosOptions.HOST.key(), host);
-    options.put(CosmosOptions.PORT.key(), Integer.toString(port));
-    options.put(CosmosOptions.TLS_ENABLED.key(), Boolean.toString(tlsEnabled));
+    options.put(RESOLVED_PREFIX + "account", account);
+    options.put(RESOLVED_PREFIX + "password", password);
+    options.put(RESOLVED_PREFIX + "host", host);
+    options.put(RESOLVED_PREFIX + "port", Integer.toString(port));
+    options.put(RESOLVED_PREFIX + "tls.enabled", Boolean.toString(tlsEnabled));
     options.put(
-        CosmosOptions.TLS_HOSTNAME_VERIFICATION.key(), Boolean.toString(hostnameVerification));
-    putIfSet(options, CosmosOptions.TRUSTSTORE_PATH.key(), truststorePath);
-    putIfSet(options, CosmosOptions.TRUSTSTORE_PASSWORD.key(), truststorePassword);
-    options.put(CosmosOptions.TRUSTSTORE_TYPE.key(), truststoreType);
-    putIfSet(options, CosmosOptions.KEYSPACE.key(), keyspace);
-    putIfSet(options, CosmosOptions.TABLE.key(), table);
+        RESOLVED_PREFIX + "tls.hostnameVerification", Boolean.toString(hostnameVerification));
+    putIfSet(options, RESOLVED_PREFIX + "tls.truststore.path", truststorePath);
+    putIfSet(options, RESOLVED_PREFIX + "tls.truststore.password", truststorePassword);
+    options.put(RESOLVED_PREFIX + "tls.truststore.type", truststoreType);
     return options;
+  }
+
+  /**
+   * The configuration {@link #toResolvedOptions()} wrote, read back from the connector's merged
+   * configuration (keys in any case), or null when there is none.
+   */
+  public static CosmosCassandraConfig fromResolvedOptions(Map<String, String> settings) {
+    Map<String, String> resolved = new HashMap<>();
+    for (Map.Entry<String, String> entry : settings.entrySet()) {
+      String lower = entry.getKey().toLowerCase(Locale.ROOT);
+      if (lower.startsWith(RESOLVED_PREFIX)) {
+        resolved.put(lower.substring(RESOLVED_PREFIX.length()), entry.getValue());
+      }
+    }
+    if (!resolved.containsKey("account")) {
+      return null;
+    }
+    return new CosmosCassandraConfig(
+        resolved.get("account"),
+        resolved.get("password"),
+        resolved.get("host"),
+        Integer.parseInt(resolved.get("port")),
+        Boolean.parseBoolean(resolved.get("tls.enabled")),
+        Boolean.parseBoolean(resolved.get("tls.hostnameverification")),
+        resolved.get("tls.truststore.path"),
+        resolved.get("tls.truststore.password"),
+        resolved.get("tls.truststore.type"),
+        null,
+        null);
+  }
+
+  /** This configuration without keyspace and table: what identifies a session. */
+  public CosmosCassandraConfig forConnection() {
+    return new CosmosCassandraConfig(
+        account,
+        password,
+        host,
+        port,
+        tlsEnabled,
+        hostnameVerification,
+        truststorePath,
+        truststorePassword,
+        truststoreType,
+        null,
+        null);
   }
 
   private static void putIfSet(Map<String, String> options, String key, String value) {
     if (value != null) {
       options.put(key, value);
     }
-  }
-
-  private static String userOf(ConnectionString connectionString) {
-    return connectionString == null ? null : connectionString.username;
   }
 
   @Override
@@ -284,9 +360,13 @@ public final class CosmosCassandraConfig implements Serializable {
     final String key;
     final String text;
 
-    Found(String key, String text) {
+    /** 0 per-read, 1 configuration, 2 per-read connector key, 3 configuration connector key. */
+    final int layer;
+
+    Found(String key, String text, int layer) {
       this.key = key;
       this.text = text;
+      this.layer = layer;
     }
   }
 
@@ -311,6 +391,11 @@ public final class CosmosCassandraConfig implements Serializable {
           continue;
         }
         String lower = entry.getKey().toLowerCase(Locale.ROOT);
+        // SCC lower-cases per-read keys when it merges them over the configuration's, so when
+        // a key appears in both spellings the lower-case one is the more specific setting.
+        if (keys.containsKey(lower) && !entry.getKey().equals(lower)) {
+          continue;
+        }
         values.put(lower, entry.getValue());
         keys.put(lower, entry.getKey());
       }
@@ -319,7 +404,9 @@ public final class CosmosCassandraConfig implements Serializable {
     private static void rejectUnknown(Map<String, String> keys) {
       List<String> unknown = new ArrayList<>();
       for (String lower : keys.keySet()) {
-        if (lower.startsWith(CosmosOption.PREFIX) && !CosmosOptions.find(lower).isPresent()) {
+        if (lower.startsWith(CosmosOption.PREFIX)
+            && !lower.startsWith(RESOLVED_PREFIX)
+            && !CosmosOptions.find(lower).isPresent()) {
           unknown.add(keys.get(lower));
         }
       }
@@ -336,60 +423,52 @@ public final class CosmosCassandraConfig implements Serializable {
       }
     }
 
-    /** The raw text of an option, by precedence, or null. */
-    String rawValue(CosmosOption<?> option) {
-      Found found = find(option);
-      return found == null ? null : found.text;
-    }
-
     String rawValue(String connectorKey) {
       String lower = connectorKey.toLowerCase(Locale.ROOT);
       return perRead.containsKey(lower) ? perRead.get(lower) : configuration.get(lower);
     }
 
-    /** The key, as the user wrote it, that the option's value comes from. */
-    String sourceKey(CosmosOption<?> option) {
-      Found found = find(option);
-      return found != null ? found.key : option.key();
-    }
-
-    private Found find(CosmosOption<?> option) {
-      List<String> perReadCandidates = new ArrayList<>();
-      perReadCandidates.add(option.name());
-      perReadCandidates.add(option.key());
-      for (String candidate : perReadCandidates) {
-        Found found = lookUp(candidate, perRead, perReadKeys);
-        if (found != null) {
-          return found;
-        }
+    Found find(CosmosOption<?> option) {
+      Found found = lookUp(option.name(), perRead, perReadKeys, 0);
+      if (found == null) {
+        found = lookUp(option.key(), perRead, perReadKeys, 0);
       }
-      Found configured = lookUp(option.key(), configuration, configurationKeys);
-      if (configured != null) {
-        return configured;
+      if (found == null) {
+        found = lookUp(option.key(), configuration, configurationKeys, 1);
       }
       for (String fallback : option.connectorFallbackKeys()) {
-        Found found = lookUp(fallback, perRead, perReadKeys);
         if (found == null) {
-          found = lookUp(fallback, configuration, configurationKeys);
+          found = lookUp(fallback, perRead, perReadKeys, 2);
         }
-        if (found != null) {
-          return found;
+        if (found == null) {
+          found = lookUp(fallback, configuration, configurationKeys, 3);
         }
       }
-      return null;
+      return found;
     }
 
     private static Found lookUp(
-        String key, Map<String, String> values, Map<String, String> originalKeys) {
+        String key, Map<String, String> values, Map<String, String> originalKeys, int layer) {
       String lower = key.toLowerCase(Locale.ROOT);
       return values.containsKey(lower)
-          ? new Found(originalKeys.get(lower), values.get(lower))
+          ? new Found(originalKeys.get(lower), values.get(lower), layer)
           : null;
     }
 
+    <T> T parse(CosmosOption<T> option, Found found) {
+      return found == null ? null : option.parse(found.key, found.text);
+    }
+
+    /**
+     * The option's value if set at a level more specific than {@code layer}, else {@code other}.
+     */
+    <T> T moreSpecificThan(CosmosOption<T> option, int layer, T other) {
+      Found found = find(option);
+      return found != null && (found.layer < layer || other == null) ? parse(option, found) : other;
+    }
+
     <T> T value(CosmosOption<T> option) {
-      String text = rawValue(option);
-      return text == null ? null : option.parse(sourceKey(option), text);
+      return parse(option, find(option));
     }
 
     <T> T valueOrDefault(CosmosOption<T> option) {

@@ -22,7 +22,11 @@ public final class CosmosAuthConfFactory implements AuthConfFactory {
     for (Tuple2<String, String> entry : conf.getAll()) {
       settings.put(entry._1(), entry._2());
     }
-    return new CosmosAuthConf(
-        CosmosCassandraConfig.resolve(Collections.<String, String>emptyMap(), settings));
+    CosmosCassandraConfig resolved = CosmosCassandraConfig.fromResolvedOptions(settings);
+    if (resolved == null) {
+      // Set by hand with the plain connector format: resolve from SCC's merged configuration.
+      resolved = CosmosCassandraConfig.resolve(Collections.<String, String>emptyMap(), settings);
+    }
+    return new CosmosAuthConf(resolved.forConnection());
   }
 }

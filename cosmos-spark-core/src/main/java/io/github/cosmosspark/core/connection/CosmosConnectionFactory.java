@@ -16,9 +16,15 @@ import com.datastax.spark.connector.cql.DefaultConnectionFactory;
 import com.datastax.spark.connector.cql.IpBasedContactInfo;
 import com.datastax.spark.connector.cql.MultiplexingSchemaListener;
 import io.github.cosmosspark.core.config.CosmosCassandraConfig;
+import io.github.cosmosspark.core.config.CosmosOption;
+import io.github.cosmosspark.core.config.CosmosOptions;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import javax.net.ssl.SSLHandshakeException;
 import org.apache.spark.SparkEnv;
+import scala.collection.JavaConverters;
 
 /**
  * SCC's {@code spark.cassandra.connection.factory} for Cosmos. It starts from SCC's own driver
@@ -54,6 +60,13 @@ public final class CosmosConnectionFactory implements CassandraConnectionFactory
         DefaultConnectionFactory.connectorConfigBuilder(
             conf, DriverConfigLoader.programmaticBuilder());
     settings.withString(DefaultDriverOption.PROTOCOL_VERSION, "V4");
+    if (cosmos != null) {
+      // The resolved endpoint, not SCC's: a read's own spark.cassandra.connection.host may come
+      // back into SCC's merged configuration over the one the format resolved.
+      settings.withStringList(
+          DefaultDriverOption.CONTACT_POINTS,
+          Collections.singletonList(cosmos.host() + ":" + cosmos.port()));
+    }
     SslEngineFactory ownTls = null;
     if (tls && cosmos != null) {
       // Our own TLS: the driver's reads every trust store as JKS, which Java 8 cannot do for
@@ -161,6 +174,33 @@ public final class CosmosConnectionFactory implements CassandraConnectionFactory
       }
     }
     return null;
+  }
+
+  /**
+   * Our option keys, so that SCC merges them (per-read over session over Spark configuration) as it
+   * merges its own, into one key each.
+   */
+  @Override
+  public scala.collection.immutable.Set<String> properties() {
+    Set<String> keys = new HashSet<>();
+    for (CosmosOption<?> option : CosmosOptions.all()) {
+      keys.add(option.key());
+    }
+    return JavaConverters.asScalaSetConverter(keys).asScala().toSet();
+  }
+
+  /**
+   * SCC keys its session cache on a configuration that includes this factory; without value
+   * equality every task's deserialized copy would open a session of its own.
+   */
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof CosmosConnectionFactory;
+  }
+
+  @Override
+  public int hashCode() {
+    return CosmosConnectionFactory.class.getName().hashCode();
   }
 
   private static AuthConf authConf(CassandraConnectorConf conf) {

@@ -12,9 +12,9 @@ import java.util.Map;
 
 /**
  * Turns the options of one {@code cosmoscassandra} read or write into the options SCC's source
- * takes: the resolved Cosmos settings under their full keys (for {@link CosmosAuthConfFactory}),
- * the matching {@code spark.cassandra.*} connection settings, Cosmos's defaults for SCC settings
- * the user left alone, our factories, and every other option untouched.
+ * takes: the resolved Cosmos settings under internal keys (for {@link CosmosAuthConfFactory}), the
+ * matching {@code spark.cassandra.*} connection settings, Cosmos's defaults for SCC settings the
+ * user left alone, our factories, and every other option untouched.
  */
 final class ConnectorOptions {
 
@@ -43,7 +43,7 @@ final class ConnectorOptions {
     translated.put(FACTORY_KEY, CosmosConnectionFactory.class.getName());
     translated.put(AUTH_FACTORY_KEY, CosmosAuthConfFactory.class.getName());
 
-    translated.putAll(config.toOptions());
+    translated.putAll(config.toResolvedOptions());
     translated.put("keyspace", config.keyspace());
     translated.put("table", config.table());
     translated.put("spark.cassandra.connection.host", config.host());
@@ -53,6 +53,7 @@ final class ConnectorOptions {
     return translated;
   }
 
+  /** Set anywhere: per read, or in the configuration plainly or scoped ({@code cluster/key}). */
   private static boolean isSet(
       String key, Map<String, String> perRead, Map<String, String> configuration) {
     String lower = key.toLowerCase(Locale.ROOT);
@@ -61,12 +62,28 @@ final class ConnectorOptions {
         return true;
       }
     }
-    return configuration.containsKey(key);
+    for (String candidate : configuration.keySet()) {
+      String candidateLower = candidate.toLowerCase(Locale.ROOT);
+      if (candidateLower.equals(lower) || candidateLower.endsWith("/" + lower)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String valueOf(String key, Map<String, String> settings) {
+    for (Map.Entry<String, String> entry : settings.entrySet()) {
+      if (entry.getKey().equalsIgnoreCase(key)) {
+        return entry.getValue();
+      }
+    }
+    return null;
   }
 
   private static void requireOurs(
       String key, String ours, Map<String, String> perRead, Map<String, String> configuration) {
-    String value = perRead.get(key) != null ? perRead.get(key) : configuration.get(key);
+    String value =
+        valueOf(key, perRead) != null ? valueOf(key, perRead) : valueOf(key, configuration);
     if (value != null && !value.equals(ours)) {
       throw new CosmosConfigException(
           "'"

@@ -82,6 +82,11 @@ public final class CosmosCassandraTableProvider implements TableProvider, DataSo
     return new CaseInsensitiveStringMap(ConnectorOptions.translate(config, options, configuration));
   }
 
+  /** Lets a test see the once-per-key warning again. */
+  static void forgetWarnings() {
+    WARNED.clear();
+  }
+
   /** The Spark configuration with the session's settings over it, as SCC itself merges them. */
   private static Map<String, String> sparkConfiguration() {
     SparkSession session = SparkSession.active();

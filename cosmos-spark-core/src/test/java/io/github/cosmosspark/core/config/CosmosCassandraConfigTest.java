@@ -68,6 +68,78 @@ class CosmosCassandraConfigTest {
   }
 
   @Test
+  void aPerReadAccountReplacesAConnectionStringFromTheConfiguration() {
+    CosmosCassandraConfig config =
+        resolve(
+            map("account", "other", "password", "other-key"),
+            map("spark.cosmos.cassandra.connectionString", PORTAL_STRING));
+    assertEquals("other", config.account());
+    assertEquals("other-key", config.password());
+    assertEquals("other.cassandra.cosmos.azure.com", config.host());
+  }
+
+  @Test
+  void aPerReadConnectionStringBeatsLeftoverConnectorCredentials() {
+    CosmosCassandraConfig config =
+        resolve(
+            map("connectionString", PORTAL_STRING),
+            map(
+                "spark.cassandra.auth.username", "cassandra",
+                "spark.cassandra.auth.password", "old-password",
+                "spark.cassandra.connection.host", "10.0.0.1",
+                "spark.cosmos.cassandra.password", "conf-key"));
+    assertEquals("acct", config.account());
+    assertEquals(KEY, config.password());
+    assertEquals("acct.cassandra.cosmos.azure.com", config.host());
+  }
+
+  @Test
+  void aPerReadHostOverridesThePartOfAConfigurationConnectionString() {
+    CosmosCassandraConfig config =
+        resolve(
+            map("host", "private.example"),
+            map("spark.cosmos.cassandra.connectionString", PORTAL_STRING));
+    assertEquals("acct", config.account());
+    assertEquals(KEY, config.password());
+    assertEquals("private.example", config.host());
+  }
+
+  @Test
+  void resolvedOptionsReadBackToTheSameConnectionWhateverElseIsSet() {
+    CosmosCassandraConfig config =
+        resolve(
+            map(
+                "account", "acct",
+                "password", KEY,
+                "host", "h.example",
+                "tls.hostnameVerification", "false",
+                "tls.truststore.path", "/t.p12",
+                "tls.truststore.password", "pw",
+                "keyspace", "ks",
+                "table", "t"),
+            map());
+    Map<String, String> merged = new HashMap<>();
+    for (Map.Entry<String, String> entry : config.toResolvedOptions().entrySet()) {
+      merged.put(entry.getKey().toLowerCase(java.util.Locale.ROOT), entry.getValue());
+    }
+    merged.put("spark.cosmos.cassandra.host", "elsewhere.example");
+    merged.put("spark.cassandra.connection.host", "10.0.0.1");
+
+    CosmosCassandraConfig readBack = CosmosCassandraConfig.fromResolvedOptions(merged);
+
+    assertEquals(config.forConnection(), readBack);
+    assertNull(readBack.keyspace());
+    assertFalse(readBack.hostnameVerification());
+  }
+
+  @Test
+  void aBareKeyInTheConnectionStringIsNotEchoed() {
+    String message = failure(map("connectionString", KEY), map());
+    assertTrue(message.contains("not a Name=value field"), message);
+    assertFalse(message.contains("k3y"), message);
+  }
+
+  @Test
   void toStringNeverShowsASecret() {
     CosmosCassandraConfig config =
         resolve(

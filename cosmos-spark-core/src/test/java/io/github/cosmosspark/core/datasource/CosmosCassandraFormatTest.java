@@ -113,6 +113,27 @@ class CosmosCassandraFormatTest {
   }
 
   @Test
+  void theResolvedEndpointWinsOverAConnectorHostInTheSameRead(
+      TestKeyspace keyspace, CassandraServer server) {
+    createBooks(keyspace);
+    Dataset<Row> books = books(20);
+    write(books, keyspace, server);
+
+    // Nothing listens on 127.0.0.2; SCC's merge puts this key back over the translated one.
+    Dataset<Row> read =
+        spark
+            .read()
+            .format("cosmoscassandra")
+            .options(TestServerOptions.forServer(server))
+            .option("spark.cassandra.connection.host", "127.0.0.2")
+            .option("keyspace", keyspace.name())
+            .option("table", "books")
+            .load();
+
+    assertSameRowsByKey(books, read, "id");
+  }
+
+  @Test
   void aMissingKeyspaceIsNamed(CassandraServer server) {
     Throwable error =
         org.junit.jupiter.api.Assertions.assertThrows(

@@ -43,6 +43,7 @@ class RunTimeSecretWarningTest {
           }
         };
     capture.start();
+    CosmosCassandraTableProvider.forgetWarnings();
     logger.addAppender(capture, Level.WARN, null);
     context.updateLoggers();
     spark.conf().set("spark.cosmos.cassandra.password", server.password());
