@@ -104,12 +104,7 @@ class CosmosCassandraBadInputTest {
     String message =
         failure(
             () ->
-                wrong
-                    .write()
-                    .format("cosmoscassandra")
-                    .options(TestServerOptions.forServer(server))
-                    .option("keyspace", keyspace.name())
-                    .option("table", "books")
+                TestServerOptions.writer(wrong, server, keyspace.name(), "books")
                     .mode("append")
                     .save());
     assertTrue(message.contains("titel"), message);

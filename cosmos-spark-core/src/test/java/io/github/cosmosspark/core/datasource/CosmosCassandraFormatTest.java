@@ -59,12 +59,7 @@ class CosmosCassandraFormatTest {
 
     Dataset<Row> joined =
         keys.join(
-            spark
-                .read()
-                .format("cosmoscassandra")
-                .options(TestServerOptions.forServer(server))
-                .option("keyspace", keyspace.name())
-                .option("table", "books")
+            TestServerOptions.reader(spark, server, keyspace.name(), "books")
                 .option("directJoinSetting", "on")
                 .load(),
             "id");
@@ -121,13 +116,8 @@ class CosmosCassandraFormatTest {
 
     // Nothing listens on 127.0.0.2; SCC's merge puts this key back over the translated one.
     Dataset<Row> read =
-        spark
-            .read()
-            .format("cosmoscassandra")
-            .options(TestServerOptions.forServer(server))
+        TestServerOptions.reader(spark, server, keyspace.name(), "books")
             .option("spark.cassandra.connection.host", "127.0.0.2")
-            .option("keyspace", keyspace.name())
-            .option("table", "books")
             .load();
 
     assertSameRowsByKey(books, read, "id");
@@ -138,14 +128,7 @@ class CosmosCassandraFormatTest {
     Throwable error =
         org.junit.jupiter.api.Assertions.assertThrows(
             Throwable.class,
-            () ->
-                spark
-                    .read()
-                    .format("cosmoscassandra")
-                    .options(TestServerOptions.forServer(server))
-                    .option("keyspace", "no_such_keyspace")
-                    .option("table", "books")
-                    .load());
+            () -> TestServerOptions.reader(spark, server, "no_such_keyspace", "books").load());
     assertTrue(String.valueOf(error.getMessage()).contains("no_such_keyspace"), error.toString());
   }
 
@@ -183,23 +166,10 @@ class CosmosCassandraFormatTest {
   }
 
   private static void write(Dataset<Row> rows, TestKeyspace keyspace, CassandraServer server) {
-    Map<String, String> options = TestServerOptions.forServer(server);
-    rows.write()
-        .format("cosmoscassandra")
-        .options(options)
-        .option("keyspace", keyspace.name())
-        .option("table", "books")
-        .mode("append")
-        .save();
+    TestServerOptions.writer(rows, server, keyspace.name(), "books").mode("append").save();
   }
 
   private Dataset<Row> read(TestKeyspace keyspace, CassandraServer server) {
-    return spark
-        .read()
-        .format("cosmoscassandra")
-        .options(TestServerOptions.forServer(server))
-        .option("keyspace", keyspace.name())
-        .option("table", "books")
-        .load();
+    return TestServerOptions.reader(spark, server, keyspace.name(), "books").load();
   }
 }

@@ -164,24 +164,11 @@ class CosmosCassandraWriteModesTest {
       String table,
       String mode,
       Map<String, String> extra) {
-    rows.write()
-        .format("cosmoscassandra")
-        .options(TestServerOptions.forServer(server))
-        .options(extra)
-        .option("keyspace", ks.name())
-        .option("table", table)
-        .mode(mode)
-        .save();
+    TestServerOptions.writer(rows, server, ks.name(), table).options(extra).mode(mode).save();
   }
 
   private Dataset<org.apache.spark.sql.Row> read(
       TestKeyspace ks, CassandraServer server, String table) {
-    return spark
-        .read()
-        .format("cosmoscassandra")
-        .options(TestServerOptions.forServer(server))
-        .option("keyspace", ks.name())
-        .option("table", table)
-        .load();
+    return TestServerOptions.reader(spark, server, ks.name(), table).load();
   }
 }

@@ -49,13 +49,7 @@ class RunTimeSecretWarningTest {
     spark.conf().set("spark.cosmos.cassandra.password", server.password());
     try {
       for (int i = 0; i < 2; i++) {
-        spark
-            .read()
-            .format("cosmoscassandra")
-            .options(TestServerOptions.forServer(server))
-            .option("keyspace", keyspace.name())
-            .option("table", "books")
-            .load();
+        TestServerOptions.reader(spark, server, keyspace.name(), "books").load();
       }
     } finally {
       spark.conf().unset("spark.cosmos.cassandra.password");
