@@ -1,0 +1,170 @@
+package io.github.cosmosspark.testkit.emulator;
+
+import com.datastax.oss.protocol.internal.Frame;
+import com.datastax.oss.protocol.internal.FrameCodec;
+import com.datastax.oss.protocol.internal.ProtocolConstants;
+import com.datastax.oss.protocol.internal.request.AuthResponse;
+import com.datastax.oss.protocol.internal.request.Startup;
+import com.datastax.oss.protocol.internal.response.AuthSuccess;
+import com.datastax.oss.protocol.internal.response.Authenticate;
+import com.datastax.oss.protocol.internal.response.Error;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * One client's connection to the real Cassandra: logs in with the test server's own credentials,
+ * then carries the client's requests under the client's stream ids. One backend connection per
+ * client connection keeps stream ids, prepared statements and events simple.
+ */
+final class Backend extends ChannelInboundHandlerAdapter {
+
+  private final CosmosEmulator emulator;
+  private final ClientConnection client;
+  private final FrameCodec<ByteBuf> codec;
+  private final Map<Integer, Frame> inFlight = new ConcurrentHashMap<>();
+  private final Consumer<Backend> onReady;
+  private final Consumer<Throwable> onFailure;
+  private Channel channel;
+  private boolean ready;
+
+  private Backend(
+      CosmosEmulator emulator,
+      ClientConnection client,
+      Consumer<Backend> onReady,
+      Consumer<Throwable> onFailure) {
+    this.emulator = emulator;
+    this.client = client;
+    this.codec = FrameCodec.defaultClient(emulator.primitiveCodec(), emulator.noCompression());
+    this.onReady = onReady;
+    this.onFailure = onFailure;
+  }
+
+  static void connect(
+      CosmosEmulator emulator,
+      ClientConnection client,
+      Consumer<Backend> onReady,
+      Consumer<Throwable> onFailure) {
+    Backend backend = new Backend(emulator, client, onReady, onFailure);
+    ChannelFuture connecting =
+        new Bootstrap()
+            .group(emulator.eventLoops())
+            .channel(NioSocketChannel.class)
+            .handler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel channel) {
+                    channel
+                        .pipeline()
+                        .addLast(
+                            emulator
+                                .backendTls()
+                                .newHandler(
+                                    channel.alloc(),
+                                    emulator.backend().host(),
+                                    emulator.backend().port()))
+                        .addLast(new LengthFieldBasedFrameDecoder(CosmosEmulator.MAX_FRAME, 5, 4))
+                        .addLast(backend);
+                  }
+                })
+            .connect(emulator.backend().host(), emulator.backend().port());
+    connecting.addListener(
+        future -> {
+          if (!future.isSuccess()) {
+            onFailure.accept(future.cause());
+          }
+        });
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    channel = ctx.channel();
+    sendRaw(Frame.forRequest(4, 0, false, Frame.NO_PAYLOAD, new Startup()));
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    ByteBuf bytes = (ByteBuf) msg;
+    Frame response;
+    try {
+      response = codec.decode(bytes);
+    } finally {
+      bytes.release();
+    }
+    if (!ready) {
+      handshake(response);
+      return;
+    }
+    client.fromBackend(response, response.streamId < 0 ? null : inFlight.remove(response.streamId));
+  }
+
+  private void handshake(Frame response) {
+    if (response.message instanceof Authenticate) {
+      byte[] user = emulator.backend().username().getBytes(StandardCharsets.UTF_8);
+      byte[] password = emulator.backend().password().getBytes(StandardCharsets.UTF_8);
+      ByteBuffer token = ByteBuffer.allocate(user.length + password.length + 2);
+      token.put((byte) 0).put(user).put((byte) 0).put(password).flip();
+      sendRaw(Frame.forRequest(4, 0, false, Frame.NO_PAYLOAD, new AuthResponse(token)));
+    } else if (response.message instanceof AuthSuccess) {
+      ready = true;
+      onReady.accept(this);
+    } else {
+      String why =
+          response.message instanceof Error
+              ? ((Error) response.message).message
+              : String.valueOf(response.message);
+      onFailure.accept(new IllegalStateException("backend login failed: " + why));
+      channel.close();
+    }
+  }
+
+  /** Sends a client's request; {@code original} is what the client sent, for charging. */
+  void send(Frame forwarded, Frame original) {
+    inFlight.put(forwarded.streamId, original);
+    sendRaw(forwarded);
+  }
+
+  private void sendRaw(Frame frame) {
+    channel.writeAndFlush(codec.encode(frame));
+  }
+
+  void close() {
+    if (channel != null) {
+      channel.close();
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (!ready) {
+      onFailure.accept(new IllegalStateException("backend connection closed during login"));
+    }
+    client.backendClosed();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    ctx.close();
+  }
+
+  static Error unavailable(String why) {
+    return new Error(ProtocolConstants.ErrorCode.SERVER_ERROR, why);
+  }
+
+  static Map<String, ByteBuffer> noPayload() {
+    return Collections.emptyMap();
+  }
+}

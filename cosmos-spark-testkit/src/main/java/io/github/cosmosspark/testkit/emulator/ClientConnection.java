@@ -1,0 +1,272 @@
+package io.github.cosmosspark.testkit.emulator;
+
+import com.datastax.oss.protocol.internal.Frame;
+import com.datastax.oss.protocol.internal.FrameCodec;
+import com.datastax.oss.protocol.internal.Message;
+import com.datastax.oss.protocol.internal.ProtocolConstants;
+import com.datastax.oss.protocol.internal.request.AuthResponse;
+import com.datastax.oss.protocol.internal.request.Batch;
+import com.datastax.oss.protocol.internal.request.Execute;
+import com.datastax.oss.protocol.internal.request.Options;
+import com.datastax.oss.protocol.internal.request.Prepare;
+import com.datastax.oss.protocol.internal.request.Query;
+import com.datastax.oss.protocol.internal.request.Startup;
+import com.datastax.oss.protocol.internal.response.AuthSuccess;
+import com.datastax.oss.protocol.internal.response.Authenticate;
+import com.datastax.oss.protocol.internal.response.Error;
+import com.datastax.oss.protocol.internal.response.Supported;
+import com.datastax.oss.protocol.internal.response.result.Prepared;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection: answers the handshake itself, as Cosmos does (v4 only, password
+ * authentication with the account's keys), then forwards every request on a connection of its own
+ * to the real Cassandra and every response back, with the request charge added.
+ */
+final class ClientConnection extends ChannelInboundHandlerAdapter {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ClientConnection.class);
+  private static final int SUPPORTED_VERSION = ProtocolConstants.Version.V4;
+  private static final String AUTHENTICATOR = "org.apache.cassandra.auth.PasswordAuthenticator";
+
+  private final CosmosEmulator emulator;
+  private final FrameCodec<ByteBuf> serverCodec;
+  private final Map<Integer, String> pendingPrepares = new ConcurrentHashMap<>();
+  private Channel client;
+  private Backend backend;
+  private boolean readOnly;
+
+  ClientConnection(CosmosEmulator emulator, FrameCodec<ByteBuf> serverCodec) {
+    this.emulator = emulator;
+    this.serverCodec = serverCodec;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    client = ctx.channel();
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    ByteBuf bytes = (ByteBuf) msg;
+    try {
+      int version = bytes.getByte(bytes.readerIndex()) & 0x7F;
+      int streamId = bytes.getShort(bytes.readerIndex() + 2);
+      if (version != SUPPORTED_VERSION) {
+        // The text driver 4 looks for to negotiate down; Cosmos speaks v4 only.
+        reply(
+            streamId,
+            new Error(
+                ProtocolConstants.ErrorCode.PROTOCOL_ERROR,
+                "Invalid or unsupported protocol version ("
+                    + version
+                    + "); supported versions are (4/v4)"));
+        return;
+      }
+      Frame frame = serverCodec.decode(bytes);
+      handle(frame);
+    } catch (RuntimeException e) {
+      LOG.info("Closing a client connection after a malformed frame: {}", e.toString());
+      ctx.close();
+    } finally {
+      bytes.release();
+    }
+  }
+
+  private void handle(Frame frame) {
+    Message request = frame.message;
+    if (request instanceof Options) {
+      Map<String, List<String>> options = new HashMap<>();
+      options.put("CQL_VERSION", Collections.singletonList("3.4.5"));
+      options.put("COMPRESSION", Collections.<String>emptyList());
+      options.put("PROTOCOL_VERSIONS", Collections.singletonList("4/v4"));
+      reply(frame.streamId, new Supported(options));
+    } else if (request instanceof Startup) {
+      String compression = ((Startup) request).options.get("COMPRESSION");
+      if (compression != null) {
+        reply(
+            frame.streamId,
+            new Error(
+                ProtocolConstants.ErrorCode.PROTOCOL_ERROR,
+                "Compression '" + compression + "' is not supported"));
+        return;
+      }
+      reply(frame.streamId, new Authenticate(AUTHENTICATOR));
+    } else if (request instanceof AuthResponse) {
+      authenticate(frame.streamId, ((AuthResponse) request).token);
+    } else if (backend == null) {
+      reply(
+          frame.streamId,
+          new Error(
+              ProtocolConstants.ErrorCode.PROTOCOL_ERROR,
+              "Unexpected " + request + " before authentication"));
+    } else if (readOnly && isWrite(request)) {
+      reply(
+          frame.streamId,
+          new Error(
+              ProtocolConstants.ErrorCode.UNAUTHORIZED,
+              "Operation not allowed with a read-only key: writes, schema changes and batches"
+                  + " need the account's read-write key"));
+    } else {
+      if (request instanceof Prepare) {
+        pendingPrepares.put(frame.streamId, ((Prepare) request).cqlQuery);
+      }
+      Frame forwarded = DdlRewriter.rewrite(frame, emulator);
+      if (forwarded != frame && !(forwarded.message instanceof Query)) {
+        // Answered here: invalid throughput, or a statement that only changed throughput.
+        reply(frame.streamId, forwarded.message);
+        return;
+      }
+      emulator.charges().beforeRequest(forwarded);
+      backend.send(forwarded, frame);
+    }
+  }
+
+  private void authenticate(int streamId, ByteBuffer token) {
+    String[] parts = saslPlain(token);
+    String user = parts[1];
+    String password = parts[2];
+    boolean isAccount = emulator.account().equalsIgnoreCase(user);
+    boolean readWrite = isAccount && emulator.key().equals(password);
+    boolean readOnlyKey = isAccount && emulator.readOnlyKey().equals(password);
+    if (!readWrite && !readOnlyKey) {
+      reply(
+          streamId,
+          new Error(
+              ProtocolConstants.ErrorCode.AUTH_ERROR,
+              "Provided username " + user + " and/or password are incorrect"));
+      return;
+    }
+    readOnly = readOnlyKey;
+    Backend.connect(
+        emulator,
+        this,
+        connected -> {
+          backend = connected;
+          reply(streamId, new AuthSuccess(null));
+        },
+        failure -> {
+          LOG.info("Could not reach the Cassandra behind the emulator: {}", failure.toString());
+          reply(
+              streamId,
+              new Error(
+                  ProtocolConstants.ErrorCode.SERVER_ERROR,
+                  "The emulator's Cassandra is unavailable: " + failure.getMessage()));
+        });
+  }
+
+  /** SASL PLAIN: [authorization id] NUL user NUL password. */
+  private static String[] saslPlain(ByteBuffer token) {
+    byte[] bytes = new byte[token.remaining()];
+    token.duplicate().get(bytes);
+    List<String> parts = new ArrayList<>();
+    int start = 0;
+    for (int i = 0; i <= bytes.length; i++) {
+      if (i == bytes.length || bytes[i] == 0) {
+        parts.add(new String(bytes, start, i - start, StandardCharsets.UTF_8));
+        start = i + 1;
+      }
+    }
+    while (parts.size() < 3) {
+      parts.add(0, "");
+    }
+    return parts.subList(parts.size() - 3, parts.size()).toArray(new String[0]);
+  }
+
+  private boolean isWrite(Message request) {
+    if (request instanceof Batch) {
+      return true;
+    }
+    String cql = null;
+    if (request instanceof Query) {
+      cql = ((Query) request).query;
+    } else if (request instanceof Execute) {
+      cql = emulator.preparedQuery(((Execute) request).queryId);
+    }
+    if (cql == null) {
+      return false;
+    }
+    String first = cql.trim().split("\\s+", 2)[0].toUpperCase(Locale.ROOT);
+    return !Arrays.asList("SELECT", "USE").contains(first);
+  }
+
+  /** A response from Cassandra to a forwarded request (or an event), on its way to the client. */
+  void fromBackend(Frame response, Frame request) {
+    if (response.message instanceof Prepared) {
+      String cql = pendingPrepares.remove(response.streamId);
+      if (cql != null) {
+        emulator.rememberPrepared(((Prepared) response.message).preparedQueryId, cql);
+      }
+    }
+    Map<String, ByteBuffer> payload = new HashMap<>(response.customPayload);
+    if (request != null) {
+      payload.put("RequestCharge", encodeCharge(emulator.charges().charge(request, response)));
+    }
+    write(
+        Frame.forResponse(
+            SUPPORTED_VERSION,
+            response.streamId,
+            response.tracingId,
+            payload,
+            response.warnings,
+            response.message));
+  }
+
+  static ByteBuffer encodeCharge(double charge) {
+    ByteBuffer bytes = ByteBuffer.allocate(8);
+    bytes.putDouble(charge);
+    bytes.flip();
+    return bytes;
+  }
+
+  void backendClosed() {
+    if (client != null) {
+      client.close();
+    }
+  }
+
+  private void reply(int streamId, Message message) {
+    write(
+        Frame.forResponse(
+            SUPPORTED_VERSION,
+            streamId,
+            null,
+            Frame.NO_PAYLOAD,
+            Collections.<String>emptyList(),
+            message));
+  }
+
+  private void write(Frame frame) {
+    client.writeAndFlush(serverCodec.encode(frame));
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (backend != null) {
+      backend.close();
+    }
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    LOG.info("Closing a client connection: {}", cause.toString());
+    ctx.close();
+  }
+}

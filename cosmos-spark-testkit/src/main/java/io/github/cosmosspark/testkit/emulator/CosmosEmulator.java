@@ -1,0 +1,339 @@
+package io.github.cosmosspark.testkit.emulator;
+
+import com.datastax.oss.protocol.internal.Compressor;
+import com.datastax.oss.protocol.internal.FrameCodec;
+import io.github.cosmosspark.testkit.cassandra.CassandraServer;
+import io.github.cosmosspark.testkit.tls.IssuedCertificate;
+import io.github.cosmosspark.testkit.tls.TestCertificateAuthority;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A local stand-in for Azure Cosmos DB for Apache Cassandra: a CQL native-protocol v4 endpoint on
+ * TLS that behaves like Cosmos where Cassandra does not (account keys, a read-only key, protocol v4
+ * only, throughput options in DDL, a {@code RequestCharge} on every response) and keeps every row
+ * in the real Cassandra behind it.
+ *
+ * <pre>{@code
+ * try (CassandraServer cassandra = CassandraServer.builder().build();
+ *     CosmosEmulator cosmos = CosmosEmulator.builder(cassandra.start()).build()) {
+ *   cosmos.start();
+ *   // connect to cosmos.host():cosmos.port() as cosmos.account() / cosmos.key(),
+ *   // trusting cosmos.truststorePath()
+ * }
+ * }</pre>
+ */
+public final class CosmosEmulator implements AutoCloseable {
+
+  /** The port Cosmos serves the Cassandra API on; used when free. */
+  public static final int COSMOS_PORT = 10350;
+
+  static final int MAX_FRAME = 256 * 1024 * 1024;
+  private static final Logger LOG = LoggerFactory.getLogger(CosmosEmulator.class);
+  private static final String HOST = "127.0.0.1";
+
+  private final CassandraServer backend;
+  private final String account;
+  private final String key;
+  private final String readOnlyKey;
+  private final Path workDirectory;
+  private final String storePassword;
+  private final ByteBufPrimitiveCodec primitiveCodec =
+      new ByteBufPrimitiveCodec(ByteBufAllocator.DEFAULT);
+  private final RequestCharges charges = new RequestCharges(this);
+  private final Map<String, String> preparedQueries = new ConcurrentHashMap<>();
+  private final Map<String, Throughput> throughputs = new ConcurrentHashMap<>();
+
+  private EventLoopGroup eventLoops;
+  private Channel serverChannel;
+  private SslContext serverTls;
+  private SslContext backendTls;
+  private SSLContext clientSslContext;
+  private int port;
+
+  private CosmosEmulator(Builder builder) {
+    this.backend = builder.backend;
+    this.account = builder.account;
+    SecureRandom random = new SecureRandom();
+    this.key = builder.key != null ? builder.key : randomKey(random);
+    this.readOnlyKey = randomKey(random);
+    this.storePassword = randomKey(random).substring(0, 20);
+    try {
+      this.workDirectory = Files.createTempDirectory("cosmos-emulator-");
+    } catch (IOException e) {
+      throw new IllegalStateException("Could not create the emulator's directory", e);
+    }
+  }
+
+  /** A builder for an emulator in front of {@code backend}, which must be started. */
+  public static Builder builder(CassandraServer backend) {
+    return new Builder(backend);
+  }
+
+  /** Binds the endpoint: port 10350 when free, else a free port. */
+  public synchronized CosmosEmulator start() {
+    if (serverChannel != null) {
+      return this;
+    }
+    try {
+      TestCertificateAuthority ca = TestCertificateAuthority.create("cosmos-spark emulator CA");
+      IssuedCertificate certificate =
+          ca.issueServerCertificate(
+              "localhost", Collections.singletonList("localhost"), Arrays.asList(HOST, "::1"));
+      ca.writeTruststore(truststorePath(), storePassword.toCharArray());
+      clientSslContext = ca.clientSslContext();
+      serverTls =
+          SslContextBuilder.forServer(
+                  certificate.privateKey(), certificate.chain().toArray(new X509Certificate[0]))
+              .protocols("TLSv1.3", "TLSv1.2")
+              .build();
+      backendTls = SslContextBuilder.forClient().trustManager(backendTrust()).build();
+    } catch (IOException | GeneralSecurityExceptionWrapper e) {
+      throw new IllegalStateException("Could not set up the emulator's TLS", e);
+    }
+    eventLoops = new NioEventLoopGroup(2);
+    port = isFree(COSMOS_PORT) ? COSMOS_PORT : 0;
+    CosmosEmulator emulator = this;
+    serverChannel =
+        new ServerBootstrap()
+            .group(eventLoops)
+            .channel(NioServerSocketChannel.class)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel channel) {
+                    FrameCodec<ByteBuf> codec =
+                        FrameCodec.defaultServer(primitiveCodec, noCompression());
+                    channel
+                        .pipeline()
+                        .addLast(serverTls.newHandler(channel.alloc()))
+                        .addLast(new LengthFieldBasedFrameDecoder(MAX_FRAME, 5, 4))
+                        .addLast(new ClientConnection(emulator, codec));
+                  }
+                })
+            .bind(HOST, port)
+            .syncUninterruptibly()
+            .channel();
+    port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    LOG.info(
+        "Cosmos emulator on {}:{} for account '{}', in front of Cassandra on port {}",
+        HOST,
+        port,
+        account,
+        backend.port());
+    return this;
+  }
+
+  /** Closes the endpoint and every client connection. The Cassandra behind it keeps running. */
+  @Override
+  public synchronized void close() {
+    if (serverChannel != null) {
+      serverChannel.close().syncUninterruptibly();
+      serverChannel = null;
+    }
+    if (eventLoops != null) {
+      eventLoops.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+      eventLoops = null;
+    }
+  }
+
+  public String host() {
+    return HOST;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** The account name, which clients log in with as user name. */
+  public String account() {
+    return account;
+  }
+
+  /** The account's read-write key. */
+  public String key() {
+    return key;
+  }
+
+  /** A key that reads but cannot write, as Cosmos accounts have. */
+  public String readOnlyKey() {
+    return readOnlyKey;
+  }
+
+  /** A PKCS12 trust store holding the CA that signed the endpoint's certificate. */
+  public Path truststorePath() {
+    return workDirectory.resolve("emulator-truststore.p12");
+  }
+
+  public String truststorePassword() {
+    return storePassword;
+  }
+
+  public String truststoreType() {
+    return TestCertificateAuthority.STORE_TYPE;
+  }
+
+  /** A client TLS context that trusts the endpoint's certificate. */
+  public SSLContext clientSslContext() {
+    return clientSslContext;
+  }
+
+  /**
+   * The throughput a table has: its own, or its keyspace's shared throughput; empty for a table the
+   * emulator has not seen created.
+   *
+   * @param keyspaceAndTable {@code keyspace.table}
+   */
+  public Optional<Throughput> throughput(String keyspaceAndTable) {
+    String name = keyspaceAndTable.toLowerCase(java.util.Locale.ROOT);
+    Throughput own = throughputs.get(name);
+    if (own != null) {
+      return Optional.of(own);
+    }
+    int dot = name.indexOf('.');
+    return dot < 0
+        ? Optional.<Throughput>empty()
+        : Optional.ofNullable(throughputs.get(name.substring(0, dot)));
+  }
+
+  CassandraServer backend() {
+    return backend;
+  }
+
+  EventLoopGroup eventLoops() {
+    return eventLoops;
+  }
+
+  SslContext backendTls() {
+    return backendTls;
+  }
+
+  ByteBufPrimitiveCodec primitiveCodec() {
+    return primitiveCodec;
+  }
+
+  Compressor<ByteBuf> noCompression() {
+    return Compressor.none();
+  }
+
+  RequestCharges charges() {
+    return charges;
+  }
+
+  void rememberPrepared(byte[] id, String cql) {
+    preparedQueries.put(Base64.getEncoder().encodeToString(id), cql);
+  }
+
+  String preparedQuery(byte[] id) {
+    return preparedQueries.get(Base64.getEncoder().encodeToString(id));
+  }
+
+  void provision(String name, Throughput throughput) {
+    throughputs.put(name, throughput);
+  }
+
+  /** A table without its own throughput gets Cosmos's default, unless its keyspace shares one. */
+  void provisionTableDefault(String table) {
+    int dot = table.indexOf('.');
+    if (dot < 0 || !throughputs.containsKey(table.substring(0, dot))) {
+      throughputs.put(table, new Throughput(Throughput.DEFAULT_TABLE_RU_PER_SECOND, false));
+    }
+  }
+
+  private TrustManagerFactory backendTrust() throws IOException, GeneralSecurityExceptionWrapper {
+    try (InputStream in = Files.newInputStream(backend.truststorePath())) {
+      KeyStore store = KeyStore.getInstance(backend.truststoreType());
+      store.load(in, backend.truststorePassword().toCharArray());
+      TrustManagerFactory trust =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      trust.init(store);
+      return trust;
+    } catch (java.security.GeneralSecurityException e) {
+      throw new GeneralSecurityExceptionWrapper(e);
+    }
+  }
+
+  private static boolean isFree(int port) {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.setReuseAddress(false);
+      socket.bind(new InetSocketAddress(InetAddress.getByName(HOST), port), 1);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Cosmos keys are 64 random bytes in Base64 (88 characters ending in "=="). */
+  private static String randomKey(SecureRandom random) {
+    byte[] bytes = new byte[64];
+    random.nextBytes(bytes);
+    return Base64.getEncoder().encodeToString(bytes);
+  }
+
+  /** Lets TLS setup failures share one catch with I/O failures. */
+  private static final class GeneralSecurityExceptionWrapper extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    GeneralSecurityExceptionWrapper(Throwable cause) {
+      super(cause);
+    }
+  }
+
+  /** Settings for a {@link CosmosEmulator}. */
+  public static final class Builder {
+    private final CassandraServer backend;
+    private String account = "localcosmos";
+    private String key;
+
+    private Builder(CassandraServer backend) {
+      this.backend = backend;
+    }
+
+    /** The account name clients log in with. Default {@code localcosmos}. */
+    public Builder account(String name) {
+      this.account = name;
+      return this;
+    }
+
+    /** The read-write key. Default: 64 random bytes in Base64, as Cosmos makes them. */
+    public Builder key(String key) {
+      this.key = key;
+      return this;
+    }
+
+    public CosmosEmulator build() {
+      return new CosmosEmulator(this);
+    }
+  }
+}

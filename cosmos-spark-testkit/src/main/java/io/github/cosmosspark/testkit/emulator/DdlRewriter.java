@@ -1,0 +1,216 @@
+package io.github.cosmosspark.testkit.emulator;
+
+import com.datastax.oss.protocol.internal.Frame;
+import com.datastax.oss.protocol.internal.ProtocolConstants;
+import com.datastax.oss.protocol.internal.request.Query;
+import com.datastax.oss.protocol.internal.response.Error;
+import com.datastax.oss.protocol.internal.response.result.Void;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Takes Cosmos's throughput options out of keyspace and table DDL before it reaches Cassandra, and
+ * records them. Accepts the forms Microsoft documents and uses in its samples: {@code AND
+ * cosmosdb_provisioned_throughput=N}, repeated {@code WITH} clauses, and {@code WITH a=1 , WITH
+ * b=2}. Replication settings are replaced by what a single test node can serve, since Cosmos
+ * ignores them.
+ */
+final class DdlRewriter {
+
+  private static final Pattern DDL =
+      Pattern.compile(
+          "(?is)^\\s*(CREATE|ALTER)\\s+(KEYSPACE|TABLE|COLUMNFAMILY)\\s+(IF\\s+NOT\\s+EXISTS\\s+)?"
+              + "([\\w.\"]+).*");
+  private static final String PROVISIONED = "cosmosdb_provisioned_throughput";
+  private static final String AUTOSCALE = "cosmosdb_autoscale_max_throughput";
+  private static final String SINGLE_NODE_REPLICATION =
+      "replication = {'class': 'SimpleStrategy', 'replication_factor': 1}";
+
+  private DdlRewriter() {}
+
+  /**
+   * The frame to forward: the same one, one with a rewritten query, or one whose message is a
+   * response (an error, or a result for a statement that only changed throughput) to answer
+   * locally.
+   */
+  static Frame rewrite(Frame frame, CosmosEmulator emulator) {
+    if (!(frame.message instanceof Query)) {
+      return frame;
+    }
+    Query query = (Query) frame.message;
+    Matcher ddl = DDL.matcher(query.query);
+    if (!ddl.matches()) {
+      return frame;
+    }
+    boolean create = ddl.group(1).equalsIgnoreCase("CREATE");
+    boolean keyspace = ddl.group(2).equalsIgnoreCase("KEYSPACE");
+    String name = ddl.group(4).replace("\"", "").toLowerCase(Locale.ROOT);
+    String statement = query.query.trim();
+    if (statement.endsWith(";")) {
+      statement = statement.substring(0, statement.length() - 1);
+    }
+    int with = topLevelKeyword(statement, "WITH", 0);
+    String head = with < 0 ? statement : statement.substring(0, with).trim();
+    List<String> options = with < 0 ? new ArrayList<String>() : splitOptions(statement, with);
+
+    Integer provisioned = null;
+    Integer autoscale = null;
+    List<String> kept = new ArrayList<>();
+    for (String option : options) {
+      int equals = option.indexOf('=');
+      String optionName =
+          equals < 0 ? option.trim() : option.substring(0, equals).trim().toLowerCase(Locale.ROOT);
+      String value = equals < 0 ? "" : option.substring(equals + 1).trim();
+      if (optionName.equals(PROVISIONED) || optionName.equals(AUTOSCALE)) {
+        Integer ru = parseThroughput(optionName, value, optionName.equals(AUTOSCALE) ? 1000 : 400);
+        if (ru == null) {
+          return error(
+              frame,
+              optionName
+                  + " must be a whole number of RU/s of at least "
+                  + (optionName.equals(AUTOSCALE) ? 1000 : 400)
+                  + ", got '"
+                  + value
+                  + "'");
+        }
+        if (optionName.equals(PROVISIONED)) {
+          provisioned = ru;
+        } else {
+          autoscale = ru;
+        }
+      } else if (keyspace && optionName.equals("replication")) {
+        continue;
+      } else {
+        kept.add(option.trim());
+      }
+    }
+    if (provisioned != null && autoscale != null) {
+      return error(frame, "Set either " + PROVISIONED + " or " + AUTOSCALE + ", not both");
+    }
+    if (keyspace && create) {
+      kept.add(0, SINGLE_NODE_REPLICATION);
+    }
+    Throughput throughput =
+        provisioned != null
+            ? new Throughput(provisioned, false)
+            : autoscale != null ? new Throughput(autoscale, true) : null;
+    if (throughput != null) {
+      emulator.provision(name, throughput);
+    } else if (create && !keyspace) {
+      emulator.provisionTableDefault(name);
+    }
+    if (kept.isEmpty() && !create) {
+      return Frame.forResponse(
+          frame.protocolVersion,
+          frame.streamId,
+          null,
+          Frame.NO_PAYLOAD,
+          frame.warnings,
+          Void.INSTANCE);
+    }
+    String rewritten = kept.isEmpty() ? head : head + " WITH " + String.join(" AND ", kept);
+    return Frame.forRequest(
+        frame.protocolVersion,
+        frame.streamId,
+        frame.tracing,
+        frame.customPayload,
+        new Query(rewritten, query.options));
+  }
+
+  private static Integer parseThroughput(String name, String value, int minimum) {
+    try {
+      int ru = Integer.parseInt(value.replace("'", "").trim());
+      return ru >= minimum ? ru : null;
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  private static Frame error(Frame frame, String message) {
+    return Frame.forResponse(
+        frame.protocolVersion,
+        frame.streamId,
+        null,
+        Frame.NO_PAYLOAD,
+        frame.warnings,
+        new Error(ProtocolConstants.ErrorCode.INVALID, message));
+  }
+
+  /** The options after the first top-level WITH, split on top-level AND, WITH and commas. */
+  private static List<String> splitOptions(String statement, int firstWith) {
+    List<String> options = new ArrayList<>();
+    int start = firstWith + 4;
+    int depth = 0;
+    boolean quoted = false;
+    for (int i = start; i <= statement.length(); i++) {
+      if (i == statement.length()) {
+        addIfPresent(options, statement.substring(start, i));
+        break;
+      }
+      char c = statement.charAt(i);
+      if (c == '\'') {
+        quoted = !quoted;
+      } else if (!quoted && (c == '(' || c == '{' || c == '[')) {
+        depth++;
+      } else if (!quoted && (c == ')' || c == '}' || c == ']')) {
+        depth--;
+      } else if (!quoted && depth == 0) {
+        int separator = separatorLength(statement, i);
+        if (separator > 0) {
+          addIfPresent(options, statement.substring(start, i));
+          start = i + separator;
+          i = start - 1;
+        }
+      }
+    }
+    return options;
+  }
+
+  private static void addIfPresent(List<String> options, String option) {
+    if (!option.trim().isEmpty()) {
+      options.add(option.trim());
+    }
+  }
+
+  private static int separatorLength(String statement, int at) {
+    if (statement.charAt(at) == ',') {
+      return 1;
+    }
+    for (String keyword : new String[] {"AND", "WITH"}) {
+      if (isKeywordAt(statement, keyword, at)) {
+        return keyword.length();
+      }
+    }
+    return 0;
+  }
+
+  private static int topLevelKeyword(String statement, String keyword, int from) {
+    int depth = 0;
+    boolean quoted = false;
+    for (int i = from; i < statement.length(); i++) {
+      char c = statement.charAt(i);
+      if (c == '\'') {
+        quoted = !quoted;
+      } else if (!quoted && (c == '(' || c == '{' || c == '[')) {
+        depth++;
+      } else if (!quoted && (c == ')' || c == '}' || c == ']')) {
+        depth--;
+      } else if (!quoted && depth == 0 && isKeywordAt(statement, keyword, i)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static boolean isKeywordAt(String statement, String keyword, int at) {
+    int end = at + keyword.length();
+    return end <= statement.length()
+        && statement.regionMatches(true, at, keyword, 0, keyword.length())
+        && (at == 0 || !Character.isLetterOrDigit(statement.charAt(at - 1)))
+        && (end == statement.length() || !Character.isLetterOrDigit(statement.charAt(end)))
+        && statement.charAt(at - 1 < 0 ? 0 : at - 1) != '_';
+  }
+}

@@ -1,0 +1,207 @@
+package io.github.cosmosspark.testkit.emulator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.datastax.oss.driver.api.core.AllNodesFailedException;
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.DefaultProtocolVersion;
+import com.datastax.oss.driver.api.core.auth.AuthenticationException;
+import com.datastax.oss.driver.api.core.cql.ExecutionInfo;
+import com.datastax.oss.driver.api.core.cql.PreparedStatement;
+import com.datastax.oss.driver.api.core.cql.ResultSet;
+import com.datastax.oss.driver.api.core.cql.Row;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import com.datastax.oss.driver.api.core.servererrors.InvalidQueryException;
+import com.datastax.oss.driver.api.core.servererrors.UnauthorizedException;
+import com.datastax.oss.driver.api.core.ssl.ProgrammaticSslEngineFactory;
+import io.github.cosmosspark.testkit.cassandra.CassandraServer;
+import io.github.cosmosspark.testkit.junit.CassandraTest;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+@CassandraTest
+class CosmosEmulatorTest {
+
+  private static final AtomicInteger KEYSPACES = new AtomicInteger();
+  private static CosmosEmulator emulator;
+  private static CqlSession session;
+
+  @BeforeAll
+  static void startEmulator(CassandraServer cassandra) {
+    emulator = CosmosEmulator.builder(cassandra).build().start();
+    session = connect(emulator.key());
+  }
+
+  @AfterAll
+  static void stopEmulator() {
+    session.close();
+    emulator.close();
+  }
+
+  @Test
+  void theDriverNegotiatesDownToV4AndLogsInWithTheAccountKey() {
+    assertEquals(
+        DefaultProtocolVersion.V4, session.getContext().getProtocolVersion(), "Cosmos speaks v4");
+    assertEquals(1, session.execute("SELECT release_version FROM system.local").all().size());
+  }
+
+  @Test
+  void writesAndReadsGoThroughToCassandraWithAChargeOnEveryResponse() {
+    String ks = newKeyspace();
+    session.execute("CREATE TABLE " + ks + ".books (id int PRIMARY KEY, title text)");
+    PreparedStatement insert =
+        session.prepare("INSERT INTO " + ks + ".books (id, title) VALUES (?, ?)");
+    Map<Integer, String> written = new HashMap<>();
+    for (int id = 0; id < 300; id++) {
+      ResultSet result = session.execute(insert.bind(id, "title-" + id));
+      assertEquals(RequestCharges.WRITE_RU_PER_KB, charge(result.getExecutionInfo()), 1e-9);
+      written.put(id, "title-" + id);
+    }
+
+    ResultSet pages =
+        session.execute(
+            SimpleStatement.newInstance("SELECT id, title FROM " + ks + ".books").setPageSize(50));
+    Map<Integer, String> read = new HashMap<>();
+    for (Row row : pages) {
+      read.put(row.getInt("id"), row.getString("title"));
+    }
+
+    assertEquals(written, read);
+    // 300 rows in pages of 50; Cassandra may end with an empty page when the last one is full.
+    int pageCount = pages.getExecutionInfos().size();
+    assertTrue(pageCount == 6 || pageCount == 7, "pages: " + pageCount);
+    for (ExecutionInfo page : pages.getExecutionInfos()) {
+      assertTrue(charge(page) >= 1.0, "each page is charged: " + charge(page));
+    }
+    ResultSet one = session.execute("SELECT title FROM " + ks + ".books WHERE id = 7");
+    assertEquals(RequestCharges.READ_RU_PER_KB, charge(one.getExecutionInfo()), 1e-9);
+  }
+
+  @Test
+  void throughputInDdlIsStrippedRecordedAndChangedLive() {
+    String ks = "emu_ks_" + KEYSPACES.incrementAndGet();
+    session.execute(
+        "CREATE KEYSPACE "
+            + ks
+            + " WITH REPLICATION = {'class': 'NetworkTopologyStrategy', 'datacenter1': 3}"
+            + " AND cosmosdb_provisioned_throughput=2000");
+    session.execute(
+        "CREATE TABLE "
+            + ks
+            + ".books (id int PRIMARY KEY, title text) WITH cosmosdb_provisioned_throughput=4000"
+            + " , WITH default_time_to_live=630720000");
+    session.execute("CREATE TABLE " + ks + ".shared (id int PRIMARY KEY)");
+    assertEquals(new Throughput(2000, false), emulator.throughput(ks + ".shared").get());
+    assertEquals(new Throughput(4000, false), emulator.throughput(ks + ".books").get());
+    assertEquals(630720000, defaultTtl(ks, "books"));
+
+    session.execute(
+        "ALTER TABLE "
+            + ks
+            + ".books WITH cosmosdb_provisioned_throughput=8000, WITH default_time_to_live=0");
+    assertEquals(new Throughput(8000, false), emulator.throughput(ks + ".books").get());
+    assertEquals(0, defaultTtl(ks, "books"));
+
+    session.execute("ALTER TABLE " + ks + ".books WITH cosmosdb_autoscale_max_throughput=10000");
+    assertEquals(new Throughput(10000, true), emulator.throughput(ks + ".books").get());
+
+    session.execute("INSERT INTO " + ks + ".books (id, title) VALUES (1, 'written')");
+    assertEquals(
+        "written",
+        session.execute("SELECT title FROM " + ks + ".books WHERE id = 1").one().getString(0),
+        "a keyspace created with RF 3 in its DDL still takes writes on one node");
+  }
+
+  @Test
+  void aTableCreatedWithoutThroughputGetsCosmossDefault() {
+    String ks = newKeyspace();
+    session.execute("CREATE TABLE " + ks + ".plain (id int PRIMARY KEY)");
+    assertEquals(new Throughput(400, false), emulator.throughput(ks + ".plain").get());
+  }
+
+  @Test
+  void invalidThroughputIsRefusedNamingTheOption() {
+    String ks = newKeyspace();
+    for (String value : new String[] {"300", "0", "-400", "lots"}) {
+      InvalidQueryException error =
+          assertThrows(
+              InvalidQueryException.class,
+              () ->
+                  session.execute(
+                      "CREATE TABLE "
+                          + ks
+                          + ".t (id int PRIMARY KEY) WITH cosmosdb_provisioned_throughput="
+                          + value));
+      assertTrue(
+          error.getMessage().contains("cosmosdb_provisioned_throughput"), error.getMessage());
+      assertTrue(error.getMessage().contains("at least 400"), error.getMessage());
+    }
+  }
+
+  @Test
+  void aWrongKeyIsRefused() {
+    AllNodesFailedException error =
+        assertThrows(AllNodesFailedException.class, () -> connect(emulator.key() + "x").close());
+    assertInstanceOf(
+        AuthenticationException.class, error.getAllErrors().values().iterator().next().get(0));
+  }
+
+  @Test
+  void theReadOnlyKeyReadsButCannotWrite() {
+    String ks = newKeyspace();
+    session.execute("CREATE TABLE " + ks + ".books (id int PRIMARY KEY, title text)");
+    session.execute("INSERT INTO " + ks + ".books (id, title) VALUES (1, 'one')");
+    try (CqlSession reader = connect(emulator.readOnlyKey())) {
+      assertEquals(
+          "one",
+          reader.execute("SELECT title FROM " + ks + ".books WHERE id = 1").one().getString(0));
+      UnauthorizedException refused =
+          assertThrows(
+              UnauthorizedException.class,
+              () -> reader.execute("INSERT INTO " + ks + ".books (id, title) VALUES (2, 'two')"));
+      assertTrue(refused.getMessage().contains("read-only key"), refused.getMessage());
+    }
+    assertEquals(1, session.execute("SELECT * FROM " + ks + ".books").all().size());
+  }
+
+  private static String newKeyspace() {
+    String ks = "emu_" + KEYSPACES.incrementAndGet();
+    session.execute("CREATE KEYSPACE " + ks + " WITH cosmosdb_provisioned_throughput=400");
+    return ks;
+  }
+
+  private static int defaultTtl(String ks, String table) {
+    return session
+        .execute(
+            "SELECT default_time_to_live FROM system_schema.tables WHERE keyspace_name = ? AND"
+                + " table_name = ?",
+            ks,
+            table)
+        .one()
+        .getInt(0);
+  }
+
+  private static double charge(ExecutionInfo info) {
+    ByteBuffer payload = info.getIncomingPayload().get("RequestCharge");
+    assertTrue(payload != null, "no RequestCharge payload");
+    return payload.duplicate().getDouble();
+  }
+
+  private static CqlSession connect(String key) {
+    return CqlSession.builder()
+        .addContactPoint(new java.net.InetSocketAddress(emulator.host(), emulator.port()))
+        .withLocalDatacenter(CassandraServer.DATACENTER)
+        .withAuthCredentials(emulator.account(), key)
+        .withSslEngineFactory(
+            new ProgrammaticSslEngineFactory(emulator.clientSslContext(), null, true))
+        .build();
+  }
+}
