@@ -45,8 +45,9 @@ class EmulatorRoundTripTest {
             .build()) {
       session.execute("CREATE KEYSPACE emu_format WITH cosmosdb_provisioned_throughput=400");
       session.execute(
+          // Enough RU/s for 10,000 writes in a second: retries arrive with a later issue.
           "CREATE TABLE emu_format.books (id int PRIMARY KEY, title text)"
-              + " WITH cosmosdb_provisioned_throughput=4000");
+              + " WITH cosmosdb_provisioned_throughput=100000");
     }
     SparkSession spark = LocalSpark.session();
     Dataset<Row> books =

@@ -35,7 +35,7 @@ final class Backend extends ChannelInboundHandlerAdapter {
   private final CosmosEmulator emulator;
   private final ClientConnection client;
   private final FrameCodec<ByteBuf> codec;
-  private final Map<Integer, Frame> inFlight = new ConcurrentHashMap<>();
+  private final Map<Integer, RequestCharges.Classified> inFlight = new ConcurrentHashMap<>();
   private final Consumer<Backend> onReady;
   private final Consumer<Throwable> onFailure;
   private Channel channel;
@@ -131,9 +131,9 @@ final class Backend extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** Sends a client's request; {@code original} is what the client sent, for charging. */
-  void send(Frame forwarded, Frame original) {
-    inFlight.put(forwarded.streamId, original);
+  /** Sends a client's request, remembering what it is for charging its response. */
+  void send(Frame forwarded, RequestCharges.Classified classified) {
+    inFlight.put(forwarded.streamId, classified);
     sendRaw(forwarded);
   }
 

@@ -29,6 +29,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +51,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   private Channel client;
   private Backend backend;
   private boolean readOnly;
+  private String keyspace;
 
   ClientConnection(CosmosEmulator emulator, FrameCodec<ByteBuf> serverCodec) {
     this.emulator = emulator;
@@ -133,8 +135,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         reply(frame.streamId, forwarded.message);
         return;
       }
-      emulator.charges().beforeRequest(forwarded);
-      backend.send(forwarded, frame);
+      rememberKeyspace(request);
+      RequestCharges.Classified classified = emulator.charges().classify(frame, keyspace);
+      long retryAfterMs = emulator.charges().admit(classified);
+      if (retryAfterMs > 0) {
+        reply(frame.streamId, rateLimited(retryAfterMs));
+        return;
+      }
+      backend.send(forwarded, classified);
     }
   }
 
@@ -197,7 +205,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     if (request instanceof Query) {
       cql = ((Query) request).query;
     } else if (request instanceof Execute) {
-      cql = emulator.preparedQuery(((Execute) request).queryId);
+      CosmosEmulator.PreparedStatementInfo prepared =
+          emulator.preparedQuery(((Execute) request).queryId);
+      cql = prepared == null ? null : prepared.cql;
     }
     if (cql == null) {
       return false;
@@ -206,12 +216,37 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     return !Arrays.asList("SELECT", "USE").contains(first);
   }
 
+  private void rememberKeyspace(Message request) {
+    if (request instanceof Query) {
+      String[] words = ((Query) request).query.trim().split("\\s+");
+      if (words.length == 2 && words[0].equalsIgnoreCase("USE")) {
+        keyspace = words[1].replace("\"", "").replace(";", "");
+      }
+    }
+  }
+
+  /** Cosmos's 429: the request was not executed and may be sent again after RetryAfterMs. */
+  static Error rateLimited(long retryAfterMs) {
+    String activity = UUID.randomUUID().toString();
+    return new Error(
+        ProtocolConstants.ErrorCode.OVERLOADED,
+        "Request rate is large: ActivityID="
+            + activity
+            + ", RetryAfterMs="
+            + retryAfterMs
+            + ", Additional details='Response status code does not indicate success:"
+            + " TooManyRequests (429); Substatus: 3200; ActivityId: "
+            + activity
+            + "; Reason: (Message: Request rate is large. More Request Units may be needed, so no"
+            + " changes were made. Please retry this request later.)'");
+  }
+
   /** A response from Cassandra to a forwarded request (or an event), on its way to the client. */
-  void fromBackend(Frame response, Frame request) {
+  void fromBackend(Frame response, RequestCharges.Classified request) {
     if (response.message instanceof Prepared) {
       String cql = pendingPrepares.remove(response.streamId);
       if (cql != null) {
-        emulator.rememberPrepared(((Prepared) response.message).preparedQueryId, cql);
+        emulator.rememberPrepared(((Prepared) response.message).preparedQueryId, cql, keyspace);
       }
     }
     Map<String, ByteBuffer> payload = new HashMap<>(response.customPayload);

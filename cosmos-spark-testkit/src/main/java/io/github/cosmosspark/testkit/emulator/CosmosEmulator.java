@@ -27,9 +27,11 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -72,8 +74,10 @@ public final class CosmosEmulator implements AutoCloseable {
   private final ByteBufPrimitiveCodec primitiveCodec =
       new ByteBufPrimitiveCodec(ByteBufAllocator.DEFAULT);
   private final RequestCharges charges = new RequestCharges(this);
-  private final Map<String, String> preparedQueries = new ConcurrentHashMap<>();
+  private final Map<String, PreparedStatementInfo> preparedQueries = new ConcurrentHashMap<>();
   private final Map<String, Throughput> throughputs = new ConcurrentHashMap<>();
+  private final Map<String, Budget> budgets = new ConcurrentHashMap<>();
+  private final double burstSeconds;
 
   private EventLoopGroup eventLoops;
   private Channel serverChannel;
@@ -88,6 +92,7 @@ public final class CosmosEmulator implements AutoCloseable {
     SecureRandom random = new SecureRandom();
     this.key = builder.key != null ? builder.key : randomKey(random);
     this.readOnlyKey = randomKey(random);
+    this.burstSeconds = builder.burstSeconds;
     this.storePassword = randomKey(random).substring(0, 20);
     try {
       this.workDirectory = Files.createTempDirectory("cosmos-emulator-");
@@ -159,6 +164,9 @@ public final class CosmosEmulator implements AutoCloseable {
   @Override
   public synchronized void close() {
     if (serverChannel != null) {
+      for (TableStatistics statistics : allStatistics()) {
+        LOG.info("Cosmos emulator: {}", statistics);
+      }
       serverChannel.close().syncUninterruptibly();
       serverChannel = null;
     }
@@ -251,23 +259,81 @@ public final class CosmosEmulator implements AutoCloseable {
     return charges;
   }
 
-  void rememberPrepared(byte[] id, String cql) {
-    preparedQueries.put(Base64.getEncoder().encodeToString(id), cql);
+  /** What a prepared statement was prepared from. */
+  static final class PreparedStatementInfo {
+    final String cql;
+    final String keyspace;
+
+    PreparedStatementInfo(String cql, String keyspace) {
+      this.cql = cql;
+      this.keyspace = keyspace;
+    }
   }
 
-  String preparedQuery(byte[] id) {
+  void rememberPrepared(byte[] id, String cql, String keyspace) {
+    preparedQueries.put(
+        Base64.getEncoder().encodeToString(id), new PreparedStatementInfo(cql, keyspace));
+  }
+
+  PreparedStatementInfo preparedQuery(byte[] id) {
     return preparedQueries.get(Base64.getEncoder().encodeToString(id));
   }
 
   void provision(String name, Throughput throughput) {
     throughputs.put(name, throughput);
+    Budget budget = budgets.get(name);
+    if (budget != null) {
+      budget.provision(throughput.ruPerSecond(), System.nanoTime());
+    }
   }
 
   /** A table without its own throughput gets Cosmos's default, unless its keyspace shares one. */
   void provisionTableDefault(String table) {
     int dot = table.indexOf('.');
     if (dot < 0 || !throughputs.containsKey(table.substring(0, dot))) {
-      throughputs.put(table, new Throughput(Throughput.DEFAULT_TABLE_RU_PER_SECOND, false));
+      provision(table, new Throughput(Throughput.DEFAULT_TABLE_RU_PER_SECOND, false));
+    }
+  }
+
+  /** The budget a table draws on: its own, its keyspace's shared one, or Cosmos's default. */
+  Budget budget(String table) {
+    String scope = table;
+    if (!throughputs.containsKey(table)) {
+      int dot = table.indexOf('.');
+      if (dot > 0 && throughputs.containsKey(table.substring(0, dot))) {
+        scope = table.substring(0, dot);
+      } else {
+        provisionTableDefault(table);
+      }
+    }
+    String key = scope;
+    return budgets.computeIfAbsent(
+        key, k -> new Budget(k, throughputs.get(k).ruPerSecond(), burstSeconds, System.nanoTime()));
+  }
+
+  /**
+   * What the emulator counted for a table, or for a keyspace with shared throughput.
+   *
+   * @param scope {@code keyspace.table}, or a keyspace
+   */
+  public Optional<TableStatistics> statistics(String scope) {
+    Budget budget = budgets.get(scope.toLowerCase(java.util.Locale.ROOT));
+    return budget == null ? Optional.<TableStatistics>empty() : Optional.of(budget.statistics());
+  }
+
+  /** Statistics of every table and shared keyspace that has served requests. */
+  public List<TableStatistics> allStatistics() {
+    List<TableStatistics> all = new ArrayList<>();
+    for (Budget budget : budgets.values()) {
+      all.add(budget.statistics());
+    }
+    return all;
+  }
+
+  /** Zeroes every counter; budgets and throughput stay. */
+  public void resetStatistics() {
+    for (Budget budget : budgets.values()) {
+      budget.reset();
     }
   }
 
@@ -315,6 +381,7 @@ public final class CosmosEmulator implements AutoCloseable {
     private final CassandraServer backend;
     private String account = "localcosmos";
     private String key;
+    private double burstSeconds = 1;
 
     private Builder(CassandraServer backend) {
       this.backend = backend;
@@ -329,6 +396,19 @@ public final class CosmosEmulator implements AutoCloseable {
     /** The read-write key. Default: 64 random bytes in Base64, as Cosmos makes them. */
     public Builder key(String key) {
       this.key = key;
+      return this;
+    }
+
+    /**
+     * Lets a table save up unused throughput for bursts, as Cosmos's burst capacity does (up to 300
+     * s of it). Default: off, so a table never runs above its RU/s for more than a second.
+     */
+    public Builder burstCapacity(java.time.Duration saved) {
+      double seconds = saved.toMillis() / 1000.0;
+      if (seconds < 0 || seconds > 300) {
+        throw new IllegalArgumentException("burstCapacity must be 0 to 300 seconds, got " + saved);
+      }
+      this.burstSeconds = Math.max(1, seconds);
       return this;
     }
 

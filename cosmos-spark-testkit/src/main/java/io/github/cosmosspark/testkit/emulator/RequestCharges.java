@@ -8,16 +8,41 @@ import com.datastax.oss.protocol.internal.response.result.Rows;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * The emulator's request-unit model: deterministic, from the bytes a request writes or a response
- * returns, after Microsoft's published guidance (a point read of 1 KB about 1 RU, a write of 1 KB
- * about 5-6 RU, both growing with size; schema changes not charged).
+ * The emulator's request-unit model: which table a request is for, whether its budget admits it,
+ * and what it costs. Deterministic, from the bytes a request writes or a response returns, after
+ * Microsoft's published guidance: a point read of 1 KB about 1 RU, a write of 1 KB about 5-6 RU,
+ * both growing with size; a scan charged per page by the bytes it returns; schema changes free.
  */
 final class RequestCharges {
 
   static final double READ_RU_PER_KB = 1.0;
   static final double WRITE_RU_PER_KB = 5.71;
+
+  private static final Pattern TABLE =
+      Pattern.compile(
+          "(?is)^\\s*(?:SELECT\\s.*?\\sFROM|INSERT\\s+INTO|UPDATE|DELETE\\s.*?\\sFROM|DELETE\\s+FROM)"
+              + "\\s+([\\w.\"]+).*");
+
+  /** What a request is, for charging: its kind and the table it is for. */
+  static final class Classified {
+    final String kind;
+    final String table;
+    final long requestBytes;
+
+    Classified(String kind, String table, long requestBytes) {
+      this.kind = kind;
+      this.table = table;
+      this.requestBytes = requestBytes;
+    }
+
+    boolean limited() {
+      return table != null && !kind.equals("OTHER");
+    }
+  }
 
   private final CosmosEmulator emulator;
 
@@ -25,41 +50,82 @@ final class RequestCharges {
     this.emulator = emulator;
   }
 
-  void beforeRequest(Frame request) {
-    // Rate limiting hooks in here.
-  }
-
-  double charge(Frame request, Frame response) {
-    String kind = kind(request);
-    if (kind.equals("READ")) {
-      return Math.max(1, kilobytes(rowBytes(response))) * READ_RU_PER_KB;
-    }
-    if (kind.equals("WRITE")) {
-      return Math.max(1, kilobytes(valueBytes(request))) * WRITE_RU_PER_KB;
-    }
-    return 0;
-  }
-
-  private String kind(Frame request) {
+  Classified classify(Frame request, String connectionKeyspace) {
     String cql = null;
-    if (request.message instanceof Batch) {
-      return "WRITE";
-    } else if (request.message instanceof Query) {
+    String keyspace = connectionKeyspace;
+    if (request.message instanceof Query) {
       cql = ((Query) request.message).query;
     } else if (request.message instanceof Execute) {
-      cql = emulator.preparedQuery(((Execute) request.message).queryId);
+      CosmosEmulator.PreparedStatementInfo prepared =
+          emulator.preparedQuery(((Execute) request.message).queryId);
+      if (prepared != null) {
+        cql = prepared.cql;
+        keyspace = prepared.keyspace != null ? prepared.keyspace : keyspace;
+      }
+    } else if (request.message instanceof Batch) {
+      Object first = ((Batch) request.message).queriesOrIds.get(0);
+      if (first instanceof String) {
+        cql = (String) first;
+      } else {
+        CosmosEmulator.PreparedStatementInfo prepared = emulator.preparedQuery((byte[]) first);
+        if (prepared != null) {
+          cql = prepared.cql;
+          keyspace = prepared.keyspace != null ? prepared.keyspace : keyspace;
+        }
+      }
     }
     if (cql == null) {
-      return "OTHER";
+      return new Classified("OTHER", null, 0);
     }
     String first = cql.trim().split("\\s+", 2)[0].toUpperCase(Locale.ROOT);
-    if (first.equals("SELECT")) {
-      return "READ";
+    String kind =
+        request.message instanceof Batch
+            ? "WRITE"
+            : first.equals("SELECT")
+                ? "READ"
+                : first.equals("INSERT") || first.equals("UPDATE") || first.equals("DELETE")
+                    ? "WRITE"
+                    : "OTHER";
+    return new Classified(kind, tableOf(cql, keyspace), valueBytes(request));
+  }
+
+  private static String tableOf(String cql, String keyspace) {
+    Matcher matcher = TABLE.matcher(cql);
+    if (!matcher.matches()) {
+      return null;
     }
-    if (first.equals("INSERT") || first.equals("UPDATE") || first.equals("DELETE")) {
-      return "WRITE";
+    String name = matcher.group(1).replace("\"", "").toLowerCase(Locale.ROOT);
+    if (!name.contains(".")) {
+      if (keyspace == null) {
+        return null;
+      }
+      name = keyspace.toLowerCase(Locale.ROOT) + "." + name;
     }
-    return "OTHER";
+    // The driver's and SCC's own metadata queries are not the application's requests.
+    return name.startsWith("system") ? null : name;
+  }
+
+  /** 0 when the request may run now, else the milliseconds its table's budget needs first. */
+  long admit(Classified request) {
+    if (!request.limited()) {
+      return 0;
+    }
+    return emulator.budget(request.table).admit(System.nanoTime());
+  }
+
+  double charge(Classified request, Frame response) {
+    double charge = 0;
+    if (request.kind.equals("READ")) {
+      charge = Math.max(1, kilobytes(rowBytes(response))) * READ_RU_PER_KB;
+    } else if (request.kind.equals("WRITE")) {
+      charge = Math.max(1, kilobytes(request.requestBytes)) * WRITE_RU_PER_KB;
+    }
+    if (request.limited()) {
+      emulator
+          .budget(request.table)
+          .charge(charge, System.nanoTime(), System.currentTimeMillis() / 1000);
+    }
+    return charge;
   }
 
   private static double kilobytes(long bytes) {
@@ -79,7 +145,7 @@ final class RequestCharges {
     return total;
   }
 
-  private static long valueBytes(Frame request) {
+  static long valueBytes(Frame request) {
     long total = 0;
     if (request.message instanceof Query) {
       total += ((Query) request.message).query.length();

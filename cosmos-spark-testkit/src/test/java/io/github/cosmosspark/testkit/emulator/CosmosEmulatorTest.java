@@ -56,7 +56,10 @@ class CosmosEmulatorTest {
   @Test
   void writesAndReadsGoThroughToCassandraWithAChargeOnEveryResponse() {
     String ks = newKeyspace();
-    session.execute("CREATE TABLE " + ks + ".books (id int PRIMARY KEY, title text)");
+    session.execute(
+        "CREATE TABLE "
+            + ks
+            + ".books (id int PRIMARY KEY, title text) WITH cosmosdb_provisioned_throughput=100000");
     PreparedStatement insert =
         session.prepare("INSERT INTO " + ks + ".books (id, title) VALUES (?, ?)");
     Map<Integer, String> written = new HashMap<>();

@@ -1,0 +1,74 @@
+package io.github.cosmosspark.testkit.emulator;
+
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** What the emulator counted for one table (or keyspace with shared throughput). */
+public final class TableStatistics {
+
+  private final String scope;
+  private final double requestUnits;
+  private final long requests;
+  private final long rateLimited;
+  private final Map<Long, Double> requestUnitsPerSecond;
+
+  TableStatistics(
+      String scope,
+      double requestUnits,
+      long requests,
+      long rateLimited,
+      Map<Long, Double> requestUnitsPerSecond) {
+    this.scope = scope;
+    this.requestUnits = requestUnits;
+    this.requests = requests;
+    this.rateLimited = rateLimited;
+    this.requestUnitsPerSecond = Collections.unmodifiableMap(new TreeMap<>(requestUnitsPerSecond));
+  }
+
+  /** {@code keyspace.table}, or the keyspace for shared throughput. */
+  public String scope() {
+    return scope;
+  }
+
+  /** Request units charged to executed requests. */
+  public double requestUnits() {
+    return requestUnits;
+  }
+
+  /** Requests executed. */
+  public long requests() {
+    return requests;
+  }
+
+  /** Requests refused with a 429 and not executed. */
+  public long rateLimited() {
+    return rateLimited;
+  }
+
+  /** Request units charged in each one-second window, keyed by epoch second. */
+  public Map<Long, Double> requestUnitsPerSecond() {
+    return requestUnitsPerSecond;
+  }
+
+  /** The highest request units charged in any one-second window. */
+  public double peakRequestUnitsPerSecond() {
+    double peak = 0;
+    for (double ru : requestUnitsPerSecond.values()) {
+      peak = Math.max(peak, ru);
+    }
+    return peak;
+  }
+
+  @Override
+  public String toString() {
+    return String.format(
+        java.util.Locale.ROOT,
+        "%s: %.1f RU in %d requests, %d rate-limited, peak %.1f RU/s",
+        scope,
+        requestUnits,
+        requests,
+        rateLimited,
+        peakRequestUnitsPerSecond());
+  }
+}
