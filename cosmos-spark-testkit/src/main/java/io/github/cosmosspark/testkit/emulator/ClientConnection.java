@@ -31,6 +31,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -137,12 +138,26 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       }
       rememberKeyspace(request);
       RequestCharges.Classified classified = emulator.charges().classify(frame, keyspace);
+      if (classified.limited()) {
+        Message injected = emulator.nextFault();
+        if (injected != null) {
+          reply(frame.streamId, injected);
+          return;
+        }
+      }
       long retryAfterMs = emulator.charges().admit(classified);
       if (retryAfterMs > 0) {
         reply(frame.streamId, rateLimited(retryAfterMs));
         return;
       }
-      backend.send(forwarded, classified);
+      long latency = emulator.latencyMillis();
+      if (latency > 0) {
+        client
+            .eventLoop()
+            .schedule(() -> backend.send(forwarded, classified), latency, TimeUnit.MILLISECONDS);
+      } else {
+        backend.send(forwarded, classified);
+      }
     }
   }
 

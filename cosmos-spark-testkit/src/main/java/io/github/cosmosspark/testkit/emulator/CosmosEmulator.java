@@ -2,6 +2,7 @@ package io.github.cosmosspark.testkit.emulator;
 
 import com.datastax.oss.protocol.internal.Compressor;
 import com.datastax.oss.protocol.internal.FrameCodec;
+import com.datastax.oss.protocol.internal.Message;
 import io.github.cosmosspark.testkit.cassandra.CassandraServer;
 import io.github.cosmosspark.testkit.tls.IssuedCertificate;
 import io.github.cosmosspark.testkit.tls.TestCertificateAuthority;
@@ -11,12 +12,15 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -27,6 +31,7 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -36,6 +41,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.slf4j.Logger;
@@ -78,6 +84,11 @@ public final class CosmosEmulator implements AutoCloseable {
   private final Map<String, Throughput> throughputs = new ConcurrentHashMap<>();
   private final Map<String, Budget> budgets = new ConcurrentHashMap<>();
   private final double burstSeconds;
+  private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+  private final AtomicInteger faultsLeft = new AtomicInteger();
+  private volatile Fault fault;
+  private volatile long latencyMillis;
+  private volatile long refuseConnectionsUntilNanos;
 
   private EventLoopGroup eventLoops;
   private Channel serverChannel;
@@ -138,6 +149,11 @@ public final class CosmosEmulator implements AutoCloseable {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel channel) {
+                    if (System.nanoTime() < refuseConnectionsUntilNanos) {
+                      channel.close();
+                      return;
+                    }
+                    clients.add(channel);
                     FrameCodec<ByteBuf> codec =
                         FrameCodec.defaultServer(primitiveCodec, noCompression());
                     channel
@@ -233,6 +249,49 @@ public final class CosmosEmulator implements AutoCloseable {
     return dot < 0
         ? Optional.<Throughput>empty()
         : Optional.ofNullable(throughputs.get(name.substring(0, dot)));
+  }
+
+  /** Closes every client connection now, as a network failure would. New ones are accepted. */
+  public void dropAllConnections() {
+    clients.close().syncUninterruptibly();
+    LOG.info("Cosmos emulator: dropped all client connections");
+  }
+
+  /** Delays every request by {@code latency} before it is run (scheduled, not slept). */
+  public void injectLatency(Duration latency) {
+    latencyMillis = latency.toMillis();
+  }
+
+  /**
+   * Answers the next {@code count} application requests with {@code fault} instead of running them.
+   */
+  public void failNext(int count, Fault fault) {
+    this.fault = fault;
+    faultsLeft.set(count);
+  }
+
+  /** Closes every new connection at once for {@code duration}. */
+  public void refuseConnections(Duration duration) {
+    refuseConnectionsUntilNanos = System.nanoTime() + duration.toNanos();
+  }
+
+  /** Takes back injected latency, failures and connection refusal. */
+  public void clearFaults() {
+    latencyMillis = 0;
+    faultsLeft.set(0);
+    refuseConnectionsUntilNanos = 0;
+  }
+
+  long latencyMillis() {
+    return latencyMillis;
+  }
+
+  /** The injected error for the next application request, or null. */
+  Message nextFault() {
+    Fault current = fault;
+    return current != null && faultsLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0
+        ? current.error()
+        : null;
   }
 
   CassandraServer backend() {
