@@ -2,39 +2,33 @@ package io.github.cosmosspark.core.datasource;
 
 import static io.github.cosmosspark.testkit.spark.DataFrameAssertions.assertSameRowsByKey;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.ssl.ProgrammaticSslEngineFactory;
 import io.github.cosmosspark.testkit.cassandra.CassandraServer;
 import io.github.cosmosspark.testkit.emulator.CosmosEmulator;
-import io.github.cosmosspark.testkit.junit.CassandraTest;
+import io.github.cosmosspark.testkit.emulator.CosmosEmulatorMain;
+import io.github.cosmosspark.testkit.emulator.TableStatistics;
+import io.github.cosmosspark.testkit.junit.CosmosEmulatorTest;
 import io.github.cosmosspark.testkit.spark.LocalSpark;
 import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The format against the Cosmos emulator: account, key and TLS as they would be against Azure. */
-@CassandraTest
+/**
+ * The format against the Cosmos emulator, configured with exactly the settings the emulator
+ * publishes: account, key and TLS as they would be against Azure.
+ */
+@CosmosEmulatorTest
 class EmulatorRoundTripTest {
 
-  private static CosmosEmulator emulator;
-
-  @BeforeAll
-  static void startEmulator(CassandraServer cassandra) {
-    emulator = CosmosEmulator.builder(cassandra).build().start();
-  }
-
-  @AfterAll
-  static void stopEmulator() {
-    emulator.close();
-  }
-
   @Test
-  void writesAndReadsTenThousandRowsThroughTheEmulator() {
+  void writesAndReadsTenThousandRowsThroughTheEmulator(CosmosEmulator emulator) {
     try (CqlSession session =
         CqlSession.builder()
             .addContactPoint(new InetSocketAddress(emulator.host(), emulator.port()))
@@ -44,11 +38,14 @@ class EmulatorRoundTripTest {
                 new ProgrammaticSslEngineFactory(emulator.clientSslContext(), null, true))
             .build()) {
       session.execute("CREATE KEYSPACE emu_format WITH cosmosdb_provisioned_throughput=400");
+      // Enough RU/s for 10,000 writes in a second: retries arrive with a later issue.
       session.execute(
-          // Enough RU/s for 10,000 writes in a second: retries arrive with a later issue.
           "CREATE TABLE emu_format.books (id int PRIMARY KEY, title text)"
               + " WITH cosmosdb_provisioned_throughput=100000");
     }
+    Map<String, String> settings = new HashMap<>();
+    CosmosEmulatorMain.connectionSettings(emulator)
+        .forEach((key, value) -> settings.put((String) key, (String) value));
     SparkSession spark = LocalSpark.session();
     Dataset<Row> books =
         spark.range(10_000).selectExpr("CAST(id AS INT) AS id", "CONCAT('title-', id) AS title");
@@ -56,13 +53,7 @@ class EmulatorRoundTripTest {
     books
         .write()
         .format("cosmoscassandra")
-        .option("account", emulator.account())
-        .option("password", emulator.key())
-        .option("host", emulator.host())
-        .option("port", Integer.toString(emulator.port()))
-        .option("tls.truststore.path", emulator.truststorePath().toString())
-        .option("tls.truststore.password", emulator.truststorePassword())
-        .option("tls.truststore.type", emulator.truststoreType())
+        .options(settings)
         .option("keyspace", "emu_format")
         .option("table", "books")
         .mode("append")
@@ -71,18 +62,15 @@ class EmulatorRoundTripTest {
         spark
             .read()
             .format("cosmoscassandra")
-            .option("account", emulator.account())
-            .option("password", emulator.key())
-            .option("host", emulator.host())
-            .option("port", Integer.toString(emulator.port()))
-            .option("tls.truststore.path", emulator.truststorePath().toString())
-            .option("tls.truststore.password", emulator.truststorePassword())
-            .option("tls.truststore.type", emulator.truststoreType())
+            .options(settings)
             .option("keyspace", "emu_format")
             .option("table", "books")
             .load();
 
     assertEquals(10_000, read.count());
     assertSameRowsByKey(books, read, "id");
+    TableStatistics statistics = emulator.statistics("emu_format.books").get();
+    assertEquals(0, statistics.rateLimited());
+    assertTrue(statistics.requests() >= 10_000, "every row was a request: " + statistics);
   }
 }

@@ -1,0 +1,87 @@
+package io.github.cosmosspark.testkit.emulator;
+
+import io.github.cosmosspark.testkit.cassandra.CassandraServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Runs the emulator until Ctrl-C: starts a Cassandra and the emulator in front of it, prints how to
+ * connect, and writes the same as {@code spark.cosmos.cassandra.*} settings to a properties file
+ * that the examples and the core read. Stops both cleanly, and deletes the file, on exit.
+ *
+ * <p>Arguments: the properties file to write (default {@value #DEFAULT_PROPERTIES}).
+ */
+public final class CosmosEmulatorMain {
+
+  /** Where the connection settings go when no path is given. */
+  public static final String DEFAULT_PROPERTIES = "cosmos-emulator.properties";
+
+  private CosmosEmulatorMain() {}
+
+  public static void main(String[] args) throws Exception {
+    Path propertiesFile =
+        Paths.get(args.length > 0 ? args[0] : DEFAULT_PROPERTIES).toAbsolutePath();
+    System.out.println("Starting Apache Cassandra and the Cosmos emulator...");
+    CassandraServer cassandra = CassandraServer.builder().build();
+    CosmosEmulator emulator;
+    try {
+      cassandra.start();
+      emulator = CosmosEmulator.builder(cassandra).build().start();
+    } catch (RuntimeException e) {
+      cassandra.close();
+      throw e;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  System.out.println("Stopping the Cosmos emulator and Cassandra...");
+                  emulator.close();
+                  cassandra.close();
+                  try {
+                    Files.deleteIfExists(propertiesFile);
+                  } catch (IOException e) {
+                    System.err.println("Could not delete " + propertiesFile + ": " + e);
+                  }
+                  stopped.countDown();
+                },
+                "cosmos-emulator-shutdown"));
+
+    Properties settings = connectionSettings(emulator);
+    try (OutputStream out = Files.newOutputStream(propertiesFile)) {
+      settings.store(out, "Cosmos emulator connection, valid while the emulator runs");
+    }
+    System.out.println();
+    System.out.println("Cosmos DB for Apache Cassandra emulator is running.");
+    System.out.println("  endpoint    " + emulator.host() + ":" + emulator.port() + " (TLS)");
+    System.out.println("  account     " + emulator.account());
+    System.out.println("  key         " + emulator.key());
+    System.out.println("  read-only   " + emulator.readOnlyKey());
+    System.out.println("  truststore  " + emulator.truststorePath() + " (PKCS12)");
+    System.out.println("  password    " + emulator.truststorePassword());
+    System.out.println("  settings    " + propertiesFile);
+    System.out.println("Press Ctrl-C to stop.");
+    stopped.await();
+  }
+
+  /** The {@code spark.cosmos.cassandra.*} settings that reach this emulator. */
+  public static Properties connectionSettings(CosmosEmulator emulator) {
+    Properties settings = new Properties();
+    settings.setProperty("spark.cosmos.cassandra.account", emulator.account());
+    settings.setProperty("spark.cosmos.cassandra.password", emulator.key());
+    settings.setProperty("spark.cosmos.cassandra.host", emulator.host());
+    settings.setProperty("spark.cosmos.cassandra.port", Integer.toString(emulator.port()));
+    settings.setProperty(
+        "spark.cosmos.cassandra.tls.truststore.path", emulator.truststorePath().toString());
+    settings.setProperty(
+        "spark.cosmos.cassandra.tls.truststore.password", emulator.truststorePassword());
+    settings.setProperty("spark.cosmos.cassandra.tls.truststore.type", emulator.truststoreType());
+    return settings;
+  }
+}

@@ -1,0 +1,59 @@
+package io.github.cosmosspark.testkit.junit;
+
+import io.github.cosmosspark.testkit.emulator.CosmosEmulator;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * Starts one {@link CosmosEmulator} for the whole test run, in front of the run's shared Cassandra
+ * (see {@link CassandraExtension}), and injects it. Tests create their keyspaces through the
+ * emulator, with Cosmos DDL, and should use names of their own.
+ */
+public final class CosmosEmulatorExtension implements ParameterResolver {
+
+  private static final Namespace NAMESPACE = Namespace.create(CosmosEmulatorExtension.class);
+
+  /** The run's shared emulator, started on first use. */
+  public static CosmosEmulator sharedEmulator(ExtensionContext context) {
+    return context
+        .getRoot()
+        .getStore(NAMESPACE)
+        .getOrComputeIfAbsent(
+            "emulator",
+            key ->
+                new SharedEmulator(
+                    CosmosEmulator.builder(CassandraExtension.sharedServer(context))
+                        .build()
+                        .start()),
+            SharedEmulator.class)
+        .emulator;
+  }
+
+  @Override
+  public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+    return parameter.getParameter().getType() == CosmosEmulator.class;
+  }
+
+  @Override
+  public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+    return sharedEmulator(context);
+  }
+
+  // Both interfaces, as in CassandraExtension: closed once whichever JUnit version runs.
+  @SuppressWarnings("deprecation")
+  static final class SharedEmulator
+      implements ExtensionContext.Store.CloseableResource, AutoCloseable {
+    final CosmosEmulator emulator;
+
+    SharedEmulator(CosmosEmulator emulator) {
+      this.emulator = emulator;
+    }
+
+    @Override
+    public void close() {
+      emulator.close();
+    }
+  }
+}
