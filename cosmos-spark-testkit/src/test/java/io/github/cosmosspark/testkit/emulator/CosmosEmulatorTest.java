@@ -124,6 +124,50 @@ class CosmosEmulatorTest {
   }
 
   @Test
+  void preparedStatementsAndBatchesAreChargedToTheirOwnTable() {
+    String ks = newKeyspace();
+    session.execute(
+        "CREATE TABLE "
+            + ks
+            + ".a (id int PRIMARY KEY, v text) WITH cosmosdb_provisioned_throughput=10000");
+    session.execute(
+        "CREATE TABLE "
+            + ks
+            + ".b (id int PRIMARY KEY, v text) WITH cosmosdb_provisioned_throughput=10000");
+    session.execute("USE " + ks);
+    PreparedStatement intoA = session.prepare("INSERT INTO a (id, v) VALUES (?, ?)");
+    PreparedStatement intoB = session.prepare("INSERT INTO b (id, v) VALUES (?, ?)");
+    for (int i = 0; i < 5; i++) {
+      session.execute(intoA.bind(i, "a"));
+    }
+    session.execute(
+        com.datastax.oss.driver.api.core.cql.BatchStatement.newInstance(
+            com.datastax.oss.driver.api.core.cql.DefaultBatchType.LOGGED,
+            intoB.bind(1, "b"),
+            intoB.bind(2, "b")));
+
+    assertEquals(5, emulator.statistics(ks + ".a").get().requests());
+    assertEquals(
+        5 * RequestCharges.WRITE_RU_PER_KB,
+        emulator.statistics(ks + ".a").get().requestUnits(),
+        1e-9);
+    assertEquals(1, emulator.statistics(ks + ".b").get().requests());
+    assertEquals(2, session.execute("SELECT * FROM b").all().size());
+  }
+
+  @Test
+  void aClientThatDisconnectsMidRequestLeavesOthersServed() throws Exception {
+    String ks = newKeyspace();
+    session.execute("CREATE TABLE " + ks + ".t (id int PRIMARY KEY)");
+    try (CqlSession leaving = connect(emulator.key())) {
+      for (int i = 0; i < 50; i++) {
+        leaving.executeAsync("INSERT INTO " + ks + ".t (id) VALUES (" + i + ")");
+      }
+    }
+    assertEquals(1, session.execute("SELECT release_version FROM system.local").all().size());
+  }
+
+  @Test
   void aTableCreatedWithoutThroughputGetsCosmossDefault() {
     String ks = newKeyspace();
     session.execute("CREATE TABLE " + ks + ".plain (id int PRIMARY KEY)");
