@@ -131,10 +131,14 @@ final class Backend extends ChannelInboundHandlerAdapter {
     }
   }
 
-  /** Sends a client's request, remembering what it is for charging its response. */
-  void send(Frame forwarded, RequestCharges.Classified classified) {
-    inFlight.put(forwarded.streamId, classified);
-    sendRaw(forwarded);
+  /** Sends a client's encoded request, remembering what it is for charging its response. */
+  void send(int streamId, ByteBuf encoded, RequestCharges.Classified classified) {
+    inFlight.put(streamId, classified);
+    channel.writeAndFlush(encoded);
+  }
+
+  ByteBuf encode(Frame frame) {
+    return codec.encode(frame);
   }
 
   private void sendRaw(Frame frame) {

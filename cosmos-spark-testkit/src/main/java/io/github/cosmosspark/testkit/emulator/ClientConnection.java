@@ -82,8 +82,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                     + "); supported versions are (4/v4)"));
         return;
       }
-      Frame frame = serverCodec.decode(bytes);
-      handle(frame);
+      Frame frame = serverCodec.decode(bytes.duplicate());
+      handle(frame, bytes);
     } catch (RuntimeException e) {
       LOG.info("Closing a client connection after a malformed frame: {}", e.toString());
       ctx.close();
@@ -92,7 +92,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
   }
 
-  private void handle(Frame frame) {
+  /**
+   * @param raw the frame as the client sent it, forwarded as it is when nothing in it changes
+   */
+  private void handle(Frame frame, ByteBuf raw) {
     Message request = frame.message;
     if (request instanceof Options) {
       Map<String, List<String>> options = new HashMap<>();
@@ -150,13 +153,19 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         reply(frame.streamId, rateLimited(retryAfterMs));
         return;
       }
+      // The client's own bytes are a valid v4 frame for Cassandra, with the same stream id;
+      // re-encoding is needed only for a rewritten statement.
+      ByteBuf encoded = forwarded == frame ? raw.retainedDuplicate() : backend.encode(forwarded);
       long latency = emulator.latencyMillis();
       if (latency > 0) {
         client
             .eventLoop()
-            .schedule(() -> backend.send(forwarded, classified), latency, TimeUnit.MILLISECONDS);
+            .schedule(
+                () -> backend.send(frame.streamId, encoded, classified),
+                latency,
+                TimeUnit.MILLISECONDS);
       } else {
-        backend.send(forwarded, classified);
+        backend.send(frame.streamId, encoded, classified);
       }
     }
   }
