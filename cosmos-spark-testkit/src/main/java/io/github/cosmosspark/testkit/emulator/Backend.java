@@ -8,6 +8,7 @@ import com.datastax.oss.protocol.internal.request.Startup;
 import com.datastax.oss.protocol.internal.response.AuthSuccess;
 import com.datastax.oss.protocol.internal.response.Authenticate;
 import com.datastax.oss.protocol.internal.response.Error;
+import com.datastax.oss.protocol.internal.response.Ready;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -21,8 +22,8 @@ import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
@@ -35,11 +36,12 @@ final class Backend extends ChannelInboundHandlerAdapter {
   private final CosmosEmulator emulator;
   private final ClientConnection client;
   private final FrameCodec<ByteBuf> codec;
-  private final Map<Integer, RequestCharges.Classified> inFlight = new ConcurrentHashMap<>();
+  private final Map<Integer, RequestCharges.Classified> inFlight = new HashMap<>();
   private final Consumer<Backend> onReady;
   private final Consumer<Throwable> onFailure;
   private Channel channel;
   private boolean ready;
+  private boolean failed;
 
   private Backend(
       CosmosEmulator emulator,
@@ -61,7 +63,8 @@ final class Backend extends ChannelInboundHandlerAdapter {
     Backend backend = new Backend(emulator, client, onReady, onFailure);
     ChannelFuture connecting =
         new Bootstrap()
-            .group(emulator.eventLoops())
+            // The client's own event loop: client and backend state is then touched by one thread.
+            .group(client.eventLoop())
             .channel(NioSocketChannel.class)
             .handler(
                 new ChannelInitializer<SocketChannel>() {
@@ -84,7 +87,7 @@ final class Backend extends ChannelInboundHandlerAdapter {
     connecting.addListener(
         future -> {
           if (!future.isSuccess()) {
-            onFailure.accept(future.cause());
+            backend.fail(future.cause());
           }
         });
   }
@@ -118,7 +121,7 @@ final class Backend extends ChannelInboundHandlerAdapter {
       ByteBuffer token = ByteBuffer.allocate(user.length + password.length + 2);
       token.put((byte) 0).put(user).put((byte) 0).put(password).flip();
       sendRaw(Frame.forRequest(4, 0, false, Frame.NO_PAYLOAD, new AuthResponse(token)));
-    } else if (response.message instanceof AuthSuccess) {
+    } else if (response.message instanceof AuthSuccess || response.message instanceof Ready) {
       ready = true;
       onReady.accept(this);
     } else {
@@ -126,7 +129,7 @@ final class Backend extends ChannelInboundHandlerAdapter {
           response.message instanceof Error
               ? ((Error) response.message).message
               : String.valueOf(response.message);
-      onFailure.accept(new IllegalStateException("backend login failed: " + why));
+      fail(new IllegalStateException("backend login failed: " + why));
       channel.close();
     }
   }
@@ -154,9 +157,17 @@ final class Backend extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     if (!ready) {
-      onFailure.accept(new IllegalStateException("backend connection closed during login"));
+      fail(new IllegalStateException("backend connection closed during login"));
     }
     client.backendClosed();
+  }
+
+  /** Reports a failed login once, however many ways it shows. */
+  private void fail(Throwable failure) {
+    if (!failed) {
+      failed = true;
+      onFailure.accept(failure);
+    }
   }
 
   @Override

@@ -6,8 +6,9 @@ import java.util.Map;
 /**
  * One scope's request-unit budget and counters. A token bucket refilled at the provisioned RU/s and
  * holding at most one second of it (more with burst capacity): a request is admitted while the
- * bucket is not in debt, and its real charge, known only once it has run, is taken afterwards. A
- * request arriving in debt is refused with the time the debt takes to repay.
+ * bucket is not in debt, reserving what it is known to cost (a write's whole charge, a read's
+ * minimum), and settled at its real charge once it has run. A request arriving in debt is refused
+ * with the time the debt takes to repay.
  */
 final class Budget {
 
@@ -29,19 +30,25 @@ final class Budget {
     this.lastRefillNanos = nowNanos;
   }
 
-  /** 0 when the request may run, else how many milliseconds until it may. */
-  synchronized long admit(long nowNanos) {
+  /**
+   * 0 when the request may run, having taken {@code reserve} request units from the budget at once
+   * (so that requests sent together cannot all pass before any is charged); else how many
+   * milliseconds until it may.
+   */
+  synchronized long admit(long nowNanos, double reserve) {
     refill(nowNanos);
     if (tokens > 0) {
+      tokens -= reserve;
       return 0;
     }
     rateLimited++;
     return Math.max(1, (long) Math.ceil(-tokens / ruPerSecond * 1000.0));
   }
 
-  synchronized void charge(double ru, long nowNanos, long epochSecond) {
+  /** Settles an admitted request at its real charge; {@code reserved} was taken at admission. */
+  synchronized void charge(double ru, double reserved, long nowNanos, long epochSecond) {
     refill(nowNanos);
-    tokens -= ru;
+    tokens -= ru - reserved;
     charged += ru;
     requests++;
     perSecond.merge(epochSecond, ru, Double::sum);

@@ -15,11 +15,14 @@ import com.datastax.oss.protocol.internal.response.AuthSuccess;
 import com.datastax.oss.protocol.internal.response.Authenticate;
 import com.datastax.oss.protocol.internal.response.Error;
 import com.datastax.oss.protocol.internal.response.Supported;
+import com.datastax.oss.protocol.internal.response.error.Unprepared;
 import com.datastax.oss.protocol.internal.response.result.Prepared;
+import com.datastax.oss.protocol.internal.response.result.SetKeyspace;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -30,7 +33,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,7 +51,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
   private final CosmosEmulator emulator;
   private final FrameCodec<ByteBuf> serverCodec;
-  private final Map<Integer, String> pendingPrepares = new ConcurrentHashMap<>();
+  // Touched only on this connection's event loop, which its backend connection shares.
+  private final Map<Integer, CosmosEmulator.PreparedStatementInfo> pendingPrepares =
+      new HashMap<>();
   private Channel client;
   private Backend backend;
   private boolean readOnly;
@@ -129,17 +134,25 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
               ProtocolConstants.ErrorCode.UNAUTHORIZED,
               "Operation not allowed with a read-only key: writes, schema changes and batches"
                   + " need the account's read-write key"));
+    } else if (unknownPreparedId(request) != null) {
+      // Cassandra would run it, but the emulator could not tell its table or whether it writes:
+      // have the driver prepare it again, through the emulator.
+      byte[] id = unknownPreparedId(request);
+      reply(
+          frame.streamId,
+          new Unprepared("Prepared statement not known to the emulator; prepare it again", id));
     } else {
       if (request instanceof Prepare) {
-        pendingPrepares.put(frame.streamId, ((Prepare) request).cqlQuery);
+        pendingPrepares.put(
+            frame.streamId,
+            new CosmosEmulator.PreparedStatementInfo(((Prepare) request).cqlQuery, keyspace));
       }
-      Frame forwarded = DdlRewriter.rewrite(frame, emulator);
+      Frame forwarded = DdlRewriter.rewrite(frame, emulator, keyspace);
       if (forwarded != frame && !(forwarded.message instanceof Query)) {
         // Answered here: invalid throughput, or a statement that only changed throughput.
         reply(frame.streamId, forwarded.message);
         return;
       }
-      rememberKeyspace(request);
       RequestCharges.Classified classified = emulator.charges().classify(frame, keyspace);
       if (classified.limited()) {
         Message injected = emulator.nextFault();
@@ -158,12 +171,22 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       ByteBuf encoded = forwarded == frame ? raw.retainedDuplicate() : backend.encode(forwarded);
       long latency = emulator.latencyMillis();
       if (latency > 0) {
-        client
-            .eventLoop()
-            .schedule(
-                () -> backend.send(frame.streamId, encoded, classified),
-                latency,
-                TimeUnit.MILLISECONDS);
+        try {
+          client
+              .eventLoop()
+              .schedule(
+                  () -> {
+                    if (client.isActive()) {
+                      backend.send(frame.streamId, encoded, classified);
+                    } else {
+                      encoded.release();
+                    }
+                  },
+                  latency,
+                  TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException shuttingDown) {
+          encoded.release();
+        }
       } else {
         backend.send(frame.streamId, encoded, classified);
       }
@@ -185,11 +208,21 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
               "Provided username " + user + " and/or password are incorrect"));
       return;
     }
+    if (backend != null) {
+      reply(
+          streamId, new Error(ProtocolConstants.ErrorCode.PROTOCOL_ERROR, "Already authenticated"));
+      return;
+    }
     readOnly = readOnlyKey;
     Backend.connect(
         emulator,
         this,
         connected -> {
+          if (!client.isActive() || backend != null) {
+            // The client left (or logged in twice) while its backend connection opened.
+            connected.close();
+            return;
+          }
           backend = connected;
           reply(streamId, new AuthSuccess(null));
         },
@@ -221,6 +254,22 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     return parts.subList(parts.size() - 3, parts.size()).toArray(new String[0]);
   }
 
+  /** The id of a prepared statement the request runs that the emulator has not seen, or null. */
+  private byte[] unknownPreparedId(Message request) {
+    if (request instanceof Execute) {
+      byte[] id = ((Execute) request).queryId;
+      return emulator.preparedQuery(id) == null ? id : null;
+    }
+    if (request instanceof Batch) {
+      for (Object statement : ((Batch) request).queriesOrIds) {
+        if (statement instanceof byte[] && emulator.preparedQuery((byte[]) statement) == null) {
+          return (byte[]) statement;
+        }
+      }
+    }
+    return null;
+  }
+
   private boolean isWrite(Message request) {
     if (request instanceof Batch) {
       return true;
@@ -238,15 +287,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     }
     String first = cql.trim().split("\\s+", 2)[0].toUpperCase(Locale.ROOT);
     return !Arrays.asList("SELECT", "USE").contains(first);
-  }
-
-  private void rememberKeyspace(Message request) {
-    if (request instanceof Query) {
-      String[] words = ((Query) request).query.trim().split("\\s+");
-      if (words.length == 2 && words[0].equalsIgnoreCase("USE")) {
-        keyspace = words[1].replace("\"", "").replace(";", "");
-      }
-    }
   }
 
   /** Cosmos's 429: the request was not executed and may be sent again after RetryAfterMs. */
@@ -268,10 +308,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   /** A response from Cassandra to a forwarded request (or an event), on its way to the client. */
   void fromBackend(Frame response, RequestCharges.Classified request) {
     if (response.message instanceof Prepared) {
-      String cql = pendingPrepares.remove(response.streamId);
-      if (cql != null) {
-        emulator.rememberPrepared(((Prepared) response.message).preparedQueryId, cql, keyspace);
+      CosmosEmulator.PreparedStatementInfo prepared = pendingPrepares.remove(response.streamId);
+      if (prepared != null) {
+        emulator.rememberPrepared(
+            ((Prepared) response.message).preparedQueryId, prepared.cql, prepared.keyspace);
       }
+    } else if (response.message instanceof SetKeyspace) {
+      keyspace = ((SetKeyspace) response.message).keyspace;
     }
     Map<String, ByteBuffer> payload = new HashMap<>(response.customPayload);
     if (request != null) {
@@ -292,6 +335,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     bytes.putDouble(charge);
     bytes.flip();
     return bytes;
+  }
+
+  /** The event loop this client's connection runs on; its backend connection shares it. */
+  EventLoop eventLoop() {
+    return client.eventLoop();
   }
 
   void backendClosed() {

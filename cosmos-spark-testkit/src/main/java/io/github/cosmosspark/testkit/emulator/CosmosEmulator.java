@@ -10,6 +10,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
@@ -23,9 +24,7 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -139,9 +138,8 @@ public final class CosmosEmulator implements AutoCloseable {
       throw new IllegalStateException("Could not set up the emulator's TLS", e);
     }
     eventLoops = new NioEventLoopGroup(2);
-    port = isFree(COSMOS_PORT) ? COSMOS_PORT : 0;
     CosmosEmulator emulator = this;
-    serverChannel =
+    ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(eventLoops)
             .channel(NioServerSocketChannel.class)
@@ -162,10 +160,13 @@ public final class CosmosEmulator implements AutoCloseable {
                         .addLast(new LengthFieldBasedFrameDecoder(MAX_FRAME, 5, 4))
                         .addLast(new ClientConnection(emulator, codec));
                   }
-                })
-            .bind(HOST, port)
-            .syncUninterruptibly()
-            .channel();
+                });
+    // Cosmos's port when free, else any: bound, not probed, so parallel JVMs cannot race for it.
+    ChannelFuture bound = bootstrap.bind(HOST, COSMOS_PORT).awaitUninterruptibly();
+    if (!bound.isSuccess()) {
+      bound = bootstrap.bind(HOST, 0).syncUninterruptibly();
+    }
+    serverChannel = bound.channel();
     port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
     LOG.info(
         "Cosmos emulator on {}:{} for account '{}', in front of Cassandra on port {}",
@@ -334,6 +335,11 @@ public final class CosmosEmulator implements AutoCloseable {
         Base64.getEncoder().encodeToString(id), new PreparedStatementInfo(cql, keyspace));
   }
 
+  /** As after a restart of the emulator: clients must prepare their statements again. */
+  void forgetPreparedStatements() {
+    preparedQueries.clear();
+  }
+
   PreparedStatementInfo preparedQuery(byte[] id) {
     return preparedQueries.get(Base64.getEncoder().encodeToString(id));
   }
@@ -406,16 +412,6 @@ public final class CosmosEmulator implements AutoCloseable {
       return trust;
     } catch (java.security.GeneralSecurityException e) {
       throw new GeneralSecurityExceptionWrapper(e);
-    }
-  }
-
-  private static boolean isFree(int port) {
-    try (ServerSocket socket = new ServerSocket()) {
-      socket.setReuseAddress(false);
-      socket.bind(new InetSocketAddress(InetAddress.getByName(HOST), port), 1);
-      return true;
-    } catch (IOException e) {
-      return false;
     }
   }
 

@@ -36,7 +36,7 @@ final class DdlRewriter {
    * response (an error, or a result for a statement that only changed throughput) to answer
    * locally.
    */
-  static Frame rewrite(Frame frame, CosmosEmulator emulator) {
+  static Frame rewrite(Frame frame, CosmosEmulator emulator, String connectionKeyspace) {
     if (!(frame.message instanceof Query)) {
       return frame;
     }
@@ -47,7 +47,11 @@ final class DdlRewriter {
     }
     boolean create = ddl.group(1).equalsIgnoreCase("CREATE");
     boolean keyspace = ddl.group(2).equalsIgnoreCase("KEYSPACE");
+    boolean ifNotExists = ddl.group(3) != null;
     String name = ddl.group(4).replace("\"", "").toLowerCase(Locale.ROOT);
+    if (!keyspace && !name.contains(".") && connectionKeyspace != null) {
+      name = connectionKeyspace.toLowerCase(Locale.ROOT) + "." + name;
+    }
     String statement = query.query.trim();
     if (statement.endsWith(";")) {
       statement = statement.substring(0, statement.length() - 1);
@@ -58,6 +62,7 @@ final class DdlRewriter {
 
     Integer provisioned = null;
     Integer autoscale = null;
+    boolean replicationDropped = false;
     List<String> kept = new ArrayList<>();
     for (String option : options) {
       int equals = option.indexOf('=');
@@ -82,7 +87,7 @@ final class DdlRewriter {
           autoscale = ru;
         }
       } else if (keyspace && optionName.equals("replication")) {
-        continue;
+        replicationDropped = true;
       } else {
         kept.add(option.trim());
       }
@@ -90,17 +95,23 @@ final class DdlRewriter {
     if (provisioned != null && autoscale != null) {
       return error(frame, "Set either " + PROVISIONED + " or " + AUTOSCALE + ", not both");
     }
-    if (keyspace && create) {
-      kept.add(0, SINGLE_NODE_REPLICATION);
-    }
     Throughput throughput =
         provisioned != null
             ? new Throughput(provisioned, false)
             : autoscale != null ? new Throughput(autoscale, true) : null;
-    if (throughput != null) {
+    // IF NOT EXISTS on an existing table changes nothing, its throughput included.
+    boolean record = !(create && ifNotExists && emulator.throughput(name).isPresent());
+    if (throughput != null && record) {
       emulator.provision(name, throughput);
-    } else if (create && !keyspace) {
+    } else if (create && !keyspace && record) {
       emulator.provisionTableDefault(name);
+    }
+    if (throughput == null && !replicationDropped && !(keyspace && create)) {
+      // Nothing Cosmos-specific: ALTER ... ADD, DROP, RENAME, plain table options.
+      return frame;
+    }
+    if (keyspace && create) {
+      kept.add(0, SINGLE_NODE_REPLICATION);
     }
     if (kept.isEmpty() && !create) {
       return Frame.forResponse(
@@ -209,8 +220,11 @@ final class DdlRewriter {
     int end = at + keyword.length();
     return end <= statement.length()
         && statement.regionMatches(true, at, keyword, 0, keyword.length())
-        && (at == 0 || !Character.isLetterOrDigit(statement.charAt(at - 1)))
-        && (end == statement.length() || !Character.isLetterOrDigit(statement.charAt(end)))
-        && statement.charAt(at - 1 < 0 ? 0 : at - 1) != '_';
+        && (at == 0 || !isWordCharacter(statement.charAt(at - 1)))
+        && (end == statement.length() || !isWordCharacter(statement.charAt(end)));
+  }
+
+  private static boolean isWordCharacter(char c) {
+    return Character.isLetterOrDigit(c) || c == '_' || c == '"';
   }
 }

@@ -32,6 +32,7 @@ final class RequestCharges {
     final String kind;
     final String table;
     final long requestBytes;
+    double reserved;
 
     Classified(String kind, String table, long requestBytes) {
       this.kind = kind;
@@ -43,6 +44,17 @@ final class RequestCharges {
       return table != null && !kind.equals("OTHER");
     }
   }
+
+  private static final java.util.Set<String> SYSTEM_KEYSPACES =
+      new java.util.HashSet<>(
+          java.util.Arrays.asList(
+              "system",
+              "system_schema",
+              "system_auth",
+              "system_distributed",
+              "system_traces",
+              "system_views",
+              "system_virtual_schema"));
 
   private final CosmosEmulator emulator;
 
@@ -63,6 +75,9 @@ final class RequestCharges {
         keyspace = prepared.keyspace != null ? prepared.keyspace : keyspace;
       }
     } else if (request.message instanceof Batch) {
+      if (((Batch) request.message).queriesOrIds.isEmpty()) {
+        return new Classified("OTHER", null, 0);
+      }
       Object first = ((Batch) request.message).queriesOrIds.get(0);
       if (first instanceof String) {
         cql = (String) first;
@@ -77,9 +92,10 @@ final class RequestCharges {
     if (cql == null) {
       return new Classified("OTHER", null, 0);
     }
-    String first = cql.trim().split("\\s+", 2)[0].toUpperCase(Locale.ROOT);
+    cql = withoutLeadingComments(cql);
+    String first = cql.split("\\s+", 2)[0].toUpperCase(Locale.ROOT);
     String kind =
-        request.message instanceof Batch
+        request.message instanceof Batch || first.equals("BEGIN")
             ? "WRITE"
             : first.equals("SELECT")
                 ? "READ"
@@ -90,7 +106,8 @@ final class RequestCharges {
   }
 
   private static String tableOf(String cql, String keyspace) {
-    Matcher matcher = TABLE.matcher(cql);
+    String statement = cql.replaceFirst("(?is)^BEGIN\\s+(UNLOGGED\\s+|COUNTER\\s+)?BATCH\\s+", "");
+    Matcher matcher = TABLE.matcher(statement);
     if (!matcher.matches()) {
       return null;
     }
@@ -102,7 +119,23 @@ final class RequestCharges {
       name = keyspace.toLowerCase(Locale.ROOT) + "." + name;
     }
     // The driver's and SCC's own metadata queries are not the application's requests.
-    return name.startsWith("system") ? null : name;
+    return SYSTEM_KEYSPACES.contains(name.substring(0, name.indexOf('.'))) ? null : name;
+  }
+
+  /** A statement's text without the comments a client may put before it. */
+  static String withoutLeadingComments(String cql) {
+    String text = cql.trim();
+    while (true) {
+      if (text.startsWith("--") || text.startsWith("//")) {
+        int end = text.indexOf('\n');
+        text = end < 0 ? "" : text.substring(end + 1).trim();
+      } else if (text.startsWith("/*")) {
+        int end = text.indexOf("*/");
+        text = end < 0 ? "" : text.substring(end + 2).trim();
+      } else {
+        return text;
+      }
+    }
   }
 
   /** 0 when the request may run now, else the milliseconds its table's budget needs first. */
@@ -110,7 +143,11 @@ final class RequestCharges {
     if (!request.limited()) {
       return 0;
     }
-    return emulator.budget(request.table).admit(System.nanoTime());
+    double reserve =
+        request.kind.equals("WRITE") ? writeCharge(request.requestBytes) : READ_RU_PER_KB;
+    long retryAfterMs = emulator.budget(request.table).admit(System.nanoTime(), reserve);
+    request.reserved = retryAfterMs == 0 ? reserve : 0;
+    return retryAfterMs;
   }
 
   double charge(Classified request, Frame response) {
@@ -118,14 +155,18 @@ final class RequestCharges {
     if (request.kind.equals("READ")) {
       charge = Math.max(1, kilobytes(rowBytes(response))) * READ_RU_PER_KB;
     } else if (request.kind.equals("WRITE")) {
-      charge = Math.max(1, kilobytes(request.requestBytes)) * WRITE_RU_PER_KB;
+      charge = writeCharge(request.requestBytes);
     }
     if (request.limited()) {
       emulator
           .budget(request.table)
-          .charge(charge, System.nanoTime(), System.currentTimeMillis() / 1000);
+          .charge(charge, request.reserved, System.nanoTime(), System.currentTimeMillis() / 1000);
     }
     return charge;
+  }
+
+  private static double writeCharge(long bytes) {
+    return Math.max(1, kilobytes(bytes)) * WRITE_RU_PER_KB;
   }
 
   private static double kilobytes(long bytes) {

@@ -12,44 +12,57 @@ class BudgetTest {
   @Test
   void admitsUntilInDebtThenSaysWhenTheDebtIsRepaid() {
     Budget budget = new Budget("ks.t", 400, 1, 0);
-    assertEquals(0, budget.admit(0));
-    budget.charge(500, 0, 0);
+    assertEquals(0, budget.admit(0, 500));
+    budget.charge(500, 500, 0, 0);
 
     // 100 RU in debt at 400 RU/s: 250 ms to repay.
-    assertEquals(250, budget.admit(0));
-    assertEquals(125, budget.admit(SECOND / 8));
-    assertEquals(0, budget.admit(SECOND / 4 + 1));
+    assertEquals(250, budget.admit(0, 1));
+    assertEquals(125, budget.admit(SECOND / 8, 1));
+    assertEquals(0, budget.admit(SECOND / 4 + 1, 1));
     assertEquals(2, budget.statistics().rateLimited());
+  }
+
+  @Test
+  void requestsSentTogetherCannotAllPassBeforeAnyIsCharged() {
+    Budget budget = new Budget("ks.t", 400, 1, 0);
+    int admitted = 0;
+    for (int i = 0; i < 300; i++) {
+      if (budget.admit(0, 5.71) == 0) {
+        admitted++;
+      }
+    }
+    // 400 RU of budget admits writes of 5.71 RU until it is spent: 71, the last overdrawing.
+    assertEquals(71, admitted);
   }
 
   @Test
   void withoutBurstCapacityIdleTimeIsNotSaved() {
     Budget budget = new Budget("ks.t", 400, 1, 0);
-    budget.charge(400, 10 * SECOND, 10);
-    assertEquals(1, budget.admit(10 * SECOND), "a full second's budget, no more, was available");
+    budget.charge(400, 0, 10 * SECOND, 10);
+    assertEquals(1, budget.admit(10 * SECOND, 1), "a full second's budget, no more, was available");
   }
 
   @Test
   void burstCapacitySavesIdleThroughput() {
     Budget budget = new Budget("ks.t", 400, 5, 0);
-    budget.charge(1_600, 10 * SECOND, 10);
-    assertEquals(0, budget.admit(10 * SECOND), "five seconds' budget was saved");
+    budget.charge(1_600, 0, 10 * SECOND, 10);
+    assertEquals(0, budget.admit(10 * SECOND, 1), "five seconds' budget was saved");
   }
 
   @Test
   void reprovisioningChangesTheRateAtOnce() {
     Budget budget = new Budget("ks.t", 400, 1, 0);
-    budget.charge(800, 0, 0);
+    budget.charge(800, 0, 0, 0);
     budget.provision(4_000, 0);
-    assertEquals(100, budget.admit(0), "400 RU of debt at 4,000 RU/s");
+    assertEquals(100, budget.admit(0, 1), "400 RU of debt at 4,000 RU/s");
   }
 
   @Test
   void statisticsCountPerSecondWindows() {
     Budget budget = new Budget("ks.t", 400, 1, 0);
-    budget.charge(5, 0, 100);
-    budget.charge(6, 0, 100);
-    budget.charge(7, SECOND, 101);
+    budget.charge(5, 0, 0, 100);
+    budget.charge(6, 0, 0, 100);
+    budget.charge(7, 0, SECOND, 101);
     TableStatistics statistics = budget.statistics();
     assertEquals(3, statistics.requests());
     assertEquals(18, statistics.requestUnits(), 1e-9);

@@ -19,6 +19,7 @@ import com.datastax.oss.driver.api.core.servererrors.UnauthorizedException;
 import com.datastax.oss.driver.api.core.ssl.ProgrammaticSslEngineFactory;
 import io.github.cosmosspark.testkit.cassandra.CassandraServer;
 import io.github.cosmosspark.testkit.junit.CassandraTest;
+import io.github.cosmosspark.testkit.junit.TestKeyspace;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
@@ -159,12 +160,77 @@ class CosmosEmulatorTest {
   void aClientThatDisconnectsMidRequestLeavesOthersServed() throws Exception {
     String ks = newKeyspace();
     session.execute("CREATE TABLE " + ks + ".t (id int PRIMARY KEY)");
-    try (CqlSession leaving = connect(emulator.key())) {
-      for (int i = 0; i < 50; i++) {
-        leaving.executeAsync("INSERT INTO " + ks + ".t (id) VALUES (" + i + ")");
-      }
+    CqlSession leaving = connect(emulator.key());
+    for (int i = 0; i < 50; i++) {
+      leaving.executeAsync("INSERT INTO " + ks + ".t (id) VALUES (" + i + ")");
     }
+    // Closes the connections at once, with requests still in flight.
+    leaving.forceCloseAsync().toCompletableFuture().join();
     assertEquals(1, session.execute("SELECT release_version FROM system.local").all().size());
+  }
+
+  @Test
+  void ddlWithoutCosmosOptionsReachesCassandraUnchanged(TestKeyspace direct) {
+    String ks = newKeyspace();
+    session.execute("CREATE TABLE " + ks + ".t (id int PRIMARY KEY)");
+    session.execute("ALTER TABLE " + ks + ".t ADD with_tax int");
+    session.execute("ALTER TABLE " + ks + ".t WITH comment = 'a AND b WITH c'");
+    session.execute("INSERT INTO " + ks + ".t (id, with_tax) VALUES (1, 19)");
+    assertEquals(
+        19, session.execute("SELECT with_tax FROM " + ks + ".t WHERE id = 1").one().getInt(0));
+    assertEquals(
+        "a AND b WITH c",
+        session
+            .execute(
+                "SELECT comment FROM system_schema.tables WHERE keyspace_name = ? AND table_name = 't'",
+                ks)
+            .one()
+            .getString(0));
+  }
+
+  @Test
+  void unqualifiedDdlAfterUseAndIfNotExistsKeepTheRightThroughput() {
+    String ks = newKeyspace();
+    try (CqlSession scoped = connect(emulator.key())) {
+      scoped.execute("USE " + ks);
+      scoped.execute(
+          "CREATE TABLE t (id int PRIMARY KEY) WITH cosmosdb_provisioned_throughput=7000");
+      assertEquals(new Throughput(7000, false), emulator.throughput(ks + ".t").get());
+      scoped.execute("CREATE TABLE IF NOT EXISTS t (id int PRIMARY KEY)");
+      assertEquals(new Throughput(7000, false), emulator.throughput(ks + ".t").get());
+    }
+  }
+
+  @Test
+  void aTextBatchIsAWriteChargedToItsTable() {
+    String ks = newKeyspace();
+    session.execute("CREATE TABLE " + ks + ".t (id int PRIMARY KEY)");
+    ResultSet result =
+        session.execute(
+            "BEGIN BATCH INSERT INTO "
+                + ks
+                + ".t (id) VALUES (1); INSERT INTO "
+                + ks
+                + ".t (id) VALUES (2); APPLY BATCH");
+    assertTrue(charge(result.getExecutionInfo()) >= RequestCharges.WRITE_RU_PER_KB);
+    // The keyspace has shared throughput: its tables draw on the keyspace's budget.
+    assertEquals(1, emulator.statistics(ks).get().requests());
+  }
+
+  @Test
+  void aStatementTheEmulatorDoesNotKnowIsPreparedAgain(TestKeyspace direct) {
+    String table = direct.name() + ".forgotten";
+    session.execute(
+        "CREATE TABLE "
+            + table
+            + " (id int PRIMARY KEY) WITH cosmosdb_provisioned_throughput=1000");
+    PreparedStatement insert = session.prepare("INSERT INTO " + table + " (id) VALUES (?)");
+    emulator.forgetPreparedStatements();
+
+    session.execute(insert.bind(42));
+
+    assertEquals(42, direct.session().execute("SELECT id FROM " + table).one().getInt(0));
+    assertEquals(1, emulator.statistics(table).get().requests(), "charged to its table");
   }
 
   @Test

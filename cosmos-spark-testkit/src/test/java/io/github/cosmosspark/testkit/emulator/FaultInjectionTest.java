@@ -100,11 +100,13 @@ class FaultInjectionTest {
       byte[] header = new byte[9];
       readFully(in, header);
       assertEquals(6, header[4], "SUPPORTED");
-      in.skip(
-          ((header[5] & 0xff) << 24)
-              | ((header[6] & 0xff) << 16)
-              | ((header[7] & 0xff) << 8)
-              | (header[8] & 0xff));
+      readFully(
+          in,
+          new byte
+              [((header[5] & 0xff) << 24)
+                  | ((header[6] & 0xff) << 16)
+                  | ((header[7] & 0xff) << 8)
+                  | (header[8] & 0xff)]);
 
       emulator.dropAllConnections();
 
@@ -149,16 +151,19 @@ class FaultInjectionTest {
     assertEquals(1, session.execute("SELECT release_version FROM system.local").all().size());
   }
 
+  /** Reads until the server closes the connection: -1. A read that times out fails the test. */
   private static int drain(InputStream in) throws IOException {
     byte[] buffer = new byte[4096];
     int read;
     do {
       try {
         read = in.read(buffer);
-      } catch (IOException e) {
+      } catch (java.net.SocketTimeoutException e) {
+        throw new AssertionError("the server kept the connection open", e);
+      } catch (IOException reset) {
         return -1;
       }
-    } while (read > 0);
+    } while (read >= 0);
     return read;
   }
 
