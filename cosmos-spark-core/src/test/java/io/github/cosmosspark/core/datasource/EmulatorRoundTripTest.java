@@ -5,14 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.ssl.ProgrammaticSslEngineFactory;
-import io.github.cosmosspark.testkit.cassandra.CassandraServer;
 import io.github.cosmosspark.testkit.emulator.CosmosEmulator;
 import io.github.cosmosspark.testkit.emulator.CosmosEmulatorMain;
 import io.github.cosmosspark.testkit.emulator.TableStatistics;
 import io.github.cosmosspark.testkit.junit.CosmosEmulatorTest;
 import io.github.cosmosspark.testkit.spark.LocalSpark;
-import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
@@ -29,14 +26,7 @@ class EmulatorRoundTripTest {
 
   @Test
   void writesAndReadsTenThousandRowsThroughTheEmulator(CosmosEmulator emulator) {
-    try (CqlSession session =
-        CqlSession.builder()
-            .addContactPoint(new InetSocketAddress(emulator.host(), emulator.port()))
-            .withLocalDatacenter(CassandraServer.DATACENTER)
-            .withAuthCredentials(emulator.account(), emulator.key())
-            .withSslEngineFactory(
-                new ProgrammaticSslEngineFactory(emulator.clientSslContext(), null, true))
-            .build()) {
+    try (CqlSession session = emulator.sessionBuilder(emulator.key()).build()) {
       session.execute("CREATE KEYSPACE emu_format WITH cosmosdb_provisioned_throughput=400");
       // Enough RU/s for 10,000 writes in a second: retries arrive with a later issue.
       session.execute(

@@ -1,5 +1,8 @@
 package io.github.cosmosspark.testkit.emulator;
 
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.CqlSessionBuilder;
+import com.datastax.oss.driver.api.core.ssl.ProgrammaticSslEngineFactory;
 import com.datastax.oss.protocol.internal.Compressor;
 import com.datastax.oss.protocol.internal.FrameCodec;
 import com.datastax.oss.protocol.internal.Message;
@@ -232,6 +235,23 @@ public final class CosmosEmulator implements AutoCloseable {
   /** A client TLS context that trusts the endpoint's certificate. */
   public SSLContext clientSslContext() {
     return clientSslContext;
+  }
+
+  /** A driver session to the emulator with the read-write key, verifying its certificate. */
+  public CqlSession newSession() {
+    return sessionBuilder(key).build();
+  }
+
+  /**
+   * A session builder with contact point, data center, the account and {@code accountKey} (the key
+   * or the read-only key), and TLS with host name verification set.
+   */
+  public CqlSessionBuilder sessionBuilder(String accountKey) {
+    return CqlSession.builder()
+        .addContactPoint(new InetSocketAddress(HOST, port))
+        .withLocalDatacenter(CassandraServer.DATACENTER)
+        .withAuthCredentials(account, accountKey)
+        .withSslEngineFactory(new ProgrammaticSslEngineFactory(clientSslContext, null, true));
   }
 
   /**

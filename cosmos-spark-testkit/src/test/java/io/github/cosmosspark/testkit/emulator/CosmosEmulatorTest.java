@@ -16,7 +16,6 @@ import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import com.datastax.oss.driver.api.core.servererrors.InvalidQueryException;
 import com.datastax.oss.driver.api.core.servererrors.UnauthorizedException;
-import com.datastax.oss.driver.api.core.ssl.ProgrammaticSslEngineFactory;
 import io.github.cosmosspark.testkit.cassandra.CassandraServer;
 import io.github.cosmosspark.testkit.junit.CassandraTest;
 import io.github.cosmosspark.testkit.junit.TestKeyspace;
@@ -309,12 +308,6 @@ class CosmosEmulatorTest {
   }
 
   private static CqlSession connect(String key) {
-    return CqlSession.builder()
-        .addContactPoint(new java.net.InetSocketAddress(emulator.host(), emulator.port()))
-        .withLocalDatacenter(CassandraServer.DATACENTER)
-        .withAuthCredentials(emulator.account(), key)
-        .withSslEngineFactory(
-            new ProgrammaticSslEngineFactory(emulator.clientSslContext(), null, true))
-        .build();
+    return emulator.sessionBuilder(key).build();
   }
 }

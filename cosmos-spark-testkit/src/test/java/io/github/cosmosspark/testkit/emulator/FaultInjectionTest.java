@@ -14,7 +14,6 @@ import com.datastax.oss.driver.api.core.servererrors.ReadTimeoutException;
 import com.datastax.oss.driver.api.core.servererrors.ServerError;
 import com.datastax.oss.driver.api.core.servererrors.UnavailableException;
 import com.datastax.oss.driver.api.core.servererrors.WriteTimeoutException;
-import com.datastax.oss.driver.api.core.ssl.ProgrammaticSslEngineFactory;
 import io.github.cosmosspark.testkit.cassandra.CassandraServer;
 import io.github.cosmosspark.testkit.junit.CassandraTest;
 import io.github.cosmosspark.testkit.junit.TestKeyspace;
@@ -203,12 +202,6 @@ class FaultInjectionTest {
   }
 
   private static CqlSession connect() {
-    return CqlSession.builder()
-        .addContactPoint(new InetSocketAddress(emulator.host(), emulator.port()))
-        .withLocalDatacenter(CassandraServer.DATACENTER)
-        .withAuthCredentials(emulator.account(), emulator.key())
-        .withSslEngineFactory(
-            new ProgrammaticSslEngineFactory(emulator.clientSslContext(), null, true))
-        .build();
+    return emulator.sessionBuilder(emulator.key()).build();
   }
 }

@@ -2,12 +2,10 @@ package io.github.cosmosspark.testkit.emulator;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
-import com.datastax.oss.driver.api.core.ssl.ProgrammaticSslEngineFactory;
 import io.github.cosmosspark.testkit.cassandra.CassandraServer;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -136,13 +134,7 @@ public final class ProxyOverheadBenchmark {
   }
 
   private static CqlSession emulatorSession(CosmosEmulator emulator) {
-    return CqlSession.builder()
-        .addContactPoint(new InetSocketAddress(emulator.host(), emulator.port()))
-        .withLocalDatacenter(CassandraServer.DATACENTER)
-        .withAuthCredentials(emulator.account(), emulator.key())
-        .withSslEngineFactory(
-            new ProgrammaticSslEngineFactory(emulator.clientSslContext(), null, true))
-        .build();
+    return emulator.sessionBuilder(emulator.key()).build();
   }
 
   private static final class Result {

@@ -8,11 +8,9 @@ import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.servererrors.OverloadedException;
-import com.datastax.oss.driver.api.core.ssl.ProgrammaticSslEngineFactory;
 import io.github.cosmosspark.testkit.cassandra.CassandraServer;
 import io.github.cosmosspark.testkit.junit.CassandraTest;
 import io.github.cosmosspark.testkit.junit.TestKeyspace;
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -36,14 +34,7 @@ class RateLimitingTest {
   @BeforeAll
   static void startEmulator(CassandraServer cassandra) {
     emulator = CosmosEmulator.builder(cassandra).build().start();
-    session =
-        CqlSession.builder()
-            .addContactPoint(new InetSocketAddress(emulator.host(), emulator.port()))
-            .withLocalDatacenter(CassandraServer.DATACENTER)
-            .withAuthCredentials(emulator.account(), emulator.key())
-            .withSslEngineFactory(
-                new ProgrammaticSslEngineFactory(emulator.clientSslContext(), null, true))
-            .build();
+    session = emulator.sessionBuilder(emulator.key()).build();
   }
 
   @AfterAll
