@@ -152,31 +152,18 @@ final class DdlRewriter {
 
   /** The options after the first top-level WITH, split on top-level AND, WITH and commas. */
   private static List<String> splitOptions(String statement, int firstWith) {
+    boolean[] topLevel = topLevel(statement);
     List<String> options = new ArrayList<>();
-    int start = firstWith + 4;
-    int depth = 0;
-    boolean quoted = false;
-    for (int i = start; i <= statement.length(); i++) {
-      if (i == statement.length()) {
+    int start = firstWith + "WITH".length();
+    for (int i = start; i < statement.length(); i++) {
+      int separator = topLevel[i] ? separatorLength(statement, i) : 0;
+      if (separator > 0) {
         addIfPresent(options, statement.substring(start, i));
-        break;
-      }
-      char c = statement.charAt(i);
-      if (c == '\'') {
-        quoted = !quoted;
-      } else if (!quoted && (c == '(' || c == '{' || c == '[')) {
-        depth++;
-      } else if (!quoted && (c == ')' || c == '}' || c == ']')) {
-        depth--;
-      } else if (!quoted && depth == 0) {
-        int separator = separatorLength(statement, i);
-        if (separator > 0) {
-          addIfPresent(options, statement.substring(start, i));
-          start = i + separator;
-          i = start - 1;
-        }
+        start = i + separator;
+        i = start - 1;
       }
     }
+    addIfPresent(options, statement.substring(start));
     return options;
   }
 
@@ -199,9 +186,21 @@ final class DdlRewriter {
   }
 
   private static int topLevelKeyword(String statement, String keyword, int from) {
+    boolean[] topLevel = topLevel(statement);
+    for (int i = from; i < statement.length(); i++) {
+      if (topLevel[i] && isKeywordAt(statement, keyword, i)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Which characters stand outside quotes and brackets, where keywords and separators count. */
+  private static boolean[] topLevel(String statement) {
+    boolean[] topLevel = new boolean[statement.length()];
     int depth = 0;
     boolean quoted = false;
-    for (int i = from; i < statement.length(); i++) {
+    for (int i = 0; i < statement.length(); i++) {
       char c = statement.charAt(i);
       if (c == '\'') {
         quoted = !quoted;
@@ -209,11 +208,11 @@ final class DdlRewriter {
         depth++;
       } else if (!quoted && (c == ')' || c == '}' || c == ']')) {
         depth--;
-      } else if (!quoted && depth == 0 && isKeywordAt(statement, keyword, i)) {
-        return i;
+      } else {
+        topLevel[i] = !quoted && depth == 0;
       }
     }
-    return -1;
+    return topLevel;
   }
 
   private static boolean isKeywordAt(String statement, String keyword, int at) {
