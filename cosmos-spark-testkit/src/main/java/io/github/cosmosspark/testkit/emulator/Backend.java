@@ -2,7 +2,6 @@ package io.github.cosmosspark.testkit.emulator;
 
 import com.datastax.oss.protocol.internal.Frame;
 import com.datastax.oss.protocol.internal.FrameCodec;
-import com.datastax.oss.protocol.internal.ProtocolConstants;
 import com.datastax.oss.protocol.internal.request.AuthResponse;
 import com.datastax.oss.protocol.internal.request.Startup;
 import com.datastax.oss.protocol.internal.response.AuthSuccess;
@@ -21,7 +20,6 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -173,13 +171,5 @@ final class Backend extends ChannelInboundHandlerAdapter {
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     ctx.close();
-  }
-
-  static Error unavailable(String why) {
-    return new Error(ProtocolConstants.ErrorCode.SERVER_ERROR, why);
-  }
-
-  static Map<String, ByteBuffer> noPayload() {
-    return Collections.emptyMap();
   }
 }

@@ -26,7 +26,6 @@ import io.netty.channel.EventLoop;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -274,19 +273,18 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     if (request instanceof Batch) {
       return true;
     }
-    String cql = null;
-    if (request instanceof Query) {
-      cql = ((Query) request).query;
-    } else if (request instanceof Execute) {
+    if (request instanceof Execute) {
       CosmosEmulator.PreparedStatementInfo prepared =
           emulator.preparedQuery(((Execute) request).queryId);
-      cql = prepared == null ? null : prepared.cql;
+      return prepared != null && !isReadOrUse(prepared.cql);
     }
-    if (cql == null) {
-      return false;
-    }
-    String first = cql.trim().split("\\s+", 2)[0].toUpperCase(Locale.ROOT);
-    return !Arrays.asList("SELECT", "USE").contains(first);
+    return request instanceof Query && !isReadOrUse(((Query) request).query);
+  }
+
+  private static boolean isReadOrUse(String cql) {
+    String first =
+        RequestCharges.withoutLeadingComments(cql).split("\\s+", 2)[0].toUpperCase(Locale.ROOT);
+    return first.equals("SELECT") || first.equals("USE");
   }
 
   /** Cosmos's 429: the request was not executed and may be sent again after RetryAfterMs. */
@@ -310,8 +308,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     if (response.message instanceof Prepared) {
       CosmosEmulator.PreparedStatementInfo prepared = pendingPrepares.remove(response.streamId);
       if (prepared != null) {
-        emulator.rememberPrepared(
-            ((Prepared) response.message).preparedQueryId, prepared.cql, prepared.keyspace);
+        emulator.rememberPrepared(((Prepared) response.message).preparedQueryId, prepared);
       }
     } else if (response.message instanceof SetKeyspace) {
       keyspace = ((SetKeyspace) response.message).keyspace;

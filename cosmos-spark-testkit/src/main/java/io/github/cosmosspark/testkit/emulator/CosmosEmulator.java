@@ -30,6 +30,7 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
@@ -137,7 +138,7 @@ public final class CosmosEmulator implements AutoCloseable {
               .protocols("TLSv1.3", "TLSv1.2")
               .build();
       backendTls = SslContextBuilder.forClient().trustManager(backendTrust()).build();
-    } catch (IOException | GeneralSecurityExceptionWrapper e) {
+    } catch (IOException | GeneralSecurityException e) {
       throw new IllegalStateException("Could not set up the emulator's TLS", e);
     }
     eventLoops = new NioEventLoopGroup(2);
@@ -319,10 +320,6 @@ public final class CosmosEmulator implements AutoCloseable {
     return backend;
   }
 
-  EventLoopGroup eventLoops() {
-    return eventLoops;
-  }
-
   SslContext backendTls() {
     return backendTls;
   }
@@ -343,16 +340,20 @@ public final class CosmosEmulator implements AutoCloseable {
   static final class PreparedStatementInfo {
     final String cql;
     final String keyspace;
+    final String kind;
+    final String table;
 
     PreparedStatementInfo(String cql, String keyspace) {
       this.cql = cql;
       this.keyspace = keyspace;
+      String[] kindAndTable = RequestCharges.kindAndTable(cql, keyspace);
+      this.kind = kindAndTable[0];
+      this.table = kindAndTable[1];
     }
   }
 
-  void rememberPrepared(byte[] id, String cql, String keyspace) {
-    preparedQueries.put(
-        Base64.getEncoder().encodeToString(id), new PreparedStatementInfo(cql, keyspace));
+  void rememberPrepared(byte[] id, PreparedStatementInfo prepared) {
+    preparedQueries.put(Base64.getEncoder().encodeToString(id), prepared);
   }
 
   /** As after a restart of the emulator: clients must prepare their statements again. */
@@ -422,7 +423,7 @@ public final class CosmosEmulator implements AutoCloseable {
     }
   }
 
-  private TrustManagerFactory backendTrust() throws IOException, GeneralSecurityExceptionWrapper {
+  private TrustManagerFactory backendTrust() throws IOException, GeneralSecurityException {
     try (InputStream in = Files.newInputStream(backend.truststorePath())) {
       KeyStore store = KeyStore.getInstance(backend.truststoreType());
       store.load(in, backend.truststorePassword().toCharArray());
@@ -430,8 +431,6 @@ public final class CosmosEmulator implements AutoCloseable {
           TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       trust.init(store);
       return trust;
-    } catch (java.security.GeneralSecurityException e) {
-      throw new GeneralSecurityExceptionWrapper(e);
     }
   }
 
@@ -440,15 +439,6 @@ public final class CosmosEmulator implements AutoCloseable {
     byte[] bytes = new byte[64];
     random.nextBytes(bytes);
     return Base64.getEncoder().encodeToString(bytes);
-  }
-
-  /** Lets TLS setup failures share one catch with I/O failures. */
-  private static final class GeneralSecurityExceptionWrapper extends Exception {
-    private static final long serialVersionUID = 1L;
-
-    GeneralSecurityExceptionWrapper(Throwable cause) {
-      super(cause);
-    }
   }
 
   /** Settings for a {@link CosmosEmulator}. */

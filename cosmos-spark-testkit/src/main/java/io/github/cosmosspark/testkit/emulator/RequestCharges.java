@@ -63,46 +63,52 @@ final class RequestCharges {
   }
 
   Classified classify(Frame request, String connectionKeyspace) {
-    String cql = null;
-    String keyspace = connectionKeyspace;
     if (request.message instanceof Query) {
-      cql = ((Query) request.message).query;
-    } else if (request.message instanceof Execute) {
-      CosmosEmulator.PreparedStatementInfo prepared =
-          emulator.preparedQuery(((Execute) request.message).queryId);
-      if (prepared != null) {
-        cql = prepared.cql;
-        keyspace = prepared.keyspace != null ? prepared.keyspace : keyspace;
-      }
-    } else if (request.message instanceof Batch) {
-      if (((Batch) request.message).queriesOrIds.isEmpty()) {
-        return new Classified("OTHER", null, 0);
-      }
+      String[] kindAndTable = kindAndTable(((Query) request.message).query, connectionKeyspace);
+      return new Classified(kindAndTable[0], kindAndTable[1], valueBytes(request));
+    }
+    CosmosEmulator.PreparedStatementInfo prepared = null;
+    String text = null;
+    if (request.message instanceof Execute) {
+      prepared = emulator.preparedQuery(((Execute) request.message).queryId);
+    } else if (request.message instanceof Batch
+        && !((Batch) request.message).queriesOrIds.isEmpty()) {
       Object first = ((Batch) request.message).queriesOrIds.get(0);
       if (first instanceof String) {
-        cql = (String) first;
+        text = (String) first;
       } else {
-        CosmosEmulator.PreparedStatementInfo prepared = emulator.preparedQuery((byte[]) first);
-        if (prepared != null) {
-          cql = prepared.cql;
-          keyspace = prepared.keyspace != null ? prepared.keyspace : keyspace;
-        }
+        prepared = emulator.preparedQuery((byte[]) first);
       }
     }
-    if (cql == null) {
+    String kind;
+    String table;
+    if (prepared != null) {
+      // Worked out once, when the statement was prepared: executions are the hot path.
+      kind = prepared.kind;
+      table = prepared.table;
+    } else if (text != null) {
+      String[] kindAndTable = kindAndTable(text, connectionKeyspace);
+      kind = kindAndTable[0];
+      table = kindAndTable[1];
+    } else {
       return new Classified("OTHER", null, 0);
     }
-    cql = withoutLeadingComments(cql);
-    String first = cql.split("\\s+", 2)[0].toUpperCase(Locale.ROOT);
+    return new Classified(
+        request.message instanceof Batch ? "WRITE" : kind, table, valueBytes(request));
+  }
+
+  /** A statement's kind (READ, WRITE, OTHER) and qualified table, or null for no user table. */
+  static String[] kindAndTable(String cql, String keyspace) {
+    String statement = withoutLeadingComments(cql);
+    String first = statement.split("\\s+", 2)[0].toUpperCase(Locale.ROOT);
     String kind =
-        request.message instanceof Batch || first.equals("BEGIN")
+        first.equals("BEGIN")
+                || first.equals("INSERT")
+                || first.equals("UPDATE")
+                || first.equals("DELETE")
             ? "WRITE"
-            : first.equals("SELECT")
-                ? "READ"
-                : first.equals("INSERT") || first.equals("UPDATE") || first.equals("DELETE")
-                    ? "WRITE"
-                    : "OTHER";
-    return new Classified(kind, tableOf(cql, keyspace), valueBytes(request));
+            : first.equals("SELECT") ? "READ" : "OTHER";
+    return new String[] {kind, tableOf(statement, keyspace)};
   }
 
   private static String tableOf(String cql, String keyspace) {
