@@ -1,5 +1,6 @@
 package io.github.cosmosspark.core.config;
 
+import io.github.cosmosspark.core.retry.RetrySettings;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,6 +41,7 @@ public final class CosmosCassandraConfig implements Serializable {
   private final String truststoreType;
   private final String keyspace;
   private final String table;
+  private final RetrySettings retry;
 
   private CosmosCassandraConfig(
       String account,
@@ -52,7 +54,8 @@ public final class CosmosCassandraConfig implements Serializable {
       String truststorePassword,
       String truststoreType,
       String keyspace,
-      String table) {
+      String table,
+      RetrySettings retry) {
     this.account = account;
     this.password = password;
     this.host = host;
@@ -64,6 +67,7 @@ public final class CosmosCassandraConfig implements Serializable {
     this.truststoreType = truststoreType;
     this.keyspace = keyspace;
     this.table = table;
+    this.retry = retry;
   }
 
   /**
@@ -156,7 +160,23 @@ public final class CosmosCassandraConfig implements Serializable {
         resolver.value(CosmosOptions.TRUSTSTORE_PASSWORD),
         resolver.valueOrDefault(CosmosOptions.TRUSTSTORE_TYPE),
         resolver.value(CosmosOptions.KEYSPACE),
-        resolver.value(CosmosOptions.TABLE));
+        resolver.value(CosmosOptions.TABLE),
+        retrySettings(resolver));
+  }
+
+  private static RetrySettings retrySettings(Resolver resolver) {
+    Integer maxAttempts = resolver.value(CosmosOptions.RETRY_MAX_ATTEMPTS);
+    if (maxAttempts == null) {
+      Found legacy = resolver.findConnectorKey(LegacySettings.QUERY_RETRY_COUNT);
+      maxAttempts =
+          legacy != null
+              ? LegacySettings.maxAttemptsFromRetryCount(legacy.key, legacy.text)
+              : CosmosOptions.RETRY_MAX_ATTEMPTS.defaultValue();
+    }
+    return new RetrySettings(
+        maxAttempts,
+        resolver.valueOrDefault(CosmosOptions.RETRY_MAX_TIME_MS),
+        resolver.valueOrDefault(CosmosOptions.RETRY_TIMEOUT_RETRIES));
   }
 
   /**
@@ -237,6 +257,11 @@ public final class CosmosCassandraConfig implements Serializable {
     return table;
   }
 
+  /** How rate-limited and timed-out requests are resent. */
+  public RetrySettings retry() {
+    return retry;
+  }
+
   /**
    * The resolved connection settings under internal keys ({@value #RESOLVED_PREFIX}...), for the
    * connector to hand to {@code CosmosAuthConfFactory}, which then uses them as they are instead of
@@ -256,6 +281,9 @@ public final class CosmosCassandraConfig implements Serializable {
     putIfSet(options, RESOLVED_PREFIX + "tls.truststore.path", truststorePath);
     putIfSet(options, RESOLVED_PREFIX + "tls.truststore.password", truststorePassword);
     options.put(RESOLVED_PREFIX + "tls.truststore.type", truststoreType);
+    options.put(RESOLVED_PREFIX + "retry.maxAttempts", Integer.toString(retry.maxAttempts()));
+    options.put(RESOLVED_PREFIX + "retry.maxTimeMs", Integer.toString(retry.maxTimeMillis()));
+    options.put(RESOLVED_PREFIX + "retry.timeoutRetries", Integer.toString(retry.timeoutRetries()));
     return options;
   }
 
@@ -285,7 +313,11 @@ public final class CosmosCassandraConfig implements Serializable {
         resolved.get("tls.truststore.password"),
         resolved.get("tls.truststore.type"),
         null,
-        null);
+        null,
+        new RetrySettings(
+            Integer.parseInt(resolved.get("retry.maxattempts")),
+            Integer.parseInt(resolved.get("retry.maxtimems")),
+            Integer.parseInt(resolved.get("retry.timeoutretries"))));
   }
 
   /** This configuration without keyspace and table: what identifies a session. */
@@ -301,7 +333,8 @@ public final class CosmosCassandraConfig implements Serializable {
         truststorePassword,
         truststoreType,
         null,
-        null);
+        null,
+        retry);
   }
 
   private static void putIfSet(Map<String, String> options, String key, String value) {
@@ -326,7 +359,8 @@ public final class CosmosCassandraConfig implements Serializable {
         && Objects.equals(truststorePassword, that.truststorePassword)
         && Objects.equals(truststoreType, that.truststoreType)
         && Objects.equals(keyspace, that.keyspace)
-        && Objects.equals(table, that.table);
+        && Objects.equals(table, that.table)
+        && retry.equals(that.retry);
   }
 
   @Override
@@ -352,6 +386,8 @@ public final class CosmosCassandraConfig implements Serializable {
         + keyspace
         + ", table="
         + table
+        + ", retry="
+        + retry
         + "}";
   }
 
@@ -421,6 +457,12 @@ public final class CosmosCassandraConfig implements Serializable {
                 + String.join(", ", CosmosOptions.keys())
                 + ".");
       }
+    }
+
+    /** A plain connector key's setting, per read first. */
+    Found findConnectorKey(String connectorKey) {
+      Found found = lookUp(connectorKey, perRead, perReadKeys, 2);
+      return found != null ? found : lookUp(connectorKey, configuration, configurationKeys, 3);
     }
 
     String rawValue(String connectorKey) {

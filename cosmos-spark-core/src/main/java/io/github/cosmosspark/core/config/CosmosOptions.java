@@ -121,6 +121,40 @@ public final class CosmosOptions {
   public static final CosmosOption<String> TABLE =
       CosmosOption.string("table").doc("Table to read or write.").build();
 
+  /** Sends of one rate-limited request, the first included. */
+  public static final CosmosOption<Integer> RETRY_MAX_ATTEMPTS =
+      CosmosOption.integer("retry.maxAttempts", 1, Integer.MAX_VALUE, "attempts")
+          .defaultValue(1000)
+          .doc(
+              "How many times one request may be sent while Cosmos answers 429 (request rate is"
+                  + " large), the first send included. Each resend waits for the RetryAfterMs"
+                  + " Cosmos names, plus up to a quarter more, on a timer; no thread sleeps. The"
+                  + " helper's `spark.cassandra.query.retry.count` maps here (n retries = n + 1"
+                  + " attempts, -1 = no limit).")
+          .build();
+
+  /** Time one rate-limited request may take from its first send to its last. */
+  public static final CosmosOption<Integer> RETRY_MAX_TIME_MS =
+      CosmosOption.integer("retry.maxTimeMs", 0, Integer.MAX_VALUE, "milliseconds")
+          .defaultValue(300_000)
+          .doc(
+              "How long one request may keep being resent after 429s, from its first send. When"
+                  + " this or `retry.maxAttempts` runs out, the task fails with an error naming"
+                  + " the table, the 429s and the time waited.")
+          .build();
+
+  /** Immediate resends of an idempotent request after a timeout or a transient server error. */
+  public static final CosmosOption<Integer> RETRY_TIMEOUT_RETRIES =
+      CosmosOption.integer("retry.timeoutRetries", 0, 100, "retries")
+          .defaultValue(3)
+          .doc(
+              "How many times a request that timed out, found the endpoint unavailable, lost its"
+                  + " connection or met a transient server error is resent at once. Only"
+                  + " idempotent statements are resent after these (Cosmos may have executed"
+                  + " them); the connector's writes are idempotent unless they touch counters or"
+                  + " append to lists.")
+          .build();
+
   private static final List<CosmosOption<?>> ALL =
       Collections.unmodifiableList(
           Arrays.<CosmosOption<?>>asList(
@@ -135,7 +169,10 @@ public final class CosmosOptions {
               TRUSTSTORE_PASSWORD,
               TRUSTSTORE_TYPE,
               KEYSPACE,
-              TABLE));
+              TABLE,
+              RETRY_MAX_ATTEMPTS,
+              RETRY_MAX_TIME_MS,
+              RETRY_TIMEOUT_RETRIES));
 
   private static final Map<String, CosmosOption<?>> BY_LOWER_CASE_NAME = index();
 

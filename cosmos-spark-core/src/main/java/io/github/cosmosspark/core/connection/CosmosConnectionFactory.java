@@ -18,6 +18,9 @@ import com.datastax.spark.connector.cql.MultiplexingSchemaListener;
 import io.github.cosmosspark.core.config.CosmosCassandraConfig;
 import io.github.cosmosspark.core.config.CosmosOption;
 import io.github.cosmosspark.core.config.CosmosOptions;
+import io.github.cosmosspark.core.retry.CosmosDriverRetryPolicy;
+import io.github.cosmosspark.core.retry.RetrySettings;
+import io.github.cosmosspark.core.retry.RetryingSession;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
@@ -35,7 +38,9 @@ import scala.collection.JavaConverters;
  *   <li>TLS host name verification on (SCC turns it off unconditionally), unless {@code
  *       spark.cosmos.cassandra.tls.hostnameVerification=false};
  *   <li>TLS 1.2 or 1.3 only, with the JVM's cipher suites instead of SCC's two legacy RSA-CBC
- *       suites, and the trust store read with the type the user gave.
+ *       suites, and the trust store read with the type the user gave;
+ *   <li>rate-limited requests resent after Cosmos's wait by {@link RetryingSession}, timeouts by
+ *       {@link CosmosDriverRetryPolicy}.
  * </ul>
  *
  * <p>Used with {@code format("cosmoscassandra")} it receives the per-read settings through {@link
@@ -60,6 +65,11 @@ public final class CosmosConnectionFactory implements CassandraConnectionFactory
         DefaultConnectionFactory.connectorConfigBuilder(
             conf, DriverConfigLoader.programmaticBuilder());
     settings.withString(DefaultDriverOption.PROTOCOL_VERSION, "V4");
+    RetrySettings retry = cosmos != null ? cosmos.retry() : RetrySettings.DEFAULTS;
+    // Replaces SCC's MultipleRetryPolicy, which resends rate-limited requests at once.
+    settings
+        .withClass(DefaultDriverOption.RETRY_POLICY_CLASS, CosmosDriverRetryPolicy.class)
+        .withInt(CosmosDriverRetryPolicy.TIMEOUT_RETRIES, retry.timeoutRetries());
     if (cosmos != null) {
       // The resolved endpoint, not SCC's: a read's own spark.cassandra.connection.host may come
       // back into SCC's merged configuration over the one the format resolved.
@@ -93,11 +103,13 @@ public final class CosmosConnectionFactory implements CassandraConnectionFactory
     }
     String appId = SparkEnv.get() != null ? SparkEnv.get().conf().getAppId() : "no-app-id";
     try {
-      return session
-          .withApplicationName("cosmos-spark-" + appId)
-          // SCC's own listener, which its schema caches rely on.
-          .withSchemaChangeListener(new MultiplexingSchemaListener())
-          .build();
+      return new RetryingSession(
+          session
+              .withApplicationName("cosmos-spark-" + appId)
+              // SCC's own listener, which its schema caches rely on.
+              .withSchemaChangeListener(new MultiplexingSchemaListener())
+              .build(),
+          retry);
     } catch (AllNodesFailedException e) {
       throw explain(e, conf, cosmos);
     }

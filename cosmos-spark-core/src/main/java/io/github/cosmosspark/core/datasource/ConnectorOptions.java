@@ -4,6 +4,7 @@ import io.github.cosmosspark.core.config.ConnectorDefaults;
 import io.github.cosmosspark.core.config.CosmosCassandraConfig;
 import io.github.cosmosspark.core.config.CosmosConfigException;
 import io.github.cosmosspark.core.config.CosmosOptions;
+import io.github.cosmosspark.core.config.LegacySettings;
 import io.github.cosmosspark.core.connection.CosmosAuthConfFactory;
 import io.github.cosmosspark.core.connection.CosmosConnectionFactory;
 import java.util.HashMap;
@@ -29,10 +30,12 @@ final class ConnectorOptions {
       Map<String, String> configuration) {
     Map<String, String> translated = new HashMap<>();
     for (Map.Entry<String, String> option : perRead.entrySet()) {
-      if (!CosmosOptions.find(option.getKey()).isPresent()) {
+      if (!CosmosOptions.find(option.getKey()).isPresent()
+          && !isRemovedLegacyKey(option.getKey())) {
         translated.put(option.getKey(), option.getValue());
       }
     }
+    translated.putAll(LegacySettings.connectorReplacements(perRead, configuration));
     for (ConnectorDefaults.Setting setting : ConnectorDefaults.all()) {
       if (!isSet(setting.key(), perRead, configuration)) {
         translated.put(setting.key(), setting.value());
@@ -71,6 +74,15 @@ final class ConnectorOptions {
     return false;
   }
 
+  private static boolean isRemovedLegacyKey(String key) {
+    for (String removed : LegacySettings.REMOVED_KEYS) {
+      if (removed.equalsIgnoreCase(key)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static String valueOf(String key, Map<String, String> settings) {
     for (Map.Entry<String, String> entry : settings.entrySet()) {
       if (entry.getKey().equalsIgnoreCase(key)) {
@@ -84,7 +96,7 @@ final class ConnectorOptions {
       String key, String ours, Map<String, String> perRead, Map<String, String> configuration) {
     String value =
         valueOf(key, perRead) != null ? valueOf(key, perRead) : valueOf(key, configuration);
-    if (value != null && !value.equals(ours)) {
+    if (value != null && !value.equals(ours) && !LegacySettings.isHelperFactory(key, value)) {
       throw new CosmosConfigException(
           "'"
               + key

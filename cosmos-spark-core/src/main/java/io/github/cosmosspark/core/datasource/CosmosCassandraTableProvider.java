@@ -3,6 +3,7 @@ package io.github.cosmosspark.core.datasource;
 import io.github.cosmosspark.core.config.CosmosCassandraConfig;
 import io.github.cosmosspark.core.config.CosmosConfigException;
 import io.github.cosmosspark.core.config.CosmosOptions;
+import io.github.cosmosspark.core.config.LegacySettings;
 import io.github.cosmosspark.core.connection.TrustStores;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -10,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.spark.SparkConf;
+import org.apache.spark.SparkEnv;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.cassandra.DefaultSource;
 import org.apache.spark.sql.connector.catalog.Table;
@@ -98,7 +101,25 @@ public final class CosmosCassandraTableProvider implements TableProvider, DataSo
         JavaConverters.mapAsJavaMapConverter(session.conf().getAll()).asJava();
     warnAboutSecretsSetAtRunTime(sessionSettings, configuration);
     configuration.putAll(sessionSettings);
+    removeKeysTheConnectorRejects(session);
     return configuration;
+  }
+
+  /**
+   * SCC 3 refuses to run while the configuration holds a key it does not know, and it reads the
+   * Spark and session configuration itself. The legacy keys it rejects are mapped to their
+   * replacements by {@link ConnectorOptions}, so take them out of both.
+   */
+  private static void removeKeysTheConnectorRejects(SparkSession session) {
+    SparkConf live = SparkEnv.get() != null ? SparkEnv.get().conf() : null;
+    for (String key : LegacySettings.REMOVED_KEYS) {
+      if (session.conf().contains(key)) {
+        session.conf().unset(key);
+      }
+      if (live != null && live.contains(key)) {
+        live.remove(key);
+      }
+    }
   }
 
   /**

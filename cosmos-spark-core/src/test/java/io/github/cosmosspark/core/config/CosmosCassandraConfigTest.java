@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.cosmosspark.core.retry.RetrySettings;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
@@ -242,6 +243,81 @@ class CosmosCassandraConfigTest {
   void anEmptyValueIsNamed() {
     String message = failure(map("account", " ", "password", KEY), map());
     assertTrue(message.contains("'account' is set but empty"), message);
+  }
+
+  @Test
+  void retryLimitsHaveDocumentedDefaultsAndCanBeSetPerReadOrInTheConfiguration() {
+    assertEquals(
+        new RetrySettings(1000, 300_000, 3),
+        resolve(map("account", "acct", "password", KEY), map()).retry());
+    CosmosCassandraConfig config =
+        resolve(
+            map("account", "acct", "password", KEY, "retry.maxAttempts", "20"),
+            map(
+                "spark.cosmos.cassandra.retry.maxAttempts", "99",
+                "spark.cosmos.cassandra.retry.maxTimeMs", "5000",
+                "spark.cosmos.cassandra.retry.timeoutRetries", "0"));
+    assertEquals(new RetrySettings(20, 5000, 0), config.retry());
+  }
+
+  @Test
+  void theHelpersRetryCountBecomesMaxAttemptsAndMinusOneMeansNoLimit() {
+    Map<String, String> account = map("account", "acct", "password", KEY);
+    assertEquals(
+        6, resolve(account, map("spark.cassandra.query.retry.count", "5")).retry().maxAttempts());
+    assertEquals(
+        Integer.MAX_VALUE,
+        resolve(account, map("spark.cassandra.query.retry.count", "-1")).retry().maxAttempts());
+    assertEquals(
+        300_000,
+        resolve(account, map("spark.cassandra.query.retry.count", "-1")).retry().maxTimeMillis(),
+        "-1 lifts the attempt limit only; the time limit stays");
+    assertEquals(
+        4,
+        resolve(
+                account,
+                map(
+                    "spark.cassandra.query.retry.count", "-1",
+                    "spark.cosmos.cassandra.retry.maxAttempts", "4"))
+            .retry()
+            .maxAttempts(),
+        "our own option wins over the helper's");
+  }
+
+  @Test
+  void badRetryLimitsAreRejectedByName() {
+    Map<String, String> account = map("account", "acct", "password", KEY);
+    assertEquals(
+        "Option 'spark.cosmos.cassandra.retry.maxAttempts' must be a number of attempts from 1 to"
+            + " 2147483647, got 0.",
+        failure(account, map("spark.cosmos.cassandra.retry.maxAttempts", "0")));
+    assertEquals(
+        "Option 'retry.maxTimeMs' must be a whole number of milliseconds, got 'soon'.",
+        failure(map("account", "acct", "password", KEY, "retry.maxTimeMs", "soon"), map()));
+    assertEquals(
+        "Option 'spark.cosmos.cassandra.retry.timeoutRetries' must be a number of retries from 0"
+            + " to 100, got -1.",
+        failure(account, map("spark.cosmos.cassandra.retry.timeoutRetries", "-1")));
+    assertEquals(
+        "Option 'spark.cassandra.query.retry.count' must be -1 (no limit) or a number of retries,"
+            + " got -2.",
+        failure(account, map("spark.cassandra.query.retry.count", "-2")));
+  }
+
+  @Test
+  void retryLimitsTravelToExecutorsWithTheConnectionSettings() {
+    CosmosCassandraConfig config =
+        resolve(
+            map("account", "acct", "password", KEY),
+            map(
+                "spark.cosmos.cassandra.retry.maxAttempts", "12",
+                "spark.cosmos.cassandra.retry.maxTimeMs", "3456",
+                "spark.cosmos.cassandra.retry.timeoutRetries", "7"));
+    Map<String, String> shipped = new HashMap<>();
+    config.toResolvedOptions().forEach((key, value) -> shipped.put(key.toLowerCase(), value));
+
+    assertEquals(
+        new RetrySettings(12, 3456, 7), CosmosCassandraConfig.fromResolvedOptions(shipped).retry());
   }
 
   private static CosmosCassandraConfig resolve(

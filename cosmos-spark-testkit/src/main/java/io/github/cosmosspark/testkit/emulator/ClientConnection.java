@@ -153,7 +153,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
         return;
       }
       RequestCharges.Classified classified = emulator.charges().classify(frame, keyspace);
-      if (classified.limited()) {
+      if (classified.faultable()) {
         Message injected = emulator.nextFault();
         if (injected != null) {
           reply(frame.streamId, injected);

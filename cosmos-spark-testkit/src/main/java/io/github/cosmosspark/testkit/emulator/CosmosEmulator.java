@@ -285,7 +285,9 @@ public final class CosmosEmulator implements AutoCloseable {
   }
 
   /**
-   * Answers the next {@code count} application requests with {@code fault} instead of running them.
+   * Answers the next {@code count} application requests (reads and writes of user tables, and
+   * schema changes; never the driver's metadata queries) with {@code fault} instead of running
+   * them.
    */
   public void failNext(int count, Fault fault) {
     this.fault = fault;
@@ -371,6 +373,10 @@ public final class CosmosEmulator implements AutoCloseable {
     if (budget != null) {
       budget.provision(throughput.ruPerSecond(), System.nanoTime());
     }
+  }
+
+  boolean hasOwnThroughput(String name) {
+    return throughputs.containsKey(name);
   }
 
   /** A table without its own throughput gets Cosmos's default, unless its keyspace shares one. */

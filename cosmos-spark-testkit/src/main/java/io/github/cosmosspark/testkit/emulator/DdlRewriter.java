@@ -99,8 +99,9 @@ final class DdlRewriter {
         provisioned != null
             ? new Throughput(provisioned, false)
             : autoscale != null ? new Throughput(autoscale, true) : null;
-    // IF NOT EXISTS on an existing table changes nothing, its throughput included.
-    boolean record = !(create && ifNotExists && emulator.throughput(name).isPresent());
+    // IF NOT EXISTS on an existing table changes nothing, its throughput included. Only the name's
+    // own throughput counts: a new table in a keyspace with shared throughput has none yet.
+    boolean record = !(create && ifNotExists && emulator.hasOwnThroughput(name));
     if (throughput != null && record) {
       emulator.provision(name, throughput);
     } else if (create && !keyspace && record) {

@@ -40,10 +40,23 @@ final class RequestCharges {
       this.requestBytes = requestBytes;
     }
 
+    /** Drawn from its table's budget. */
     boolean limited() {
-      return table != null && !kind.equals("OTHER");
+      return table != null && (kind.equals("READ") || kind.equals("WRITE"));
+    }
+
+    /**
+     * The application's own request, which injected faults may answer: reads and writes of user
+     * tables, and schema changes (which Cosmos can rate-limit too), never the driver's metadata
+     * queries.
+     */
+    boolean faultable() {
+      return limited() || kind.equals("SCHEMA");
     }
   }
+
+  private static final java.util.Set<String> SCHEMA_CHANGES =
+      new java.util.HashSet<>(java.util.Arrays.asList("CREATE", "ALTER", "DROP", "TRUNCATE"));
 
   private static final java.util.Set<String> SYSTEM_KEYSPACES =
       new java.util.HashSet<>(
@@ -97,7 +110,9 @@ final class RequestCharges {
         request.message instanceof Batch ? "WRITE" : kind, table, valueBytes(request));
   }
 
-  /** A statement's kind (READ, WRITE, OTHER) and qualified table, or null for no user table. */
+  /**
+   * A statement's kind (READ, WRITE, SCHEMA, OTHER) and qualified table, or null for no user table.
+   */
   static String[] kindAndTable(String cql, String keyspace) {
     String statement = withoutLeadingComments(cql);
     String first = statement.split("\\s+", 2)[0].toUpperCase(Locale.ROOT);
@@ -107,7 +122,7 @@ final class RequestCharges {
                 || first.equals("UPDATE")
                 || first.equals("DELETE")
             ? "WRITE"
-            : first.equals("SELECT") ? "READ" : "OTHER";
+            : first.equals("SELECT") ? "READ" : SCHEMA_CHANGES.contains(first) ? "SCHEMA" : "OTHER";
     return new String[] {kind, tableOf(statement, keyspace)};
   }
 

@@ -201,6 +201,19 @@ class CosmosEmulatorTest {
   }
 
   @Test
+  void aNewTableIfNotExistsInASharedKeyspaceGetsItsOwnThroughput() {
+    String ks = newKeyspace();
+    session.execute(
+        "CREATE TABLE IF NOT EXISTS "
+            + ks
+            + ".own (id int PRIMARY KEY) WITH cosmosdb_provisioned_throughput=1500");
+
+    assertEquals(new Throughput(1500, false), emulator.throughput(ks + ".own").get());
+    session.execute("INSERT INTO " + ks + ".own (id) VALUES (1)");
+    assertTrue(emulator.statistics(ks + ".own").isPresent(), "drew on its own budget");
+  }
+
+  @Test
   void aTextBatchIsAWriteChargedToItsTable() {
     String ks = newKeyspace();
     session.execute("CREATE TABLE " + ks + ".t (id int PRIMARY KEY)");

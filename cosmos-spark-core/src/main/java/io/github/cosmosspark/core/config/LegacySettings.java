@@ -1,0 +1,145 @@
+package io.github.cosmosspark.core.config;
+
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Settings from Microsoft's Spark helper ({@code azure-cosmos-cassandra-spark-helper}) and from the
+ * Spark Cassandra Connector 2.x that Microsoft's sample notebooks use, mapped to what does the same
+ * job now. Each is logged once per JVM as a warning naming its replacement. The table in {@code
+ * docs/migration.md} lists the same mapping.
+ */
+public final class LegacySettings {
+  private static final Logger LOG = LoggerFactory.getLogger(LegacySettings.class);
+  private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
+
+  /** The helper's connection factory, set by the sample notebooks. */
+  public static final String HELPER_FACTORY =
+      "com.microsoft.azure.cosmosdb.cassandra.CosmosDbConnectionFactory";
+
+  /** The helper's retry count: resends after a rate limit or a timeout, -1 meaning forever. */
+  public static final String QUERY_RETRY_COUNT = "spark.cassandra.query.retry.count";
+
+  /** SCC 2.x's connections per executor and host; SCC 3 rejects the key. */
+  public static final String CONNECTIONS_PER_EXECUTOR_MAX =
+      "spark.cassandra.connection.connections_per_executor_max";
+
+  private static final List<String> CONNECTION_POOL_KEYS =
+      Collections.unmodifiableList(
+          Arrays.asList(
+              "spark.cassandra.connection.localConnectionsPerExecutor",
+              "spark.cassandra.connection.remoteConnectionsPerExecutor"));
+
+  /** Keys SCC 3 refuses to start with, which cosmoscassandra takes out after mapping them. */
+  public static final List<String> REMOVED_KEYS =
+      Collections.singletonList(CONNECTIONS_PER_EXECUTOR_MAX);
+
+  private LegacySettings() {}
+
+  /**
+   * {@code retry.maxAttempts} for the helper's {@code spark.cassandra.query.retry.count}: n resends
+   * are n + 1 sends, and -1 ("forever") is as many as {@code retry.maxTimeMs} allows.
+   */
+  static int maxAttemptsFromRetryCount(String key, String text) {
+    int count;
+    try {
+      count = Integer.parseInt(text.trim());
+    } catch (NumberFormatException e) {
+      throw new CosmosConfigException(
+          "Option '" + key + "' must be a whole number of retries or -1, got '" + text + "'.");
+    }
+    if (count < -1) {
+      throw new CosmosConfigException(
+          "Option '" + key + "' must be -1 (no limit) or a number of retries, got " + count + ".");
+    }
+    int maxAttempts = count == -1 || count == Integer.MAX_VALUE ? Integer.MAX_VALUE : count + 1;
+    warnOnce(
+        key,
+        "'{}={}' is read as '{}={}'{}. It bounds the resends of a rate-limited request (each after"
+            + " the wait Cosmos asks for); timeouts are resent at once up to '{}' times.",
+        key,
+        text.trim(),
+        CosmosOptions.RETRY_MAX_ATTEMPTS.key(),
+        maxAttempts == Integer.MAX_VALUE ? "unlimited" : Integer.toString(maxAttempts),
+        count == -1
+            ? " (-1: no limit on attempts; '"
+                + CosmosOptions.RETRY_MAX_TIME_MS.key()
+                + "' still"
+                + " bounds the time)"
+            : "",
+        CosmosOptions.RETRY_TIMEOUT_RETRIES.key());
+    return maxAttempts;
+  }
+
+  /**
+   * SCC settings that replace legacy ones found in {@code perRead} or {@code configuration}, where
+   * the user has not set the replacement too.
+   */
+  public static Map<String, String> connectorReplacements(
+      Map<String, String> perRead, Map<String, String> configuration) {
+    Map<String, String> replacements = new LinkedHashMap<>();
+    String connections = valueOf(CONNECTIONS_PER_EXECUTOR_MAX, perRead);
+    if (connections == null) {
+      connections = valueOf(CONNECTIONS_PER_EXECUTOR_MAX, configuration);
+    }
+    if (connections != null) {
+      for (String replacement : CONNECTION_POOL_KEYS) {
+        if (valueOf(replacement, perRead) == null && valueOf(replacement, configuration) == null) {
+          replacements.put(replacement, connections.trim());
+        }
+      }
+      warnOnce(
+          CONNECTIONS_PER_EXECUTOR_MAX,
+          "'{}' is a Spark Cassandra Connector 2.x setting that 3.x rejects; cosmoscassandra"
+              + " applies its value to '{}' and '{}'. Use those names instead.",
+          CONNECTIONS_PER_EXECUTOR_MAX,
+          CONNECTION_POOL_KEYS.get(0),
+          CONNECTION_POOL_KEYS.get(1));
+    }
+    return replacements;
+  }
+
+  /** Whether {@code factory} is the helper's; says once that cosmoscassandra's replaces it. */
+  public static boolean isHelperFactory(String key, String factory) {
+    if (factory == null || !factory.trim().equals(HELPER_FACTORY)) {
+      return false;
+    }
+    warnOnce(
+        key,
+        "'{}={}' names Microsoft's Spark helper for connector 2.x. format(\"cosmoscassandra\")"
+            + " uses its own connection factory, with rate-limit retries that wait without"
+            + " blocking driver threads; remove the setting.",
+        key,
+        HELPER_FACTORY);
+    return true;
+  }
+
+  static String valueOf(String key, Map<String, String> settings) {
+    String lower = key.toLowerCase(Locale.ROOT);
+    for (Map.Entry<String, String> entry : settings.entrySet()) {
+      if (entry.getKey().toLowerCase(Locale.ROOT).equals(lower) && entry.getValue() != null) {
+        return entry.getValue();
+      }
+    }
+    return null;
+  }
+
+  private static void warnOnce(String key, String message, Object... arguments) {
+    if (WARNED.add(key)) {
+      LOG.warn(message, arguments);
+    }
+  }
+
+  /** Forgets which warnings were given, so that each is given again once; for tests. */
+  public static void forgetWarnings() {
+    WARNED.clear();
+  }
+}

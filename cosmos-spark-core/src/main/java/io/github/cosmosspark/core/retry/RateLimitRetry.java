@@ -1,0 +1,110 @@
+package io.github.cosmosspark.core.retry;
+
+import com.datastax.oss.driver.api.core.servererrors.OverloadedException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Sends one request until it is not rate-limited, waiting between sends on a timer: the answer
+ * arrives on a driver I/O thread, which only schedules the next send and returns.
+ *
+ * @param <T> what the request returns
+ */
+final class RateLimitRetry<T> {
+  /**
+   * One daemon thread per JVM does every wait. It only starts sends (the driver's executeAsync
+   * returns at once), so it is never busy for long.
+   */
+  private static final ScheduledExecutorService TIMER = newTimer();
+
+  private final Supplier<CompletionStage<T>> send;
+  private final String table;
+  private final RetrySettings settings;
+  private final RetryStatistics.Counters counters;
+  private final CompletableFuture<T> result = new CompletableFuture<>();
+  private final long startNanos = System.nanoTime();
+  private int attempts;
+  private int rateLimited;
+  private long waitedMillis;
+
+  private RateLimitRetry(Supplier<CompletionStage<T>> send, String table, RetrySettings settings) {
+    this.send = send;
+    this.table = table;
+    this.settings = settings;
+    this.counters = RetryStatistics.forTable(table);
+  }
+
+  /** Sends now; the stage completes with the first answer that is not a rate limit. */
+  static <T> CompletionStage<T> send(
+      Supplier<CompletionStage<T>> send, String table, RetrySettings settings) {
+    RateLimitRetry<T> retry = new RateLimitRetry<>(send, table, settings);
+    retry.attempt();
+    return retry.result;
+  }
+
+  private void attempt() {
+    attempts++;
+    CompletionStage<T> answer;
+    try {
+      answer = send.get();
+    } catch (RuntimeException error) {
+      result.completeExceptionally(error);
+      return;
+    }
+    answer.whenComplete(this::onAnswer);
+  }
+
+  private void onAnswer(T value, Throwable error) {
+    if (error == null) {
+      result.complete(value);
+      return;
+    }
+    OverloadedException rateLimit = RateLimits.rateLimitError(error);
+    if (rateLimit == null) {
+      result.completeExceptionally(error);
+      return;
+    }
+    rateLimited++;
+    counters.rateLimited.increment();
+    long delay = RateLimits.delayMillis(rateLimit, rateLimited);
+    long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+    if (attempts >= settings.maxAttempts() || elapsedMillis + delay > settings.maxTimeMillis()) {
+      counters.exhausted.increment();
+      result.completeExceptionally(
+          new CosmosRateLimitException(
+              table,
+              rateLimited,
+              waitedMillis,
+              elapsedMillis,
+              RequestTables.provisionedThroughput(table),
+              settings,
+              rateLimit));
+      return;
+    }
+    waitedMillis += delay;
+    counters.retries.increment();
+    counters.backoffMillis.add(delay);
+    try {
+      TIMER.schedule(this::attempt, delay, TimeUnit.MILLISECONDS);
+    } catch (RuntimeException rejected) {
+      result.completeExceptionally(rejected);
+    }
+  }
+
+  private static ScheduledExecutorService newTimer() {
+    ScheduledThreadPoolExecutor timer =
+        new ScheduledThreadPoolExecutor(
+            1,
+            task -> {
+              Thread thread = new Thread(task, "cosmos-retry-timer");
+              thread.setDaemon(true);
+              return thread;
+            });
+    timer.setRemoveOnCancelPolicy(true);
+    return timer;
+  }
+}

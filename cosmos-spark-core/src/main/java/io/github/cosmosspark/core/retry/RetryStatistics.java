@@ -1,0 +1,122 @@
+package io.github.cosmosspark.core.retry;
+
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * What retrying cost in this JVM (one executor, or the driver), per {@code keyspace.table}, since
+ * the JVM started. Throughput control and Spark's UI read these; each session logs its own share
+ * when it closes.
+ */
+public final class RetryStatistics {
+  private static final ConcurrentMap<String, Counters> BY_TABLE = new ConcurrentHashMap<>();
+
+  private RetryStatistics() {}
+
+  /** Every table with a count, by name. */
+  public static Map<String, Snapshot> snapshot() {
+    Map<String, Snapshot> snapshot = new TreeMap<>();
+    for (Map.Entry<String, Counters> entry : BY_TABLE.entrySet()) {
+      snapshot.put(entry.getKey(), entry.getValue().snapshot());
+    }
+    return Collections.unmodifiableMap(snapshot);
+  }
+
+  /** One table's counts; all zero when it has none. */
+  public static Snapshot of(String table) {
+    Counters counters = BY_TABLE.get(table);
+    return counters == null ? Snapshot.ZERO : counters.snapshot();
+  }
+
+  static Counters forTable(String table) {
+    return BY_TABLE.computeIfAbsent(table, name -> new Counters());
+  }
+
+  static final class Counters {
+    final LongAdder rateLimited = new LongAdder();
+    final LongAdder retries = new LongAdder();
+    final LongAdder backoffMillis = new LongAdder();
+    final LongAdder exhausted = new LongAdder();
+    final LongAdder immediateRetries = new LongAdder();
+
+    Snapshot snapshot() {
+      return new Snapshot(
+          rateLimited.sum(),
+          retries.sum(),
+          backoffMillis.sum(),
+          exhausted.sum(),
+          immediateRetries.sum());
+    }
+  }
+
+  /** Counts at one moment. */
+  public static final class Snapshot {
+    static final Snapshot ZERO = new Snapshot(0, 0, 0, 0, 0);
+
+    private final long rateLimited;
+    private final long retries;
+    private final long backoffMillis;
+    private final long exhausted;
+    private final long immediateRetries;
+
+    Snapshot(
+        long rateLimited, long retries, long backoffMillis, long exhausted, long immediateRetries) {
+      this.rateLimited = rateLimited;
+      this.retries = retries;
+      this.backoffMillis = backoffMillis;
+      this.exhausted = exhausted;
+      this.immediateRetries = immediateRetries;
+    }
+
+    /** Rate-limited (429) answers received. */
+    public long rateLimited() {
+      return rateLimited;
+    }
+
+    /** Requests resent after a rate-limit answer, each after a scheduled wait. */
+    public long retries() {
+      return retries;
+    }
+
+    /** Total of those waits. Waits of concurrent requests overlap, so this exceeds wall time. */
+    public long backoffMillis() {
+      return backoffMillis;
+    }
+
+    /** Requests given up on after {@code retry.maxAttempts} or {@code retry.maxTimeMs}. */
+    public long exhausted() {
+      return exhausted;
+    }
+
+    /** Idempotent requests resent at once after a timeout or a transient server error. */
+    public long immediateRetries() {
+      return immediateRetries;
+    }
+
+    /** The counts since {@code earlier}. */
+    public Snapshot minus(Snapshot earlier) {
+      return new Snapshot(
+          rateLimited - earlier.rateLimited,
+          retries - earlier.retries,
+          backoffMillis - earlier.backoffMillis,
+          exhausted - earlier.exhausted,
+          immediateRetries - earlier.immediateRetries);
+    }
+
+    boolean isZero() {
+      return rateLimited == 0 && retries == 0 && exhausted == 0 && immediateRetries == 0;
+    }
+
+    @Override
+    public String toString() {
+      return String.format(
+          "%,d rate-limited (429), %,d resent after %,d ms of waits, %,d given up, %,d resent"
+              + " after timeouts",
+          rateLimited, retries, backoffMillis, exhausted, immediateRetries);
+    }
+  }
+}

@@ -1,0 +1,154 @@
+package io.github.cosmosspark.core.retry;
+
+import static io.github.cosmosspark.testkit.spark.DataFrameAssertions.assertSameRowsByKey;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import io.github.cosmosspark.testkit.emulator.CosmosEmulator;
+import io.github.cosmosspark.testkit.emulator.CosmosEmulatorMain;
+import io.github.cosmosspark.testkit.emulator.Fault;
+import io.github.cosmosspark.testkit.emulator.TableStatistics;
+import io.github.cosmosspark.testkit.junit.CosmosEmulatorTest;
+import io.github.cosmosspark.testkit.spark.LocalSpark;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Spark jobs through {@code format("cosmoscassandra")} against tables whose throughput is far below
+ * what the job asks for, so that the emulator's budget answers with real 429s.
+ */
+@CosmosEmulatorTest
+class RateLimitStormTest {
+  private static final String KEYSPACE = "retry_storm";
+
+  private final CosmosEmulator emulator;
+
+  RateLimitStormTest(CosmosEmulator emulator) {
+    this.emulator = emulator;
+  }
+
+  @BeforeAll
+  static void createKeyspace(CosmosEmulator emulator) {
+    try (CqlSession session = emulator.newSession()) {
+      session.execute(
+          "CREATE KEYSPACE IF NOT EXISTS "
+              + KEYSPACE
+              + " WITH cosmosdb_provisioned_throughput=400");
+    }
+  }
+
+  @AfterEach
+  void clearFaults() {
+    emulator.clearFaults();
+  }
+
+  @Test
+  void writesAndReadsEveryRowThroughA429StormWithoutADriverThreadSleeping() throws Exception {
+    // Two local tasks write about 15,000 RU/s unthrottled; the table has 1,000.
+    createTable("storm", 1_000);
+    SparkSession spark = LocalSpark.session();
+    Dataset<Row> books = books(spark, 2_000);
+    RetryStatistics.Snapshot before = RetryStatistics.of(KEYSPACE + ".storm");
+
+    DriverThreadSampler sampler = new DriverThreadSampler();
+    try {
+      books.write().format("cosmoscassandra").options(settings("storm")).mode("append").save();
+      RetryStatistics.Snapshot writing = RetryStatistics.of(KEYSPACE + ".storm").minus(before);
+      TableStatistics table = emulator.statistics(KEYSPACE + ".storm").get();
+      assertTrue(writing.rateLimited() > 100, "a storm, not a shower: " + writing);
+      assertEquals(table.rateLimited(), writing.rateLimited(), "every 429 the emulator sent");
+      assertEquals(writing.rateLimited(), writing.retries());
+      assertEquals(0, writing.exhausted());
+
+      emulator.failNext(10, Fault.OVERLOADED);
+      Dataset<Row> read =
+          spark
+              .read()
+              .format("cosmoscassandra")
+              .options(settings("storm"))
+              .option("spark.cassandra.input.fetch.sizeInRows", "50")
+              .load();
+      assertSameRowsByKey(books, read, "id");
+      assertEquals(2_000, read.count());
+    } finally {
+      sampler.close();
+    }
+    assertTrue(
+        sampler.samplesWithDriverThreads() > 20,
+        "thread dumps that saw driver threads: " + sampler.samplesWithDriverThreads());
+    assertEquals(
+        0, sampler.sleeping().size(), "driver threads seen sleeping: " + sampler.sleeping());
+  }
+
+  @Test
+  void aRequestThatStaysRateLimitedFailsTheJobWithAnErrorNamingTheTable() {
+    createTable("exhaust", 400);
+    SparkSession spark = LocalSpark.session();
+    Map<String, String> settings = settings("exhaust");
+    settings.put("retry.maxAttempts", "1");
+
+    Exception failure =
+        assertThrows(
+            Exception.class,
+            () ->
+                books(spark, 3_000)
+                    .write()
+                    .format("cosmoscassandra")
+                    .options(settings)
+                    .mode("append")
+                    .save());
+
+    String chain = stackTrace(failure);
+    assertTrue(
+        chain.contains("Cosmos DB rate-limited a request to " + KEYSPACE + ".exhaust once"), chain);
+    assertTrue(chain.contains("spark.cosmos.cassandra.retry.maxAttempts=1"), chain);
+    assertTrue(RetryStatistics.of(KEYSPACE + ".exhaust").exhausted() >= 1);
+  }
+
+  private void createTable(String name, int ruPerSecond) {
+    try (CqlSession session = emulator.newSession()) {
+      session.execute(
+          "CREATE TABLE IF NOT EXISTS "
+              + KEYSPACE
+              + "."
+              + name
+              + " (id int PRIMARY KEY, title text, pages int)"
+              + " WITH cosmosdb_provisioned_throughput="
+              + ruPerSecond);
+    }
+  }
+
+  private Map<String, String> settings(String table) {
+    Map<String, String> settings = new HashMap<>();
+    CosmosEmulatorMain.connectionSettings(emulator)
+        .forEach((key, value) -> settings.put((String) key, (String) value));
+    settings.put("keyspace", KEYSPACE);
+    settings.put("table", table);
+    return settings;
+  }
+
+  private static Dataset<Row> books(SparkSession spark, int count) {
+    return spark
+        .range(count)
+        .selectExpr(
+            "CAST(id AS INT) AS id",
+            "CONCAT('title-', id) AS title",
+            "CAST(id % 700 AS INT) AS pages");
+  }
+
+  private static String stackTrace(Throwable failure) {
+    StringWriter text = new StringWriter();
+    failure.printStackTrace(new PrintWriter(text));
+    return text.toString();
+  }
+}
