@@ -97,7 +97,10 @@ public final class ConfigurationReference {
         .append(" the driver's own TLS setup reads every store as JKS.\n")
         .append(
             "- **The endpoint** the format resolved, whatever `spark.cassandra.connection.host`")
-        .append(" a read also carries.\n\n")
+        .append(" a read also carries.\n")
+        .append("- **Retries**: a session that resends 429s after Cosmos's `RetryAfterMs` on a")
+        .append(" timer, and a retry policy that resends timeouts of idempotent statements at")
+        .append(" once, in place of SCC's `MultipleRetryPolicy` (see retries.md).\n\n")
         .append("## With the plain connector format\n\n")
         .append("`format(\"org.apache.spark.sql.cassandra\")` gets the same connections when both")
         .append(" factories are set: `spark.cassandra.connection.factory=")
@@ -105,7 +108,8 @@ public final class ConfigurationReference {
         .append(" `spark.cassandra.auth.conf.factory=")
         .append("io.github.cosmosspark.core.connection.CosmosAuthConfFactory`. The Cosmos options")
         .append(" are then resolved from SCC's merged configuration. With only the connection")
-        .append(" factory set, sessions get protocol v4 and host name verification (read from")
+        .append(
+            " factory set, sessions get protocol v4, the retries (with default limits) and host name verification (read from")
         .append(
             " `spark.cosmos.cassandra.tls.hostnameVerification` in the Spark configuration), but")
         .append(" keep SCC's own TLS setup: no TLS version floor beyond the JVM's, and JKS trust")

@@ -124,11 +124,14 @@ public final class CosmosOptions {
   /** Sends of one rate-limited request, the first included. */
   public static final CosmosOption<Integer> RETRY_MAX_ATTEMPTS =
       CosmosOption.integer("retry.maxAttempts", 1, Integer.MAX_VALUE, "attempts")
-          .defaultValue(1000)
+          .defaultValue(100_000)
           .doc(
               "How many times one request may be sent while Cosmos answers 429 (request rate is"
                   + " large), the first send included. Each resend waits for the RetryAfterMs"
-                  + " Cosmos names, plus up to a quarter more, on a timer; no thread sleeps. The"
+                  + " Cosmos names, plus up to a quarter more, on a timer; no thread sleeps. Under"
+                  + " heavy contention Cosmos names waits of a few milliseconds and one request"
+                  + " can be refused a thousand times in 20 s, so `retry.maxTimeMs` is the bound"
+                  + " that matters; this one stops a request that is refused with no wait. The"
                   + " helper's `spark.cassandra.query.retry.count` maps here (n retries = n + 1"
                   + " attempts, -1 = no limit).")
           .build();

@@ -29,6 +29,7 @@ final class RateLimitRetry<T> {
   private final long startNanos = System.nanoTime();
   private int attempts;
   private int rateLimited;
+  private int connectionsBusy;
   private long waitedMillis;
 
   private RateLimitRetry(Supplier<CompletionStage<T>> send, String table, RetrySettings settings) {
@@ -64,16 +65,27 @@ final class RateLimitRetry<T> {
       return;
     }
     OverloadedException rateLimit = RateLimits.rateLimitError(error);
-    if (rateLimit == null) {
+    long delay;
+    if (rateLimit != null) {
+      rateLimited++;
+      counters.rateLimited.increment();
+      delay = RateLimits.delayMillis(rateLimit, rateLimited);
+    } else if (RateLimits.notSentConnectionsBusy(error)) {
+      // Many requests in flight and quick 429s can fill every connection; this one never left.
+      connectionsBusy++;
+      counters.connectionsBusy.increment();
+      delay = RateLimits.backoffMillis(connectionsBusy);
+    } else {
       result.completeExceptionally(error);
       return;
     }
-    rateLimited++;
-    counters.rateLimited.increment();
-    long delay = RateLimits.delayMillis(rateLimit, rateLimited);
     long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
     if (attempts >= settings.maxAttempts() || elapsedMillis + delay > settings.maxTimeMillis()) {
       counters.exhausted.increment();
+      if (rateLimit == null) {
+        result.completeExceptionally(error);
+        return;
+      }
       result.completeExceptionally(
           new CosmosRateLimitException(
               table,

@@ -1,6 +1,10 @@
 package io.github.cosmosspark.core.retry;
 
+import com.datastax.oss.driver.api.core.AllNodesFailedException;
+import com.datastax.oss.driver.api.core.NodeUnavailableException;
+import com.datastax.oss.driver.api.core.connection.BusyConnectionException;
 import com.datastax.oss.driver.api.core.servererrors.OverloadedException;
+import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
@@ -27,6 +31,41 @@ final class RateLimits {
       cause = cause.getCause();
     }
     return cause instanceof OverloadedException ? (OverloadedException) cause : null;
+  }
+
+  /**
+   * Whether the driver failed the request before sending it because every connection to the
+   * endpoint had as many requests in flight as it can carry: safe to send again once some answer.
+   */
+  static boolean notSentConnectionsBusy(Throwable error) {
+    Throwable cause = error;
+    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+        && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    if (!(cause instanceof AllNodesFailedException)) {
+      return false;
+    }
+    boolean any = false;
+    for (List<Throwable> errors : ((AllNodesFailedException) cause).getAllErrors().values()) {
+      for (Throwable nodeError : errors) {
+        if (!(nodeError instanceof NodeUnavailableException
+            || nodeError instanceof BusyConnectionException)) {
+          return false;
+        }
+        any = true;
+      }
+    }
+    return any;
+  }
+
+  /** Exponential backoff from 50–100 ms to 2.5–5 s, for waits nobody named. */
+  static long backoffMillis(int failuresSoFar) {
+    long ceiling =
+        Math.min(
+            MAX_BACKOFF_MILLIS,
+            FIRST_BACKOFF_MILLIS << Math.min(Math.max(failuresSoFar - 1, 0), 16));
+    return ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1);
   }
 
   /** The wait Cosmos asked for, or -1 when the message names none. */
@@ -56,10 +95,6 @@ final class RateLimits {
     if (asked >= 0) {
       return asked + random.nextLong(Math.max(5, asked / 4) + 1);
     }
-    long ceiling =
-        Math.min(
-            MAX_BACKOFF_MILLIS,
-            FIRST_BACKOFF_MILLIS << Math.min(Math.max(rateLimitedSoFar - 1, 0), 16));
-    return ceiling / 2 + random.nextLong(ceiling / 2 + 1);
+    return backoffMillis(rateLimitedSoFar);
   }
 }

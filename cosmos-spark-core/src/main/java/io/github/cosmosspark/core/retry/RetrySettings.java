@@ -7,7 +7,7 @@ public final class RetrySettings implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** The defaults documented with the options. */
-  public static final RetrySettings DEFAULTS = new RetrySettings(1000, 300_000, 3);
+  public static final RetrySettings DEFAULTS = new RetrySettings(100_000, 300_000, 3);
 
   private final int maxAttempts;
   private final int maxTimeMillis;

@@ -42,6 +42,7 @@ public final class RetryStatistics {
     final LongAdder backoffMillis = new LongAdder();
     final LongAdder exhausted = new LongAdder();
     final LongAdder immediateRetries = new LongAdder();
+    final LongAdder connectionsBusy = new LongAdder();
 
     Snapshot snapshot() {
       return new Snapshot(
@@ -49,27 +50,35 @@ public final class RetryStatistics {
           retries.sum(),
           backoffMillis.sum(),
           exhausted.sum(),
-          immediateRetries.sum());
+          immediateRetries.sum(),
+          connectionsBusy.sum());
     }
   }
 
   /** Counts at one moment. */
   public static final class Snapshot {
-    static final Snapshot ZERO = new Snapshot(0, 0, 0, 0, 0);
+    static final Snapshot ZERO = new Snapshot(0, 0, 0, 0, 0, 0);
 
     private final long rateLimited;
     private final long retries;
     private final long backoffMillis;
     private final long exhausted;
     private final long immediateRetries;
+    private final long connectionsBusy;
 
     Snapshot(
-        long rateLimited, long retries, long backoffMillis, long exhausted, long immediateRetries) {
+        long rateLimited,
+        long retries,
+        long backoffMillis,
+        long exhausted,
+        long immediateRetries,
+        long connectionsBusy) {
       this.rateLimited = rateLimited;
       this.retries = retries;
       this.backoffMillis = backoffMillis;
       this.exhausted = exhausted;
       this.immediateRetries = immediateRetries;
+      this.connectionsBusy = connectionsBusy;
     }
 
     /** Rate-limited (429) answers received. */
@@ -77,7 +86,17 @@ public final class RetryStatistics {
       return rateLimited;
     }
 
-    /** Requests resent after a rate-limit answer, each after a scheduled wait. */
+    /**
+     * Requests the driver could not send because every connection was full, sent again after a
+     * scheduled wait.
+     */
+    public long connectionsBusy() {
+      return connectionsBusy;
+    }
+
+    /**
+     * Requests resent after a rate-limit answer or full connections, each after a scheduled wait.
+     */
     public long retries() {
       return retries;
     }
@@ -104,11 +123,16 @@ public final class RetryStatistics {
           retries - earlier.retries,
           backoffMillis - earlier.backoffMillis,
           exhausted - earlier.exhausted,
-          immediateRetries - earlier.immediateRetries);
+          immediateRetries - earlier.immediateRetries,
+          connectionsBusy - earlier.connectionsBusy);
     }
 
     boolean isZero() {
-      return rateLimited == 0 && retries == 0 && exhausted == 0 && immediateRetries == 0;
+      return rateLimited == 0
+          && retries == 0
+          && exhausted == 0
+          && immediateRetries == 0
+          && connectionsBusy == 0;
     }
 
     @Override

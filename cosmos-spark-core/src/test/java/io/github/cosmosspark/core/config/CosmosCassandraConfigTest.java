@@ -248,7 +248,7 @@ class CosmosCassandraConfigTest {
   @Test
   void retryLimitsHaveDocumentedDefaultsAndCanBeSetPerReadOrInTheConfiguration() {
     assertEquals(
-        new RetrySettings(1000, 300_000, 3),
+        new RetrySettings(100_000, 300_000, 3),
         resolve(map("account", "acct", "password", KEY), map()).retry());
     CosmosCassandraConfig config =
         resolve(
