@@ -16,6 +16,7 @@ import io.github.cosmosspark.testkit.spark.LocalSpark;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -89,6 +90,43 @@ class RateLimitStormTest {
         "thread dumps that saw driver threads: " + sampler.samplesWithDriverThreads());
     assertEquals(
         0, sampler.sleeping().size(), "driver threads seen sleeping: " + sampler.sleeping());
+  }
+
+  @Test
+  void countQueriesAndDirectJoinLookupsAreResentAfter429s() {
+    createTable("lookups", 100_000);
+    SparkSession spark = LocalSpark.session();
+    Dataset<Row> books = books(spark, 500);
+    books.write().format("cosmoscassandra").options(settings("lookups")).mode("append").save();
+    Dataset<Row> table = spark.read().format("cosmoscassandra").options(settings("lookups")).load();
+
+    RetryStatistics.Snapshot beforeCount = RetryStatistics.of(KEYSPACE + ".lookups");
+    emulator.failNext(6, Fault.OVERLOADED);
+    long counted = table.count();
+    RetryStatistics.Snapshot counting =
+        RetryStatistics.of(KEYSPACE + ".lookups").minus(beforeCount);
+
+    Dataset<Row> keys = spark.range(20).selectExpr("CAST(id * 25 AS INT) AS id");
+    Dataset<Row> joined =
+        keys.join(
+            spark
+                .read()
+                .format("cosmoscassandra")
+                .options(settings("lookups"))
+                .option("directJoinSetting", "on")
+                .load(),
+            "id");
+    assertTrue(joined.queryExecution().executedPlan().toString().contains("Cassandra Direct Join"));
+    RetryStatistics.Snapshot beforeJoin = RetryStatistics.of(KEYSPACE + ".lookups");
+    emulator.failNext(6, Fault.OVERLOADED);
+    List<Row> joinedRows = joined.collectAsList();
+    RetryStatistics.Snapshot joining = RetryStatistics.of(KEYSPACE + ".lookups").minus(beforeJoin);
+
+    assertEquals(500, counted);
+    assertEquals(6, counting.rateLimited());
+    assertEquals(20, joinedRows.size());
+    assertSameRowsByKey(books.filter("id % 25 = 0"), joined, "id");
+    assertEquals(6, joining.rateLimited());
   }
 
   @Test
