@@ -1,6 +1,7 @@
 package io.github.cosmosspark.core.config;
 
 import io.github.cosmosspark.core.retry.RetrySettings;
+import io.github.cosmosspark.core.throughput.ThroughputSettings;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -42,6 +43,7 @@ public final class CosmosCassandraConfig implements Serializable {
   private final String keyspace;
   private final String table;
   private final RetrySettings retry;
+  private final ThroughputSettings throughput;
 
   private CosmosCassandraConfig(
       String account,
@@ -55,7 +57,8 @@ public final class CosmosCassandraConfig implements Serializable {
       String truststoreType,
       String keyspace,
       String table,
-      RetrySettings retry) {
+      RetrySettings retry,
+      ThroughputSettings throughput) {
     this.account = account;
     this.password = password;
     this.host = host;
@@ -68,6 +71,7 @@ public final class CosmosCassandraConfig implements Serializable {
     this.keyspace = keyspace;
     this.table = table;
     this.retry = retry;
+    this.throughput = throughput;
   }
 
   /**
@@ -161,7 +165,12 @@ public final class CosmosCassandraConfig implements Serializable {
         resolver.valueOrDefault(CosmosOptions.TRUSTSTORE_TYPE),
         resolver.value(CosmosOptions.KEYSPACE),
         resolver.value(CosmosOptions.TABLE),
-        retrySettings(resolver));
+        retrySettings(resolver),
+        new ThroughputSettings(
+            resolver.valueOrDefault(CosmosOptions.THROUGHPUT_CONTROL),
+            resolver.value(CosmosOptions.THROUGHPUT_TARGET),
+            resolver.value(CosmosOptions.THROUGHPUT_PROVISIONED),
+            resolver.valueOrDefault(CosmosOptions.THROUGHPUT_FRACTION)));
   }
 
   private static RetrySettings retrySettings(Resolver resolver) {
@@ -257,6 +266,14 @@ public final class CosmosCassandraConfig implements Serializable {
     return table;
   }
 
+  /**
+   * What the user said about throughput for this read or write; null in a connection's
+   * configuration, where the planned budget travels separately.
+   */
+  public ThroughputSettings throughput() {
+    return throughput;
+  }
+
   /** How rate-limited and timed-out requests are resent. */
   public RetrySettings retry() {
     return retry;
@@ -317,7 +334,8 @@ public final class CosmosCassandraConfig implements Serializable {
         new RetrySettings(
             Integer.parseInt(resolved.get("retry.maxattempts")),
             Integer.parseInt(resolved.get("retry.maxtimems")),
-            Integer.parseInt(resolved.get("retry.timeoutretries"))));
+            Integer.parseInt(resolved.get("retry.timeoutretries"))),
+        null);
   }
 
   /** This configuration without keyspace and table: what identifies a session. */
@@ -334,7 +352,8 @@ public final class CosmosCassandraConfig implements Serializable {
         truststoreType,
         null,
         null,
-        retry);
+        retry,
+        null);
   }
 
   private static void putIfSet(Map<String, String> options, String key, String value) {
@@ -360,7 +379,8 @@ public final class CosmosCassandraConfig implements Serializable {
         && Objects.equals(truststoreType, that.truststoreType)
         && Objects.equals(keyspace, that.keyspace)
         && Objects.equals(table, that.table)
-        && retry.equals(that.retry);
+        && retry.equals(that.retry)
+        && Objects.equals(throughput, that.throughput);
   }
 
   @Override

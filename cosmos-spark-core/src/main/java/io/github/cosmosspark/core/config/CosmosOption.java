@@ -104,6 +104,29 @@ public final class CosmosOption<T> implements Serializable {
         });
   }
 
+  static Builder<Double> fraction(String name) {
+    return new Builder<>(
+        name,
+        "fraction",
+        (key, text) -> {
+          double value;
+          try {
+            value = Double.parseDouble(text.trim());
+          } catch (NumberFormatException e) {
+            value = Double.NaN;
+          }
+          if (!(value > 0 && value <= 1)) {
+            throw new CosmosConfigException(
+                "Option '"
+                    + key
+                    + "' must be a fraction greater than 0 and at most 1 (0.9 = 90 %), got '"
+                    + text
+                    + "'.");
+          }
+          return value;
+        });
+  }
+
   private static String nonBlank(String key, String text) {
     if (text.trim().isEmpty()) {
       throw new CosmosConfigException("Option '" + key + "' is set but empty.");

@@ -158,6 +158,46 @@ public final class CosmosOptions {
                   + " append to lists.")
           .build();
 
+  /** Whether requests wait for the job's RU budget before they are sent. */
+  public static final CosmosOption<Boolean> THROUGHPUT_CONTROL =
+      CosmosOption.bool("throughput.control")
+          .defaultValue(true)
+          .doc(
+              "Send each request only when the job's request-unit budget for the table allows it,"
+                  + " instead of sending as fast as Spark can and retrying the 429s. Needs a"
+                  + " budget: `throughput.targetRuPerSecond`, or the table's throughput"
+                  + " (`throughput.provisionedRuPerSecond`, or seen in DDL the job ran); without"
+                  + " one, only retries apply. `false` turns it off.")
+          .build();
+
+  /** The job's RU/s for the table, shared by all its executors. */
+  public static final CosmosOption<Integer> THROUGHPUT_TARGET =
+      CosmosOption.integer("throughput.targetRuPerSecond", 1, 100_000_000, "RU/s")
+          .derivedDefault("`throughput.fraction` × the table's throughput")
+          .doc(
+              "Request units per second this job may use on the table, in all, across its"
+                  + " executors. Overrides the fraction.")
+          .build();
+
+  /** The table's (or its keyspace's shared) provisioned or autoscale-maximum RU/s. */
+  public static final CosmosOption<Integer> THROUGHPUT_PROVISIONED =
+      CosmosOption.integer("throughput.provisionedRuPerSecond", 1, 100_000_000, "RU/s")
+          .derivedDefault("seen in `cosmosdb_provisioned_throughput` DDL this job ran, else none")
+          .doc(
+              "The table's throughput as the portal shows it (the autoscale maximum for"
+                  + " autoscale). Cosmos has no CQL query that reads it back, so declare it here"
+                  + " for the budget to follow from `throughput.fraction`.")
+          .build();
+
+  /** The part of the table's throughput a job may use. */
+  public static final CosmosOption<Double> THROUGHPUT_FRACTION =
+      CosmosOption.fraction("throughput.fraction")
+          .defaultValue(0.9)
+          .doc(
+              "The part of the table's throughput this job may use when no target is set; the"
+                  + " rest is left to other applications and to retries.")
+          .build();
+
   private static final List<CosmosOption<?>> ALL =
       Collections.unmodifiableList(
           Arrays.<CosmosOption<?>>asList(
@@ -175,7 +215,11 @@ public final class CosmosOptions {
               TABLE,
               RETRY_MAX_ATTEMPTS,
               RETRY_MAX_TIME_MS,
-              RETRY_TIMEOUT_RETRIES));
+              RETRY_TIMEOUT_RETRIES,
+              THROUGHPUT_CONTROL,
+              THROUGHPUT_TARGET,
+              THROUGHPUT_PROVISIONED,
+              THROUGHPUT_FRACTION));
 
   private static final Map<String, CosmosOption<?>> BY_LOWER_CASE_NAME = index();
 

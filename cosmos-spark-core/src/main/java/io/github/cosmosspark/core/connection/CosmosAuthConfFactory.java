@@ -3,6 +3,7 @@ package io.github.cosmosspark.core.connection;
 import com.datastax.spark.connector.cql.AuthConf;
 import com.datastax.spark.connector.cql.AuthConfFactory;
 import io.github.cosmosspark.core.config.CosmosCassandraConfig;
+import io.github.cosmosspark.core.throughput.TableBudgets;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
@@ -27,6 +28,6 @@ public final class CosmosAuthConfFactory implements AuthConfFactory {
       // Set by hand with the plain connector format: resolve from SCC's merged configuration.
       resolved = CosmosCassandraConfig.resolve(Collections.<String, String>emptyMap(), settings);
     }
-    return new CosmosAuthConf(resolved.forConnection());
+    return new CosmosAuthConf(resolved.forConnection(), TableBudgets.fromResolvedOptions(settings));
   }
 }

@@ -5,6 +5,9 @@ import io.github.cosmosspark.core.config.CosmosConfigException;
 import io.github.cosmosspark.core.config.CosmosOptions;
 import io.github.cosmosspark.core.config.LegacySettings;
 import io.github.cosmosspark.core.connection.TrustStores;
+import io.github.cosmosspark.core.throughput.TableBudget;
+import io.github.cosmosspark.core.throughput.TableBudgets;
+import io.github.cosmosspark.core.throughput.ThroughputPlanner;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -82,7 +85,17 @@ public final class CosmosCassandraTableProvider implements TableProvider, DataSo
     if (config.tlsEnabled() && config.truststorePath() != null) {
       TrustStores.load(config);
     }
-    return new CaseInsensitiveStringMap(ConnectorOptions.translate(config, options, configuration));
+    Map<String, String> translated = ConnectorOptions.translate(config, options, configuration);
+    TableBudget budget =
+        ThroughputPlanner.plan(
+            config.throughput(),
+            config.keyspace(),
+            config.table(),
+            SparkSession.active().sparkContext());
+    if (budget != null) {
+      translated.putAll(TableBudgets.toResolvedOptions(budget));
+    }
+    return new CaseInsensitiveStringMap(translated);
   }
 
   /** Lets a test see the once-per-key warning again. */

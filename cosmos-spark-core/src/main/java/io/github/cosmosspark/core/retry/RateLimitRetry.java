@@ -1,6 +1,8 @@
 package io.github.cosmosspark.core.retry;
 
 import com.datastax.oss.driver.api.core.servererrors.OverloadedException;
+import io.github.cosmosspark.core.throughput.TableThrottle;
+import io.github.cosmosspark.core.throughput.Throttles;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
@@ -69,6 +71,13 @@ final class RateLimitRetry<T> {
     if (rateLimit != null) {
       rateLimited++;
       counters.rateLimited.increment();
+      TableThrottle throttle = Throttles.forTable(table);
+      if (throttle != null) {
+        throttle.onRateLimited();
+      } else {
+        // From now on the table's requests, this one's resends included, wait for a learned rate.
+        Throttles.learnFrom429(table);
+      }
       delay = RateLimits.delayMillis(rateLimit, rateLimited);
     } else if (RateLimits.notSentConnectionsBusy(error)) {
       // Many requests in flight and quick 429s can fill every connection; this one never left.
@@ -105,6 +114,11 @@ final class RateLimitRetry<T> {
     } catch (RuntimeException rejected) {
       result.completeExceptionally(rejected);
     }
+  }
+
+  /** Runs {@code task} on the timer after {@code delayNanos}. */
+  static void schedule(Runnable task, long delayNanos) {
+    TIMER.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
   }
 
   private static ScheduledExecutorService newTimer() {

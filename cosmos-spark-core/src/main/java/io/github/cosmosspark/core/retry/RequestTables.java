@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * remembers the throughput this JVM has seen DDL provision for a table: Cosmos has no CQL query
  * that reads it back.
  */
-final class RequestTables {
+public final class RequestTables {
   static final String UNKNOWN = "(unknown table)";
 
   private static final String NAME = "(\"(?:[^\"]|\"\")+\"|[A-Za-z0-9_]+)";
@@ -61,6 +61,23 @@ final class RequestTables {
     return UNKNOWN;
   }
 
+  /** Whether the statement changes data (and is charged as a write). */
+  static boolean isWrite(Request request) {
+    String query = null;
+    if (request instanceof BoundStatement) {
+      query = ((BoundStatement) request).getPreparedStatement().getQuery();
+    } else if (request instanceof SimpleStatement) {
+      query = ((SimpleStatement) request).getQuery();
+    } else if (request instanceof com.datastax.oss.driver.api.core.cql.BatchStatement) {
+      return true;
+    }
+    if (query == null) {
+      return false;
+    }
+    String first = query.trim().split("\\s+", 2)[0].toUpperCase(Locale.ROOT);
+    return first.equals("INSERT") || first.equals("UPDATE") || first.equals("DELETE");
+  }
+
   /** Remembers the throughput a CREATE or ALTER statement provisions. */
   static void noteProvisionedThroughput(Request request) {
     String query =
@@ -88,7 +105,7 @@ final class RequestTables {
    * Throughput this JVM saw provisioned for the table (or its keyspace, which shares its throughput
    * among tables without their own), or -1.
    */
-  static long provisionedThroughput(String table) {
+  public static long provisionedThroughput(String table) {
     Long own = PROVISIONED_BY_NAME.get(table);
     if (own != null) {
       return own;
@@ -115,6 +132,11 @@ final class RequestTables {
     }
     String table = unquote(matcher.group(1));
     return keyspace != null ? keyspace.asInternal() + "." + table : table;
+  }
+
+  /** A keyspace or table name as the server stores it: lower case unless double-quoted. */
+  public static String internalName(String name) {
+    return unquote(name.trim());
   }
 
   private static String unquote(String name) {

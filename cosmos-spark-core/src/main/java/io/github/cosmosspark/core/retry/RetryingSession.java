@@ -11,8 +11,13 @@ import com.datastax.oss.driver.internal.core.cql.ResultSets;
 import com.datastax.oss.driver.internal.core.session.SessionWrapper;
 import com.datastax.oss.driver.internal.core.util.concurrent.BlockingOperation;
 import com.datastax.oss.driver.internal.core.util.concurrent.CompletableFutures;
+import io.github.cosmosspark.core.throughput.TableThrottle;
+import io.github.cosmosspark.core.throughput.Throttles;
+import java.nio.ByteBuffer;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +33,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class RetryingSession extends SessionWrapper implements CqlSession {
   private static final Logger LOG = LoggerFactory.getLogger(RetryingSession.class);
+  private static final String REQUEST_CHARGE = "RequestCharge";
 
   private final CqlSession delegate;
   private final RetrySettings settings;
@@ -71,11 +77,63 @@ public final class RetryingSession extends SessionWrapper implements CqlSession 
   /** Sends the statement until Cosmos stops rate-limiting it; later pages are sent the same way. */
   CompletionStage<AsyncResultSet> executeWithRetries(Statement<?> statement) {
     RequestTables.noteProvisionedThroughput(statement);
-    return RateLimitRetry.<AsyncResultSet>send(
-            () -> delegate.execute(statement, Statement.ASYNC),
-            RequestTables.tableOf(statement),
-            settings)
+    String table = RequestTables.tableOf(statement);
+    // Looked up on every send: a throttle learned from this request's own 429s admits its resends.
+    Supplier<CompletionStage<AsyncResultSet>> send =
+        () -> {
+          TableThrottle throttle = Throttles.forTable(table);
+          return throttle == null ? unthrottled(statement, table) : admitted(statement, throttle);
+        };
+    return RateLimitRetry.send(send, table, settings)
         .thenApply(page -> new RetryingAsyncResultSet(page, this));
+  }
+
+  private CompletionStage<AsyncResultSet> unthrottled(Statement<?> statement, String table) {
+    return delegate
+        .execute(statement, Statement.ASYNC)
+        .thenApply(
+            page -> {
+              Throttles.recordCharge(table, charge(page, 0));
+              return page;
+            });
+  }
+
+  /**
+   * Sends once the table's budget allows, waiting on the timer, and corrects the budget with the
+   * charge Cosmos reports.
+   */
+  private CompletionStage<AsyncResultSet> admitted(Statement<?> statement, TableThrottle throttle) {
+    boolean write = RequestTables.isWrite(statement);
+    double estimate = throttle.estimate(write);
+    long waitNanos = throttle.reserve(estimate);
+    CompletableFuture<AsyncResultSet> result = new CompletableFuture<>();
+    Runnable send =
+        () ->
+            delegate
+                .execute(statement, Statement.ASYNC)
+                .whenComplete(
+                    (page, error) -> {
+                      throttle.settle(write, estimate, page == null ? 0 : charge(page, estimate));
+                      if (error != null) {
+                        result.completeExceptionally(error);
+                      } else {
+                        result.complete(page);
+                      }
+                    });
+    if (waitNanos <= 0) {
+      send.run();
+    } else {
+      RateLimitRetry.schedule(send, waitNanos);
+    }
+    return result;
+  }
+
+  /** The request units Cosmos charged, from the response's custom payload. */
+  private static double charge(AsyncResultSet page, double otherwise) {
+    ByteBuffer charge = page.getExecutionInfo().getIncomingPayload().get(REQUEST_CHARGE);
+    return charge != null && charge.remaining() == Double.BYTES
+        ? charge.duplicate().getDouble()
+        : otherwise;
   }
 
   private CompletionStage<PreparedStatement> prepareWithRetries(PrepareRequest request) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.cosmosspark.core.retry.RetrySettings;
+import io.github.cosmosspark.core.throughput.ThroughputSettings;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
@@ -302,6 +303,43 @@ class CosmosCassandraConfigTest {
         "Option 'spark.cassandra.query.retry.count' must be -1 (no limit) or a number of retries,"
             + " got -2.",
         failure(account, map("spark.cassandra.query.retry.count", "-2")));
+  }
+
+  @Test
+  void throughputSettingsHaveDocumentedDefaultsAndBadValuesAreRejectedByName() {
+    Map<String, String> account = map("account", "acct", "password", KEY);
+    assertEquals(
+        new ThroughputSettings(true, null, null, 0.9), resolve(account, map()).throughput());
+    assertEquals(
+        new ThroughputSettings(false, 500, 4000, 0.5),
+        resolve(
+                account,
+                map(
+                    "spark.cosmos.cassandra.throughput.control", "false",
+                    "spark.cosmos.cassandra.throughput.targetRuPerSecond", "500",
+                    "spark.cosmos.cassandra.throughput.provisionedRuPerSecond", "4000",
+                    "spark.cosmos.cassandra.throughput.fraction", "0.5"))
+            .throughput());
+    assertEquals(
+        "Option 'spark.cosmos.cassandra.throughput.targetRuPerSecond' must be a number of RU/s"
+            + " from 1 to 100000000, got 0.",
+        failure(account, map("spark.cosmos.cassandra.throughput.targetRuPerSecond", "0")));
+    assertEquals(
+        "Option 'spark.cosmos.cassandra.throughput.targetRuPerSecond' must be a number of RU/s"
+            + " from 1 to 100000000, got -5.",
+        failure(account, map("spark.cosmos.cassandra.throughput.targetRuPerSecond", "-5")));
+    assertEquals(
+        "Option 'spark.cosmos.cassandra.throughput.provisionedRuPerSecond' must be a whole number"
+            + " of RU/s, got 'lots'.",
+        failure(account, map("spark.cosmos.cassandra.throughput.provisionedRuPerSecond", "lots")));
+    for (String bad : new String[] {"1.5", "0", "-0.2", "abc", "NaN"}) {
+      assertEquals(
+          "Option 'spark.cosmos.cassandra.throughput.fraction' must be a fraction greater than 0"
+              + " and at most 1 (0.9 = 90 %), got '"
+              + bad
+              + "'.",
+          failure(account, map("spark.cosmos.cassandra.throughput.fraction", bad)));
+    }
   }
 
   @Test

@@ -173,6 +173,8 @@ class RateLimitStormTest {
         .forEach((key, value) -> settings.put((String) key, (String) value));
     settings.put("keyspace", KEYSPACE);
     settings.put("table", table);
+    // Retries alone: throughput control would learn the table's rate from the first 429s.
+    settings.put("throughput.control", "false");
     return settings;
   }
 

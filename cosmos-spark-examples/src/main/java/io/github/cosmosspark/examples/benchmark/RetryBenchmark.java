@@ -18,11 +18,12 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * Writes the same rows into tables of the same throughput, through the emulator, three ways:
- * cosmos-spark with its defaults, cosmos-spark with Microsoft's recommended Spark 3 settings, and
- * plain SCC 3.5.1 with those settings and Microsoft's driver-4 {@code CosmosRetryPolicy}. Prints
- * rows written, wall time, the floor (RU charged ÷ RU/s), 429s, failed tasks, rows verified by
- * reading back, and how often a driver I/O thread was caught sleeping.
+ * Writes the same rows into tables of the same throughput, through the emulator, four ways:
+ * cosmos-spark with its defaults, with Microsoft's recommended Spark 3 settings, and with
+ * throughput control at 90 % of the table's RU/s, and plain SCC 3.5.1 with Microsoft's settings and
+ * its driver-4 {@code CosmosRetryPolicy}. Prints rows written, wall time, the floor (RU charged ÷
+ * RU/s), 429s, failed tasks, rows verified by reading back, and how often a driver I/O thread was
+ * caught sleeping.
  *
  * <p>{@code mvn -pl cosmos-spark-examples -am -Pretry-benchmark -DskipTests verify}, sizes with
  * {@code -Drows=4000 -DruPerSecond=1000}.
@@ -97,6 +98,20 @@ public final class RetryBenchmark {
               "ours_tuned",
               ruPerSecond,
               tuned,
+              failedTasks));
+      Map<String, String> controlled = cosmos(emulator);
+      controlled.put(
+          "spark.cosmos.cassandra.throughput.provisionedRuPerSecond",
+          Integer.toString(ruPerSecond));
+      results.add(
+          run(
+              spark,
+              emulator,
+              data,
+              "cosmos-spark, throughput control (90% of R)",
+              "ours_controlled",
+              ruPerSecond,
+              controlled,
               failedTasks));
       Map<String, String> peer = plainConnector(emulator);
       peer.putAll(microsoftSpark3Settings());

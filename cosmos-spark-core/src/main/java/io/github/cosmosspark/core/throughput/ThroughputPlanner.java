@@ -1,0 +1,90 @@
+package io.github.cosmosspark.core.throughput;
+
+import io.github.cosmosspark.core.config.CosmosOptions;
+import io.github.cosmosspark.core.retry.RequestTables;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.spark.SparkContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Plans a job's budget on one table, on the driver: the target, or a fraction of the table's
+ * throughput, split evenly among the executors that exist now.
+ */
+public final class ThroughputPlanner {
+  private static final Logger LOG = LoggerFactory.getLogger(ThroughputPlanner.class);
+  private static final Set<String> LOGGED = ConcurrentHashMap.newKeySet();
+
+  private ThroughputPlanner() {}
+
+  /**
+   * The budget of one executor for {@code keyspace.table}: none (share 0) when throughput control
+   * is off, null when nothing says what the table can take.
+   */
+  public static TableBudget plan(
+      ThroughputSettings settings, String keyspace, String table, SparkContext spark) {
+    String name = RequestTables.internalName(keyspace) + "." + RequestTables.internalName(table);
+    if (settings == null) {
+      return null;
+    }
+    if (!settings.enabled()) {
+      // An empty budget: executors stop admitting this table's requests, even after another job.
+      return new TableBudget(name, 0);
+    }
+    double total;
+    String why;
+    long provisioned =
+        settings.provisionedRuPerSecond() != null
+            ? settings.provisionedRuPerSecond()
+            : RequestTables.provisionedThroughput(name);
+    if (settings.targetRuPerSecond() != null) {
+      total = settings.targetRuPerSecond();
+      why = "the target, " + CosmosOptions.THROUGHPUT_TARGET.key();
+    } else if (provisioned > 0) {
+      total = settings.fraction() * provisioned;
+      why =
+          String.format(
+              "%.0f%% of %,d RU/s %s",
+              settings.fraction() * 100,
+              provisioned,
+              settings.provisionedRuPerSecond() != null ? "declared" : "provisioned by this job");
+    } else {
+      if (LOGGED.add(name + ":none")) {
+        LOG.info(
+            "No throughput budget for {}: Cosmos does not say a table's throughput over CQL. Set"
+                + " {} (the table's RU/s) or {} to send at the table's rate instead of retrying"
+                + " 429s.",
+            name,
+            CosmosOptions.THROUGHPUT_PROVISIONED.key(),
+            CosmosOptions.THROUGHPUT_TARGET.key());
+      }
+      return null;
+    }
+    int executors = executors(spark);
+    double share = total / executors;
+    if (LOGGED.add(name + ":" + total + ":" + executors)) {
+      LOG.info(
+          "{} at {} RU/s ({}): {} executor{} x {} RU/s",
+          name,
+          String.format("%,.0f", total),
+          why,
+          executors,
+          executors == 1 ? "" : "s",
+          String.format("%,.0f", share));
+    }
+    return new TableBudget(name, share);
+  }
+
+  /** Executors registered now; in local mode the driver is the one executor. */
+  static int executors(SparkContext spark) {
+    if (spark == null || spark.isLocal()) {
+      return 1;
+    }
+    int registered = spark.getExecutorMemoryStatus().size() - 1;
+    if (registered > 0) {
+      return registered;
+    }
+    return Math.max(1, spark.getConf().getInt("spark.executor.instances", 1));
+  }
+}

@@ -1,0 +1,176 @@
+package io.github.cosmosspark.core.throughput;
+
+import static io.github.cosmosspark.testkit.spark.DataFrameAssertions.assertSameRowsByKey;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import io.github.cosmosspark.testkit.emulator.CosmosEmulator;
+import io.github.cosmosspark.testkit.emulator.CosmosEmulatorMain;
+import io.github.cosmosspark.testkit.emulator.TableStatistics;
+import io.github.cosmosspark.testkit.junit.CosmosEmulatorTest;
+import io.github.cosmosspark.testkit.spark.LocalSpark;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Writes through throughput control, read back by the emulator's per-second request units. */
+@CosmosEmulatorTest
+class ThroughputControlTest {
+  private static final String KEYSPACE = "throughput_control";
+
+  private final CosmosEmulator emulator;
+
+  ThroughputControlTest(CosmosEmulator emulator) {
+    this.emulator = emulator;
+  }
+
+  @BeforeAll
+  static void createKeyspace(CosmosEmulator emulator) {
+    try (CqlSession session = emulator.newSession()) {
+      session.execute(
+          "CREATE KEYSPACE IF NOT EXISTS "
+              + KEYSPACE
+              + " WITH cosmosdb_provisioned_throughput=400");
+    }
+  }
+
+  @AfterEach
+  void forgetBudgets() {
+    for (String table : new String[] {"target", "fraction", "off", "retried", "learned"}) {
+      Throttles.unregister(KEYSPACE + "." + table);
+    }
+  }
+
+  @Test
+  void aTargetKeepsEverySecondWithinTenPercentOfIt() {
+    createTable("target", 10_000);
+    Map<String, String> options = settings("target");
+    options.put("throughput.targetRuPerSecond", "1000");
+
+    Dataset<Row> books = write(options, 2_000);
+
+    TableStatistics statistics = emulator.statistics(KEYSPACE + ".target").get();
+    assertEquals(0, statistics.rateLimited());
+    assertWithin(statistics, 1_000 * 1.1);
+    assertSameRowsByKey(books, read(options), "id");
+  }
+
+  @Test
+  void withoutATargetTheBudgetIsAFractionOfTheDeclaredThroughput() {
+    createTable("fraction", 1_000);
+    Map<String, String> options = settings("fraction");
+    options.put("throughput.provisionedRuPerSecond", "1000");
+
+    Dataset<Row> books = write(options, 1_500);
+
+    TableStatistics statistics = emulator.statistics(KEYSPACE + ".fraction").get();
+    assertTrue(
+        statistics.rateLimited() <= statistics.requests() / 100,
+        "at most 1 % of requests throttled: " + statistics);
+    assertWithin(statistics, 900 * 1.1);
+    assertSameRowsByKey(books, read(options), "id");
+  }
+
+  @Test
+  void offSendsAsFastAsSparkCanAndLeavesTheRestToRetries() {
+    createTable("off", 1_000);
+    Map<String, String> options = settings("off");
+    options.put("throughput.provisionedRuPerSecond", "1000");
+    options.put("throughput.control", "false");
+
+    Dataset<Row> books = write(options, 1_500);
+
+    TableStatistics statistics = emulator.statistics(KEYSPACE + ".off").get();
+    assertTrue(statistics.rateLimited() > 100, "a storm of 429s: " + statistics);
+    assertSameRowsByKey(books, read(options), "id");
+  }
+
+  @Test
+  void withNothingDeclaredTheJobLearnsTheTablesRateFromItsFirst429s() {
+    createTable("retried", 1_000);
+    createTable("learned", 1_000);
+    Map<String, String> retriesOnly = settings("retried");
+    retriesOnly.put("throughput.control", "false");
+
+    write(retriesOnly, 3_000);
+    Dataset<Row> books = write(settings("learned"), 3_000);
+
+    long retried = emulator.statistics(KEYSPACE + ".retried").get().rateLimited();
+    TableStatistics statistics = emulator.statistics(KEYSPACE + ".learned").get();
+    TableThrottle learned = Throttles.forTable(KEYSPACE + ".learned");
+    assertTrue(learned != null && learned.isLearning(), "a throttle learned from 429s");
+    assertTrue(
+        statistics.rateLimited() * 2 < retried,
+        "429s learning: "
+            + statistics.rateLimited()
+            + ", retries alone: "
+            + retried
+            + "; RU per second learning: "
+            + new TreeMap<>(statistics.requestUnitsPerSecond()));
+    assertSameRowsByKey(books, read(settings("learned")), "id");
+  }
+
+  /** Every whole second but the first stays within {@code limit} request units. */
+  private static void assertWithin(TableStatistics statistics, double limit) {
+    List<Map.Entry<Long, Double>> seconds =
+        new ArrayList<>(new TreeMap<>(statistics.requestUnitsPerSecond()).entrySet());
+    assertTrue(seconds.size() >= 4, "ran for several seconds: " + seconds);
+    for (Map.Entry<Long, Double> second : seconds.subList(1, seconds.size() - 1)) {
+      assertTrue(
+          second.getValue() <= limit,
+          String.format(
+              "%,.0f RU in second %d, limit %,.0f: %s",
+              second.getValue(), second.getKey(), limit, seconds));
+    }
+  }
+
+  private Dataset<Row> write(Map<String, String> options, int rows) {
+    SparkSession spark = LocalSpark.session();
+    Dataset<Row> books =
+        spark
+            .range(rows)
+            .selectExpr(
+                "CAST(id AS INT) AS id",
+                "CONCAT('title-', id) AS title",
+                "CAST(id % 700 AS INT) AS pages");
+    books.write().format("cosmoscassandra").options(options).mode("append").save();
+    return books;
+  }
+
+  private static Dataset<Row> read(Map<String, String> options) {
+    Map<String, String> unthrottled = new HashMap<>(options);
+    unthrottled.put("throughput.control", "false");
+    return LocalSpark.session().read().format("cosmoscassandra").options(unthrottled).load();
+  }
+
+  private void createTable(String name, int ruPerSecond) {
+    try (CqlSession session = emulator.newSession()) {
+      session.execute(
+          "CREATE TABLE IF NOT EXISTS "
+              + KEYSPACE
+              + "."
+              + name
+              + " (id int PRIMARY KEY, title text, pages int)"
+              + " WITH cosmosdb_provisioned_throughput="
+              + ruPerSecond);
+    }
+  }
+
+  private Map<String, String> settings(String table) {
+    Map<String, String> settings = new HashMap<>();
+    CosmosEmulatorMain.connectionSettings(emulator)
+        .forEach((key, value) -> settings.put((String) key, (String) value));
+    settings.put("keyspace", KEYSPACE);
+    settings.put("table", table);
+    return settings;
+  }
+}
