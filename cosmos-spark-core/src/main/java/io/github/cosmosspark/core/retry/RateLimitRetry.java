@@ -33,6 +33,7 @@ final class RateLimitRetry<T> {
   private int rateLimited;
   private int connectionsBusy;
   private long waitedMillis;
+  private long lastSendNanos;
 
   private RateLimitRetry(Supplier<CompletionStage<T>> send, String table, RetrySettings settings) {
     this.send = send;
@@ -51,6 +52,7 @@ final class RateLimitRetry<T> {
 
   private void attempt() {
     attempts++;
+    lastSendNanos = System.nanoTime();
     CompletionStage<T> answer;
     try {
       answer = send.get();
@@ -73,7 +75,7 @@ final class RateLimitRetry<T> {
       counters.rateLimited.increment();
       TableThrottle throttle = Throttles.forTable(table);
       if (throttle != null) {
-        throttle.onRateLimited();
+        throttle.onRateLimited(lastSendNanos);
       } else {
         // From now on the table's requests, this one's resends included, wait for a learned rate.
         Throttles.learnFrom429(table);

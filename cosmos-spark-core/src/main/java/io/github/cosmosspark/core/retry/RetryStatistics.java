@@ -138,9 +138,9 @@ public final class RetryStatistics {
     @Override
     public String toString() {
       return String.format(
-          "%,d rate-limited (429), %,d resent after %,d ms of waits, %,d given up, %,d resent"
-              + " after timeouts",
-          rateLimited, retries, backoffMillis, exhausted, immediateRetries);
+          "%,d rate-limited (429), %,d unsent (connections full), %,d resent after %,d ms of"
+              + " waits, %,d given up, %,d resent after timeouts",
+          rateLimited, connectionsBusy, retries, backoffMillis, exhausted, immediateRetries);
     }
   }
 }

@@ -113,17 +113,29 @@ public final class RetryingSession extends SessionWrapper implements CqlSession 
                 .execute(statement, Statement.ASYNC)
                 .whenComplete(
                     (page, error) -> {
-                      throttle.settle(write, estimate, page == null ? 0 : charge(page, estimate));
-                      if (error != null) {
-                        result.completeExceptionally(error);
-                      } else {
-                        result.complete(page);
+                      try {
+                        throttle.settle(write, estimate, page == null ? 0 : charge(page, estimate));
+                      } finally {
+                        if (error != null) {
+                          result.completeExceptionally(error);
+                        } else {
+                          result.complete(page);
+                        }
                       }
                     });
+    Runnable guarded =
+        () -> {
+          try {
+            send.run();
+          } catch (RuntimeException error) {
+            throttle.settle(write, estimate, 0);
+            result.completeExceptionally(error);
+          }
+        };
     if (waitNanos <= 0) {
-      send.run();
+      guarded.run();
     } else {
-      RateLimitRetry.schedule(send, waitNanos);
+      RateLimitRetry.schedule(guarded, waitNanos);
     }
     return result;
   }

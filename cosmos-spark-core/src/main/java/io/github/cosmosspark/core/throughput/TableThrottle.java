@@ -6,8 +6,9 @@ import java.util.concurrent.TimeUnit;
  * Admission for one table in one executor: each request reserves its estimated request units and is
  * told how long to wait first (a virtual schedule at the current rate, allowing 50 ms of burst);
  * the real charge corrects the schedule afterwards. The rate starts at the executor's share,
- * shrinks by 30 % on a 429 (at most twice a second) and grows back by 5 % of the share each clean
- * second, never above it: when another application uses part of the table, this job yields.
+ * shrinks by 30 % on a 429 (at most twice a second, never below a tenth of where it started
+ * learning or a twentieth of the share) and grows back by 5 % of the share each clean second, never
+ * above it: when another application uses part of the table, this job yields.
  */
 public final class TableThrottle {
   private static final long BURST_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
@@ -16,10 +17,12 @@ public final class TableThrottle {
   private static final double SMOOTHING = 0.2;
 
   private double shareRuPerSecond;
+  private double floorRuPerSecond;
   private double rate;
   private long scheduleNanos = System.nanoTime();
   private long lastDecreaseNanos = System.nanoTime() - INCREASE_SPACING_NANOS;
   private long lastIncreaseNanos = System.nanoTime();
+  private long lastUseNanos = System.nanoTime();
   // A write of up to 1 KB costs about 5.7 RU and a small read about 1; learned from real charges.
   private double writeCost = 6;
   private double readCost = 2;
@@ -35,6 +38,12 @@ public final class TableThrottle {
   TableThrottle(double shareRuPerSecond, double rate) {
     this.shareRuPerSecond = shareRuPerSecond;
     this.rate = Math.min(rate, shareRuPerSecond);
+    this.floorRuPerSecond =
+        Double.isInfinite(shareRuPerSecond) ? this.rate * 0.1 : shareRuPerSecond * 0.05;
+    if (Double.isInfinite(shareRuPerSecond)) {
+      // Learning starts at a 429: answers to what was sent before are already accounted for.
+      lastDecreaseNanos = System.nanoTime();
+    }
   }
 
   /** Whether this throttle learned its rate from 429s instead of being given a share. */
@@ -44,6 +53,7 @@ public final class TableThrottle {
 
   synchronized void reshare(double newShare) {
     shareRuPerSecond = newShare;
+    floorRuPerSecond = newShare * 0.05;
     rate = Math.min(rate, newShare);
   }
 
@@ -55,6 +65,7 @@ public final class TableThrottle {
   /** Reserves {@code cost} RU; returns how many nanoseconds to wait before sending. */
   public synchronized long reserve(double cost) {
     long now = System.nanoTime();
+    lastUseNanos = now;
     recover(now);
     if (scheduleNanos < now) {
       scheduleNanos = now;
@@ -76,15 +87,23 @@ public final class TableThrottle {
     }
   }
 
-  /** Cosmos refused a request: another client uses part of the table, or the share is too big. */
-  public synchronized void onRateLimited() {
+  /**
+   * Cosmos refused a request first sent at {@code sentNanos}: another client uses part of the
+   * table, or the rate is too high. Only requests sent after the last decrease count, so that a
+   * backlog of answers to requests sent at the old rate does not shrink it again and again.
+   */
+  public synchronized void onRateLimited(long sentNanos) {
     long now = System.nanoTime();
-    if (now - lastDecreaseNanos >= DECREASE_SPACING_NANOS) {
-      double floor = Double.isInfinite(shareRuPerSecond) ? 1 : shareRuPerSecond * 0.05;
-      rate = Math.max(floor, rate * 0.7);
+    if (sentNanos - lastDecreaseNanos > 0 && now - lastDecreaseNanos >= DECREASE_SPACING_NANOS) {
+      rate = Math.max(floorRuPerSecond, rate * 0.7);
       lastDecreaseNanos = now;
       lastIncreaseNanos = now;
     }
+  }
+
+  /** Nanoseconds since a request last reserved units here. */
+  synchronized long idleNanos() {
+    return System.nanoTime() - lastUseNanos;
   }
 
   /** The rate admission runs at now, in RU/s. */

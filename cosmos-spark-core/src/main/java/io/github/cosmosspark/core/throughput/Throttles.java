@@ -10,6 +10,7 @@ public final class Throttles {
   private static final Set<String> TURNED_OFF = ConcurrentHashMap.newKeySet();
   private static final ConcurrentMap<String, ChargeMeter> METERS = new ConcurrentHashMap<>();
   private static final double SLOWEST_START_RU_PER_SECOND = 50;
+  private static final long FORGET_LEARNED_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
 
   private Throttles() {}
 
@@ -33,9 +34,18 @@ public final class Throttles {
         .reshare(budget.shareRuPerSecond());
   }
 
-  /** The table's throttle, or null when no job in this JVM gave it a budget. */
+  /**
+   * The table's throttle, or null when no job in this JVM gave it a budget. A learned rate unused
+   * for a minute is forgotten: the next job may find the table idle, or resized, and learns anew.
+   */
   public static TableThrottle forTable(String table) {
-    return BY_TABLE.get(table);
+    TableThrottle throttle = BY_TABLE.get(table);
+    if (throttle != null && throttle.isLearning() && throttle.idleNanos() > FORGET_LEARNED_NANOS) {
+      BY_TABLE.remove(table, throttle);
+      METERS.remove(table);
+      return null;
+    }
+    return throttle;
   }
 
   /** Removes the table's throttle and what was learned: its requests are sent at once again. */

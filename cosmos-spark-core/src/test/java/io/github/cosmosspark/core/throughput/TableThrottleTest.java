@@ -43,12 +43,26 @@ class TableThrottleTest {
   }
 
   @Test
-  void a429ShrinksTheRateOncePerHalfSecondButNeverBelowFivePercent() {
+  void a429ShrinksTheRateAtMostOncePerHalfSecond() {
     TableThrottle throttle = new TableThrottle(1000);
-    throttle.onRateLimited();
-    throttle.onRateLimited();
+    throttle.onRateLimited(System.nanoTime());
+    throttle.onRateLimited(System.nanoTime());
     assertEquals(700, throttle.currentRuPerSecond(), 0.001);
     assertEquals(1000, throttle.shareRuPerSecond(), 0.001);
+  }
+
+  @Test
+  void aLate429ForARequestSentBeforeTheLastDecreaseDoesNotShrinkTheRateAgain()
+      throws InterruptedException {
+    TableThrottle throttle = new TableThrottle(1000);
+    long sentBefore = System.nanoTime();
+    throttle.onRateLimited(System.nanoTime());
+    Thread.sleep(510);
+
+    throttle.onRateLimited(sentBefore);
+    assertEquals(700, throttle.currentRuPerSecond(), 0.001);
+    throttle.onRateLimited(System.nanoTime());
+    assertEquals(490, throttle.currentRuPerSecond(), 0.001);
   }
 
   @Test
