@@ -15,6 +15,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -45,7 +48,8 @@ class ThroughputControlTest {
 
   @AfterEach
   void forgetBudgets() {
-    for (String table : new String[] {"target", "fraction", "off", "retried", "learned"}) {
+    for (String table :
+        new String[] {"target", "fraction", "off", "retried", "learned", "shared"}) {
       Throttles.unregister(KEYSPACE + "." + table);
     }
   }
@@ -119,6 +123,38 @@ class ThroughputControlTest {
     assertSameRowsByKey(books, read(settings("learned")), "id");
   }
 
+  @Test
+  void twoConcurrentJobsOnOneTableShareItsBudget() throws Exception {
+    createTable("shared", 1_000);
+    Map<String, String> options = settings("shared");
+    options.put("throughput.provisionedRuPerSecond", "1000");
+    SparkSession spark = LocalSpark.session();
+    Dataset<Row> first = books(spark, 0, 1_000);
+    Dataset<Row> second = books(spark, 1_000, 2_000);
+
+    ExecutorService jobs = Executors.newFixedThreadPool(2);
+    try {
+      Future<?> a =
+          jobs.submit(
+              () -> first.write().format("cosmoscassandra").options(options).mode("append").save());
+      Future<?> b =
+          jobs.submit(
+              () ->
+                  second.write().format("cosmoscassandra").options(options).mode("append").save());
+      a.get();
+      b.get();
+    } finally {
+      jobs.shutdown();
+    }
+
+    TableStatistics statistics = emulator.statistics(KEYSPACE + ".shared").get();
+    assertTrue(
+        statistics.rateLimited() <= statistics.requests() / 100,
+        "at most 1 % of requests throttled: " + statistics);
+    assertWithin(statistics, 900 * 1.1);
+    assertSameRowsByKey(first.union(second), read(options), "id");
+  }
+
   /** Every whole second but the first stays within {@code limit} request units. */
   private static void assertWithin(TableStatistics statistics, double limit) {
     List<Map.Entry<Long, Double>> seconds =
@@ -134,16 +170,18 @@ class ThroughputControlTest {
   }
 
   private Dataset<Row> write(Map<String, String> options, int rows) {
-    SparkSession spark = LocalSpark.session();
-    Dataset<Row> books =
-        spark
-            .range(rows)
-            .selectExpr(
-                "CAST(id AS INT) AS id",
-                "CONCAT('title-', id) AS title",
-                "CAST(id % 700 AS INT) AS pages");
+    Dataset<Row> books = books(LocalSpark.session(), 0, rows);
     books.write().format("cosmoscassandra").options(options).mode("append").save();
     return books;
+  }
+
+  private static Dataset<Row> books(SparkSession spark, int from, int to) {
+    return spark
+        .range(from, to)
+        .selectExpr(
+            "CAST(id AS INT) AS id",
+            "CONCAT('title-', id) AS title",
+            "CAST(id % 700 AS INT) AS pages");
   }
 
   private static Dataset<Row> read(Map<String, String> options) {
