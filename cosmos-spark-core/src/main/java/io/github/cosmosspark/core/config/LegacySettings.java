@@ -4,7 +4,6 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -86,13 +85,14 @@ public final class LegacySettings {
   public static Map<String, String> connectorReplacements(
       Map<String, String> perRead, Map<String, String> configuration) {
     Map<String, String> replacements = new LinkedHashMap<>();
-    String connections = valueOf(CONNECTIONS_PER_EXECUTOR_MAX, perRead);
+    String connections = Settings.valueIgnoringCase(perRead, CONNECTIONS_PER_EXECUTOR_MAX);
     if (connections == null) {
-      connections = valueOf(CONNECTIONS_PER_EXECUTOR_MAX, configuration);
+      connections = Settings.valueIgnoringCase(configuration, CONNECTIONS_PER_EXECUTOR_MAX);
     }
     if (connections != null) {
       for (String replacement : CONNECTION_POOL_KEYS) {
-        if (valueOf(replacement, perRead) == null && valueOf(replacement, configuration) == null) {
+        if (Settings.valueIgnoringCase(perRead, replacement) == null
+            && Settings.valueIgnoringCase(configuration, replacement) == null) {
           replacements.put(replacement, connections.trim());
         }
       }
@@ -120,16 +120,6 @@ public final class LegacySettings {
         key,
         HELPER_FACTORY);
     return true;
-  }
-
-  static String valueOf(String key, Map<String, String> settings) {
-    String lower = key.toLowerCase(Locale.ROOT);
-    for (Map.Entry<String, String> entry : settings.entrySet()) {
-      if (entry.getKey().toLowerCase(Locale.ROOT).equals(lower) && entry.getValue() != null) {
-        return entry.getValue();
-      }
-    }
-    return null;
   }
 
   private static void warnOnce(String key, String message, Object... arguments) {

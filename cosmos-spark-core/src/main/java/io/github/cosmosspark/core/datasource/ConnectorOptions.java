@@ -5,6 +5,7 @@ import io.github.cosmosspark.core.config.CosmosCassandraConfig;
 import io.github.cosmosspark.core.config.CosmosConfigException;
 import io.github.cosmosspark.core.config.CosmosOptions;
 import io.github.cosmosspark.core.config.LegacySettings;
+import io.github.cosmosspark.core.config.Settings;
 import io.github.cosmosspark.core.connection.CosmosAuthConfFactory;
 import io.github.cosmosspark.core.connection.CosmosConnectionFactory;
 import java.util.HashMap;
@@ -83,19 +84,12 @@ final class ConnectorOptions {
     return false;
   }
 
-  private static String valueOf(String key, Map<String, String> settings) {
-    for (Map.Entry<String, String> entry : settings.entrySet()) {
-      if (entry.getKey().equalsIgnoreCase(key)) {
-        return entry.getValue();
-      }
-    }
-    return null;
-  }
-
   private static void requireOurs(
       String key, String ours, Map<String, String> perRead, Map<String, String> configuration) {
-    String value =
-        valueOf(key, perRead) != null ? valueOf(key, perRead) : valueOf(key, configuration);
+    String value = Settings.valueIgnoringCase(perRead, key);
+    if (value == null) {
+      value = Settings.valueIgnoringCase(configuration, key);
+    }
     if (value != null && !value.equals(ours) && !LegacySettings.isHelperFactory(key, value)) {
       throw new CosmosConfigException(
           "'"

@@ -25,11 +25,7 @@ final class RateLimits {
    * the statement does.
    */
   static OverloadedException rateLimitError(Throwable error) {
-    Throwable cause = error;
-    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
-        && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
+    Throwable cause = unwrap(error);
     return cause instanceof OverloadedException ? (OverloadedException) cause : null;
   }
 
@@ -38,11 +34,7 @@ final class RateLimits {
    * endpoint had as many requests in flight as it can carry: safe to send again once some answer.
    */
   static boolean notSentConnectionsBusy(Throwable error) {
-    Throwable cause = error;
-    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
-        && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
+    Throwable cause = unwrap(error);
     if (!(cause instanceof AllNodesFailedException)) {
       return false;
     }
@@ -57,6 +49,16 @@ final class RateLimits {
       }
     }
     return any;
+  }
+
+  /** The error behind the future wrappers a completion stage adds. */
+  private static Throwable unwrap(Throwable error) {
+    Throwable cause = error;
+    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+        && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause;
   }
 
   /** Exponential backoff from 50–100 ms to 2.5–5 s, for waits nobody named. */

@@ -71,11 +71,21 @@ public final class RequestTables {
     } else if (request instanceof com.datastax.oss.driver.api.core.cql.BatchStatement) {
       return true;
     }
-    if (query == null) {
-      return false;
+    return query != null
+        && (startsWithWord(query, "INSERT")
+            || startsWithWord(query, "UPDATE")
+            || startsWithWord(query, "DELETE"));
+  }
+
+  /** Whether the query's first word is {@code word}, ignoring case; no copy of the query. */
+  private static boolean startsWithWord(String query, String word) {
+    int start = 0;
+    while (start < query.length() && Character.isWhitespace(query.charAt(start))) {
+      start++;
     }
-    String first = query.trim().split("\\s+", 2)[0].toUpperCase(Locale.ROOT);
-    return first.equals("INSERT") || first.equals("UPDATE") || first.equals("DELETE");
+    int end = start + word.length();
+    return query.regionMatches(true, start, word, 0, word.length())
+        && (end == query.length() || Character.isWhitespace(query.charAt(end)));
   }
 
   /** Remembers the throughput a CREATE or ALTER statement provisions. */

@@ -33,7 +33,10 @@ public final class RetryStatistics {
   }
 
   static Counters forTable(String table) {
-    return BY_TABLE.computeIfAbsent(table, name -> new Counters());
+    // get first: on Java 8 computeIfAbsent locks its bin even when the key is there, once per
+    // request.
+    Counters counters = BY_TABLE.get(table);
+    return counters != null ? counters : BY_TABLE.computeIfAbsent(table, name -> new Counters());
   }
 
   static final class Counters {

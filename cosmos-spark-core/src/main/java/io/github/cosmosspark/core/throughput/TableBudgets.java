@@ -1,8 +1,8 @@
 package io.github.cosmosspark.core.throughput;
 
 import io.github.cosmosspark.core.config.CosmosCassandraConfig;
+import io.github.cosmosspark.core.config.Settings;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 
 /** Carries a planned budget through the connector's configuration, from driver to executors. */
@@ -22,16 +22,8 @@ public final class TableBudgets {
 
   /** The budget in the connector's merged configuration (keys in any case), or null. */
   public static TableBudget fromResolvedOptions(Map<String, String> settings) {
-    String table = null;
-    String share = null;
-    for (Map.Entry<String, String> entry : settings.entrySet()) {
-      String lower = entry.getKey().toLowerCase(Locale.ROOT);
-      if (lower.equals(TABLE_KEY)) {
-        table = entry.getValue();
-      } else if (lower.equals(SHARE_KEY)) {
-        share = entry.getValue();
-      }
-    }
+    String table = Settings.valueIgnoringCase(settings, TABLE_KEY);
+    String share = Settings.valueIgnoringCase(settings, SHARE_KEY);
     return table == null || share == null
         ? null
         : new TableBudget(table, Double.parseDouble(share));

@@ -1,6 +1,7 @@
 package io.github.cosmosspark.core.throughput;
 
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * Admission for one table in one executor: each request reserves its estimated request units and is
@@ -16,33 +17,40 @@ public final class TableThrottle {
   private static final long INCREASE_SPACING_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final double SMOOTHING = 0.2;
 
+  private final LongSupplier clock;
   private double shareRuPerSecond;
   private double floorRuPerSecond;
   private double rate;
-  private long scheduleNanos = System.nanoTime();
-  private long lastDecreaseNanos = System.nanoTime() - INCREASE_SPACING_NANOS;
-  private long lastIncreaseNanos = System.nanoTime();
-  private long lastUseNanos = System.nanoTime();
+  private long scheduleNanos;
+  private long lastDecreaseNanos;
+  private long lastIncreaseNanos;
+  private long lastUseNanos;
   // A write of up to 1 KB costs about 5.7 RU and a small read about 1; learned from real charges.
   private double writeCost = 6;
   private double readCost = 2;
 
   TableThrottle(double shareRuPerSecond) {
-    this(shareRuPerSecond, shareRuPerSecond);
+    this(shareRuPerSecond, shareRuPerSecond, System::nanoTime);
   }
 
   /**
    * A throttle that starts at {@code rate}; with an infinite share it has no ceiling and keeps
    * probing upwards while clean, which is how it finds a table's throughput nobody declared.
    */
-  TableThrottle(double shareRuPerSecond, double rate) {
+  TableThrottle(double shareRuPerSecond, double rate, LongSupplier clock) {
+    this.clock = clock;
+    long now = clock.getAsLong();
+    this.scheduleNanos = now;
+    this.lastIncreaseNanos = now;
+    this.lastUseNanos = now;
+    this.lastDecreaseNanos = now - INCREASE_SPACING_NANOS;
     this.shareRuPerSecond = shareRuPerSecond;
     this.rate = Math.min(rate, shareRuPerSecond);
     this.floorRuPerSecond =
         Double.isInfinite(shareRuPerSecond) ? this.rate * 0.1 : shareRuPerSecond * 0.05;
     if (Double.isInfinite(shareRuPerSecond)) {
       // Learning starts at a 429: answers to what was sent before are already accounted for.
-      lastDecreaseNanos = System.nanoTime();
+      lastDecreaseNanos = now;
     }
   }
 
@@ -64,10 +72,10 @@ public final class TableThrottle {
 
   /** Reserves {@code cost} RU; returns how many nanoseconds to wait before sending. */
   public synchronized long reserve(double cost) {
-    long now = System.nanoTime();
+    long now = clock.getAsLong();
     lastUseNanos = now;
     recover(now);
-    if (scheduleNanos < now) {
+    if (scheduleNanos - now < 0) {
       scheduleNanos = now;
     }
     long sendAt = Math.max(now, scheduleNanos - BURST_NANOS);
@@ -93,7 +101,7 @@ public final class TableThrottle {
    * backlog of answers to requests sent at the old rate does not shrink it again and again.
    */
   public synchronized void onRateLimited(long sentNanos) {
-    long now = System.nanoTime();
+    long now = clock.getAsLong();
     if (sentNanos - lastDecreaseNanos > 0 && now - lastDecreaseNanos >= DECREASE_SPACING_NANOS) {
       rate = Math.max(floorRuPerSecond, rate * 0.7);
       lastDecreaseNanos = now;
@@ -103,7 +111,7 @@ public final class TableThrottle {
 
   /** Nanoseconds since a request last reserved units here. */
   synchronized long idleNanos() {
-    return System.nanoTime() - lastUseNanos;
+    return clock.getAsLong() - lastUseNanos;
   }
 
   /** The rate admission runs at now, in RU/s. */

@@ -57,6 +57,9 @@ public final class Throttles {
 
   /** Records what a request to a table without a throttle cost, for {@link #learnFrom429}. */
   public static void recordCharge(String table, double requestUnits) {
+    if (TURNED_OFF.contains(table)) {
+      return;
+    }
     METERS.computeIfAbsent(table, name -> new ChargeMeter()).record(requestUnits);
   }
 
@@ -76,7 +79,9 @@ public final class Throttles {
           // Half of what drew the 429, as TCP halves its window: what the table served includes
           // its saved-up burst capacity.
           return new TableThrottle(
-              Double.POSITIVE_INFINITY, Math.max(SLOWEST_START_RU_PER_SECOND, serving / 2));
+              Double.POSITIVE_INFINITY,
+              Math.max(SLOWEST_START_RU_PER_SECOND, serving / 2),
+              System::nanoTime);
         });
   }
 }

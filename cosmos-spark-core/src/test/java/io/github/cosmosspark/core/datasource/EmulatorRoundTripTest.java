@@ -5,12 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import io.github.cosmosspark.core.EmulatorBooks;
 import io.github.cosmosspark.testkit.emulator.CosmosEmulator;
-import io.github.cosmosspark.testkit.emulator.CosmosEmulatorMain;
 import io.github.cosmosspark.testkit.emulator.TableStatistics;
 import io.github.cosmosspark.testkit.junit.CosmosEmulatorTest;
 import io.github.cosmosspark.testkit.spark.LocalSpark;
-import java.util.HashMap;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -33,9 +32,7 @@ class EmulatorRoundTripTest {
           "CREATE TABLE emu_format.books (id int PRIMARY KEY, title text)"
               + " WITH cosmosdb_provisioned_throughput=100000");
     }
-    Map<String, String> settings = new HashMap<>();
-    CosmosEmulatorMain.connectionSettings(emulator)
-        .forEach((key, value) -> settings.put((String) key, (String) value));
+    Map<String, String> settings = EmulatorBooks.connectionOptions(emulator);
     SparkSession spark = LocalSpark.session();
     Dataset<Row> books =
         spark.range(10_000).selectExpr("CAST(id AS INT) AS id", "CONCAT('title-', id) AS title");

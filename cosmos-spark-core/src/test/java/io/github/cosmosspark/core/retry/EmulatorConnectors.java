@@ -1,10 +1,10 @@
 package io.github.cosmosspark.core.retry;
 
 import com.datastax.spark.connector.cql.CassandraConnector;
+import io.github.cosmosspark.core.EmulatorBooks;
 import io.github.cosmosspark.core.connection.CosmosAuthConfFactory;
 import io.github.cosmosspark.core.connection.CosmosConnectionFactory;
 import io.github.cosmosspark.testkit.emulator.CosmosEmulator;
-import io.github.cosmosspark.testkit.emulator.CosmosEmulatorMain;
 import org.apache.spark.SparkConf;
 
 /**
@@ -17,8 +17,7 @@ final class EmulatorConnectors {
   /** A connector with the emulator's published settings and {@code extra} key/value pairs. */
   static CassandraConnector connector(CosmosEmulator emulator, String... extra) {
     SparkConf conf = new SparkConf(false);
-    CosmosEmulatorMain.connectionSettings(emulator)
-        .forEach((key, value) -> conf.set((String) key, (String) value));
+    EmulatorBooks.connectionOptions(emulator).forEach(conf::set);
     conf.set("spark.cassandra.connection.factory", CosmosConnectionFactory.class.getName());
     conf.set("spark.cassandra.auth.conf.factory", CosmosAuthConfFactory.class.getName());
     for (int i = 0; i < extra.length; i += 2) {

@@ -5,17 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.datastax.oss.driver.api.core.CqlSession;
+import io.github.cosmosspark.core.EmulatorBooks;
 import io.github.cosmosspark.testkit.driver.DriverThreadSampler;
 import io.github.cosmosspark.testkit.emulator.CosmosEmulator;
-import io.github.cosmosspark.testkit.emulator.CosmosEmulatorMain;
 import io.github.cosmosspark.testkit.emulator.Fault;
 import io.github.cosmosspark.testkit.emulator.TableStatistics;
 import io.github.cosmosspark.testkit.junit.CosmosEmulatorTest;
 import io.github.cosmosspark.testkit.spark.LocalSpark;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
@@ -41,12 +39,7 @@ class RateLimitStormTest {
 
   @BeforeAll
   static void createKeyspace(CosmosEmulator emulator) {
-    try (CqlSession session = emulator.newSession()) {
-      session.execute(
-          "CREATE KEYSPACE IF NOT EXISTS "
-              + KEYSPACE
-              + " WITH cosmosdb_provisioned_throughput=400");
-    }
+    EmulatorBooks.createKeyspace(emulator, KEYSPACE);
   }
 
   @AfterEach
@@ -155,36 +148,18 @@ class RateLimitStormTest {
   }
 
   private void createTable(String name, int ruPerSecond) {
-    try (CqlSession session = emulator.newSession()) {
-      session.execute(
-          "CREATE TABLE IF NOT EXISTS "
-              + KEYSPACE
-              + "."
-              + name
-              + " (id int PRIMARY KEY, title text, pages int)"
-              + " WITH cosmosdb_provisioned_throughput="
-              + ruPerSecond);
-    }
+    EmulatorBooks.createTable(emulator, KEYSPACE, name, ruPerSecond);
   }
 
   private Map<String, String> settings(String table) {
-    Map<String, String> settings = new HashMap<>();
-    CosmosEmulatorMain.connectionSettings(emulator)
-        .forEach((key, value) -> settings.put((String) key, (String) value));
-    settings.put("keyspace", KEYSPACE);
-    settings.put("table", table);
+    Map<String, String> settings = EmulatorBooks.options(emulator, KEYSPACE, table);
     // Retries alone: throughput control would learn the table's rate from the first 429s.
     settings.put("throughput.control", "false");
     return settings;
   }
 
   private static Dataset<Row> books(SparkSession spark, int count) {
-    return spark
-        .range(count)
-        .selectExpr(
-            "CAST(id AS INT) AS id",
-            "CONCAT('title-', id) AS title",
-            "CAST(id % 700 AS INT) AS pages");
+    return EmulatorBooks.books(spark, 0, count);
   }
 
   private static String stackTrace(Throwable failure) {

@@ -1,40 +1,46 @@
 package io.github.cosmosspark.core.throughput;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
+/** The throttle on a clock the test moves, so every wait is exact and nothing sleeps. */
 class TableThrottleTest {
+  private final AtomicLong now = new AtomicLong(1_000_000_000L);
 
   @Test
   void requestsAreScheduledAtTheRateAfterA50MillisecondBurst() {
-    TableThrottle throttle = new TableThrottle(100);
+    TableThrottle throttle = shared(100);
     long[] waits = new long[10];
     for (int i = 0; i < waits.length; i++) {
-      waits[i] = TimeUnit.NANOSECONDS.toMillis(throttle.reserve(10));
+      waits[i] = millis(throttle.reserve(10));
     }
     // 10 RU at 100 RU/s is 100 ms each; the first 50 ms of schedule go at once.
     assertEquals(0, waits[0]);
-    assertTrue(waits[1] >= 30 && waits[1] <= 50, "second: " + waits[1]);
-    assertTrue(waits[9] >= 830 && waits[9] <= 850, "tenth: " + waits[9]);
+    assertEquals(50, waits[1]);
+    assertEquals(850, waits[9]);
   }
 
   @Test
   void aRequestThatWasNotExecutedGivesItsReservationBack() {
-    TableThrottle throttle = new TableThrottle(100);
+    TableThrottle throttle = shared(100);
     throttle.reserve(10);
     throttle.reserve(10);
     throttle.settle(true, 10, 0);
     throttle.settle(true, 10, 0);
 
-    assertEquals(0, TimeUnit.NANOSECONDS.toMillis(throttle.reserve(10)));
+    assertEquals(0, millis(throttle.reserve(10)));
   }
 
   @Test
   void theRealChargeCorrectsTheScheduleAndTheNextEstimate() {
-    TableThrottle throttle = new TableThrottle(100);
+    TableThrottle throttle = shared(100);
+    throttle.reserve(6);
+    throttle.settle(true, 6, 16);
+    // 16 RU booked at 100 RU/s: 160 ms of schedule, of which 50 ms may go at once.
+    assertEquals(110, millis(throttle.reserve(1)));
     for (int i = 0; i < 30; i++) {
       throttle.settle(true, throttle.estimate(true), 11.42);
     }
@@ -43,32 +49,62 @@ class TableThrottleTest {
   }
 
   @Test
-  void a429ShrinksTheRateAtMostOncePerHalfSecond() {
-    TableThrottle throttle = new TableThrottle(1000);
-    throttle.onRateLimited(System.nanoTime());
-    throttle.onRateLimited(System.nanoTime());
+  void a429ShrinksTheRateAtMostOncePerHalfSecondAndOnlyForRequestsSentSinceTheLastDrop() {
+    TableThrottle throttle = shared(1000);
+    long sentEarlier = now.get();
+    advance(10);
+    throttle.onRateLimited(now.get());
+    throttle.onRateLimited(now.get());
     assertEquals(700, throttle.currentRuPerSecond(), 0.001);
+
+    advance(510);
+    throttle.onRateLimited(sentEarlier);
+    assertEquals(700, throttle.currentRuPerSecond(), 0.001, "a late answer to an old request");
+    throttle.onRateLimited(now.get());
+    assertEquals(490, throttle.currentRuPerSecond(), 0.001);
     assertEquals(1000, throttle.shareRuPerSecond(), 0.001);
   }
 
   @Test
-  void aLate429ForARequestSentBeforeTheLastDecreaseDoesNotShrinkTheRateAgain()
-      throws InterruptedException {
-    TableThrottle throttle = new TableThrottle(1000);
-    long sentBefore = System.nanoTime();
-    throttle.onRateLimited(System.nanoTime());
-    Thread.sleep(510);
+  void eachCleanSecondGivesBackFivePercentOfTheShareNeverMore() {
+    TableThrottle throttle = shared(1000);
+    throttle.onRateLimited(now.get());
+    for (int second = 0; second < 10; second++) {
+      advance(1000);
+      throttle.reserve(1);
+    }
+    assertEquals(1000, throttle.currentRuPerSecond(), 0.001);
+  }
 
-    throttle.onRateLimited(sentBefore);
-    assertEquals(700, throttle.currentRuPerSecond(), 0.001);
-    throttle.onRateLimited(System.nanoTime());
-    assertEquals(490, throttle.currentRuPerSecond(), 0.001);
+  @Test
+  void aLearningThrottleProbesUpwardsWithoutACeilingAndKeepsAFloor() {
+    TableThrottle throttle = new TableThrottle(Double.POSITIVE_INFINITY, 100, now::get);
+    advance(1000);
+    throttle.reserve(1);
+    assertEquals(105, throttle.currentRuPerSecond(), 0.001);
+    for (int drop = 0; drop < 20; drop++) {
+      advance(600);
+      throttle.onRateLimited(now.get());
+    }
+    assertEquals(10, throttle.currentRuPerSecond(), 0.001, "a tenth of where learning started");
   }
 
   @Test
   void aSmallerShareFromANewPlanLowersTheRateAtOnce() {
-    TableThrottle throttle = new TableThrottle(1000);
+    TableThrottle throttle = shared(1000);
     throttle.reshare(250);
     assertEquals(250, throttle.currentRuPerSecond(), 0.001);
+  }
+
+  private TableThrottle shared(double share) {
+    return new TableThrottle(share, share, now::get);
+  }
+
+  private void advance(long millis) {
+    now.addAndGet(TimeUnit.MILLISECONDS.toNanos(millis));
+  }
+
+  private static long millis(long nanos) {
+    return TimeUnit.NANOSECONDS.toMillis(nanos);
   }
 }

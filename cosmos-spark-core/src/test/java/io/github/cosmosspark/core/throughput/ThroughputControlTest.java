@@ -4,9 +4,8 @@ import static io.github.cosmosspark.testkit.spark.DataFrameAssertions.assertSame
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.datastax.oss.driver.api.core.CqlSession;
+import io.github.cosmosspark.core.EmulatorBooks;
 import io.github.cosmosspark.testkit.emulator.CosmosEmulator;
-import io.github.cosmosspark.testkit.emulator.CosmosEmulatorMain;
 import io.github.cosmosspark.testkit.emulator.TableStatistics;
 import io.github.cosmosspark.testkit.junit.CosmosEmulatorTest;
 import io.github.cosmosspark.testkit.spark.LocalSpark;
@@ -38,12 +37,7 @@ class ThroughputControlTest {
 
   @BeforeAll
   static void createKeyspace(CosmosEmulator emulator) {
-    try (CqlSession session = emulator.newSession()) {
-      session.execute(
-          "CREATE KEYSPACE IF NOT EXISTS "
-              + KEYSPACE
-              + " WITH cosmosdb_provisioned_throughput=400");
-    }
+    EmulatorBooks.createKeyspace(emulator, KEYSPACE);
   }
 
   @AfterEach
@@ -176,12 +170,7 @@ class ThroughputControlTest {
   }
 
   private static Dataset<Row> books(SparkSession spark, int from, int to) {
-    return spark
-        .range(from, to)
-        .selectExpr(
-            "CAST(id AS INT) AS id",
-            "CONCAT('title-', id) AS title",
-            "CAST(id % 700 AS INT) AS pages");
+    return EmulatorBooks.books(spark, from, to);
   }
 
   private static Dataset<Row> read(Map<String, String> options) {
@@ -191,24 +180,10 @@ class ThroughputControlTest {
   }
 
   private void createTable(String name, int ruPerSecond) {
-    try (CqlSession session = emulator.newSession()) {
-      session.execute(
-          "CREATE TABLE IF NOT EXISTS "
-              + KEYSPACE
-              + "."
-              + name
-              + " (id int PRIMARY KEY, title text, pages int)"
-              + " WITH cosmosdb_provisioned_throughput="
-              + ruPerSecond);
-    }
+    EmulatorBooks.createTable(emulator, KEYSPACE, name, ruPerSecond);
   }
 
   private Map<String, String> settings(String table) {
-    Map<String, String> settings = new HashMap<>();
-    CosmosEmulatorMain.connectionSettings(emulator)
-        .forEach((key, value) -> settings.put((String) key, (String) value));
-    settings.put("keyspace", KEYSPACE);
-    settings.put("table", table);
-    return settings;
+    return EmulatorBooks.options(emulator, KEYSPACE, table);
   }
 }
