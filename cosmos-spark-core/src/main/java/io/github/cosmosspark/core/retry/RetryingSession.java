@@ -11,6 +11,7 @@ import com.datastax.oss.driver.internal.core.cql.ResultSets;
 import com.datastax.oss.driver.internal.core.session.SessionWrapper;
 import com.datastax.oss.driver.internal.core.util.concurrent.BlockingOperation;
 import com.datastax.oss.driver.internal.core.util.concurrent.CompletableFutures;
+import io.github.cosmosspark.core.metrics.RequestMetrics;
 import io.github.cosmosspark.core.throughput.TableThrottle;
 import io.github.cosmosspark.core.throughput.Throttles;
 import java.nio.ByteBuffer;
@@ -55,13 +56,14 @@ public final class RetryingSession extends SessionWrapper implements CqlSession 
   public <RequestT extends Request, ResultT> ResultT execute(
       RequestT request, GenericType<ResultT> resultType) {
     if (request instanceof Statement && resultType.equals(Statement.ASYNC)) {
-      return (ResultT) executeWithRetries((Statement<?>) request);
+      return (ResultT) executeWithRetries((Statement<?>) request, null);
     }
     if (request instanceof Statement && resultType.equals(Statement.SYNC)) {
       BlockingOperation.checkNotDriverThread();
       return (ResultT)
           ResultSets.newInstance(
-              CompletableFutures.getUninterruptibly(executeWithRetries((Statement<?>) request)));
+              CompletableFutures.getUninterruptibly(
+                  executeWithRetries((Statement<?>) request, null)));
     }
     if (request instanceof PrepareRequest && resultType.equals(PrepareRequest.ASYNC)) {
       return (ResultT) prepareWithRetries((PrepareRequest) request);
@@ -74,26 +76,39 @@ public final class RetryingSession extends SessionWrapper implements CqlSession 
     return delegate.execute(request, resultType);
   }
 
-  /** Sends the statement until Cosmos stops rate-limiting it; later pages are sent the same way. */
-  CompletionStage<AsyncResultSet> executeWithRetries(Statement<?> statement) {
+  /**
+   * Sends the statement until Cosmos stops rate-limiting it; later pages are sent the same way.
+   *
+   * @param taskMetrics the counters of the first page's request, or null to take those of the task
+   *     running on this thread
+   */
+  CompletionStage<AsyncResultSet> executeWithRetries(
+      Statement<?> statement, RequestMetrics taskMetrics) {
     RequestTables.noteProvisionedThroughput(statement);
     String table = RequestTables.tableOf(statement);
+    RequestMetrics metrics =
+        taskMetrics != null ? taskMetrics : RequestMetrics.forCurrentTask(table);
     // Looked up on every send: a throttle learned from this request's own 429s admits its resends.
     Supplier<CompletionStage<AsyncResultSet>> send =
         () -> {
           TableThrottle throttle = Throttles.forTable(table);
-          return throttle == null ? unthrottled(statement, table) : admitted(statement, throttle);
+          return throttle == null
+              ? unthrottled(statement, table, metrics)
+              : admitted(statement, throttle, metrics);
         };
-    return RateLimitRetry.send(send, table, settings)
-        .thenApply(page -> new RetryingAsyncResultSet(page, this));
+    return RateLimitRetry.send(send, table, settings, metrics)
+        .thenApply(page -> new RetryingAsyncResultSet(page, this, metrics));
   }
 
-  private CompletionStage<AsyncResultSet> unthrottled(Statement<?> statement, String table) {
+  private CompletionStage<AsyncResultSet> unthrottled(
+      Statement<?> statement, String table, RequestMetrics metrics) {
     return delegate
         .execute(statement, Statement.ASYNC)
         .thenApply(
             page -> {
-              Throttles.recordCharge(table, charge(page, 0));
+              double charge = charge(page, 0);
+              metrics.recordResponse(charge);
+              Throttles.recordCharge(table, charge);
               return page;
             });
   }
@@ -102,10 +117,12 @@ public final class RetryingSession extends SessionWrapper implements CqlSession 
    * Sends once the table's budget allows, waiting on the timer, and corrects the budget with the
    * charge Cosmos reports.
    */
-  private CompletionStage<AsyncResultSet> admitted(Statement<?> statement, TableThrottle throttle) {
+  private CompletionStage<AsyncResultSet> admitted(
+      Statement<?> statement, TableThrottle throttle, RequestMetrics metrics) {
     boolean write = RequestTables.isWrite(statement);
     double estimate = throttle.estimate(write);
     long waitNanos = throttle.reserve(estimate);
+    metrics.recordBudgetWait(waitNanos);
     CompletableFuture<AsyncResultSet> result = new CompletableFuture<>();
     Runnable send =
         () ->
@@ -114,7 +131,11 @@ public final class RetryingSession extends SessionWrapper implements CqlSession 
                 .whenComplete(
                     (page, error) -> {
                       try {
-                        throttle.settle(write, estimate, page == null ? 0 : charge(page, estimate));
+                        double charge = page == null ? 0 : charge(page, estimate);
+                        if (page != null) {
+                          metrics.recordResponse(charge);
+                        }
+                        throttle.settle(write, estimate, charge);
                       } finally {
                         if (error != null) {
                           result.completeExceptionally(error);
@@ -152,7 +173,8 @@ public final class RetryingSession extends SessionWrapper implements CqlSession 
     return RateLimitRetry.send(
         () -> delegate.execute(request, PrepareRequest.ASYNC),
         RequestTables.tableOf(request),
-        settings);
+        settings,
+        RequestMetrics.UNATTRIBUTED);
   }
 
   @Override
