@@ -30,7 +30,7 @@ public final class ThroughputPlanner {
     }
     if (!settings.enabled()) {
       // An empty budget: executors stop admitting this table's requests, even after another job.
-      return new BudgetPlan(new TableBudget(name, 0), 0, "throughput control off", 1, 1);
+      return new BudgetPlan(new TableBudget(name, 0, 1), 0, "throughput control off", 1, 1);
     }
     double total;
     String why;
@@ -63,7 +63,7 @@ public final class ThroughputPlanner {
     }
     int executors = executors(spark);
     return new BudgetPlan(
-        new TableBudget(name, total / executors), total, why, executors, tasksPerExecutor(spark));
+        new TableBudget(name, total, executors), total, why, executors, tasksPerExecutor(spark));
   }
 
   /** Tasks one executor runs at once: its cores, or in local mode the driver's task threads. */

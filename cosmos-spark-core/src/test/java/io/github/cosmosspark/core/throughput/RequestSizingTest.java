@@ -60,6 +60,6 @@ class RequestSizingTest {
 
   private static BudgetPlan plan(double ruPerSecond, int tasksPerExecutor) {
     return new BudgetPlan(
-        new TableBudget("ks.t", ruPerSecond), ruPerSecond, "a test", 1, tasksPerExecutor);
+        new TableBudget("ks.t", ruPerSecond, 1), ruPerSecond, "a test", 1, tasksPerExecutor);
   }
 }
