@@ -17,11 +17,16 @@ final class RetryingAsyncResultSet implements AsyncResultSet {
   private final AsyncResultSet page;
   private final RetryingSession session;
   private final RequestMetrics metrics;
+  private final int rowsInPage;
+  private final int askedPageSize;
 
-  RetryingAsyncResultSet(AsyncResultSet page, RetryingSession session, RequestMetrics metrics) {
+  RetryingAsyncResultSet(
+      AsyncResultSet page, RetryingSession session, RequestMetrics metrics, int askedPageSize) {
     this.page = page;
     this.session = session;
     this.metrics = metrics;
+    this.rowsInPage = page.remaining();
+    this.askedPageSize = askedPageSize;
   }
 
   @Override
@@ -57,7 +62,12 @@ final class RetryingAsyncResultSet implements AsyncResultSet {
     }
     ExecutionInfo info = page.getExecutionInfo();
     Statement<?> statement = (Statement<?>) info.getRequest();
-    return session.executeWithRetries(statement.copy(info.getPagingState()), metrics);
+    Statement<?> next = statement.copy(info.getPagingState());
+    int pageSize = session.nextPageSize(statement, page, rowsInPage, askedPageSize);
+    if (pageSize > 0) {
+      next = next.setPageSize(pageSize);
+    }
+    return session.executeWithRetries(next, metrics, askedPageSize);
   }
 
   @Override

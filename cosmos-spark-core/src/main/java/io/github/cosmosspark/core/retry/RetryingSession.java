@@ -35,6 +35,11 @@ import org.slf4j.LoggerFactory;
 public final class RetryingSession extends SessionWrapper implements CqlSession {
   private static final Logger LOG = LoggerFactory.getLogger(RetryingSession.class);
   private static final String REQUEST_CHARGE = "RequestCharge";
+  private static final double PAGE_SHARE_OF_SECOND = 0.05;
+  private static final int FEWEST_ROWS_PER_PAGE = 10;
+
+  /** The driver's {@code basic.request.page-size}, which SCC leaves alone. */
+  private static final int DEFAULT_PAGE_SIZE = 5000;
 
   private final CqlSession delegate;
   private final RetrySettings settings;
@@ -56,14 +61,13 @@ public final class RetryingSession extends SessionWrapper implements CqlSession 
   public <RequestT extends Request, ResultT> ResultT execute(
       RequestT request, GenericType<ResultT> resultType) {
     if (request instanceof Statement && resultType.equals(Statement.ASYNC)) {
-      return (ResultT) executeWithRetries((Statement<?>) request, null);
+      return (ResultT) executeFirstPage((Statement<?>) request);
     }
     if (request instanceof Statement && resultType.equals(Statement.SYNC)) {
       BlockingOperation.checkNotDriverThread();
       return (ResultT)
           ResultSets.newInstance(
-              CompletableFutures.getUninterruptibly(
-                  executeWithRetries((Statement<?>) request, null)));
+              CompletableFutures.getUninterruptibly(executeFirstPage((Statement<?>) request)));
     }
     if (request instanceof PrepareRequest && resultType.equals(PrepareRequest.ASYNC)) {
       return (ResultT) prepareWithRetries((PrepareRequest) request);
@@ -77,17 +81,36 @@ public final class RetryingSession extends SessionWrapper implements CqlSession 
   }
 
   /**
+   * Sends a statement's first page, counted for the task running on this thread. With a budget on
+   * the table, the page is smaller than asked until a page shows what a row costs: rows are charged
+   * by size, and a first page sized from a guess can cost several seconds of budget at once.
+   */
+  private CompletionStage<AsyncResultSet> executeFirstPage(Statement<?> statement) {
+    String table = RequestTables.tableOf(statement);
+    int askedPageSize = statement.getPageSize() > 0 ? statement.getPageSize() : DEFAULT_PAGE_SIZE;
+    TableThrottle throttle = Throttles.forTable(table);
+    Statement<?> sent = statement;
+    if (throttle != null && !throttle.isLearning() && !RequestTables.isWrite(statement)) {
+      // Until measured, rows are taken to cost what Cosmos charges for a kilobyte: 1 RU.
+      int probe =
+          (int) Math.max(FEWEST_ROWS_PER_PAGE, throttle.shareRuPerSecond() * PAGE_SHARE_OF_SECOND);
+      if (probe < askedPageSize) {
+        sent = statement.setPageSize(probe);
+      }
+    }
+    return executeWithRetries(sent, RequestMetrics.forCurrentTask(table), askedPageSize);
+  }
+
+  /**
    * Sends the statement until Cosmos stops rate-limiting it; later pages are sent the same way.
    *
-   * @param taskMetrics the counters of the first page's request, or null to take those of the task
-   *     running on this thread
+   * @param metrics the counters of the task that sent the first page
+   * @param askedPageSize the page size the statement's sender asked for: no page is larger
    */
   CompletionStage<AsyncResultSet> executeWithRetries(
-      Statement<?> statement, RequestMetrics taskMetrics) {
+      Statement<?> statement, RequestMetrics metrics, int askedPageSize) {
     RequestTables.noteProvisionedThroughput(statement);
     String table = RequestTables.tableOf(statement);
-    RequestMetrics metrics =
-        taskMetrics != null ? taskMetrics : RequestMetrics.forCurrentTask(table);
     // Looked up on every send: a throttle learned from this request's own 429s admits its resends.
     Supplier<CompletionStage<AsyncResultSet>> send =
         () -> {
@@ -97,7 +120,7 @@ public final class RetryingSession extends SessionWrapper implements CqlSession 
               : admitted(statement, throttle, metrics);
         };
     return RateLimitRetry.send(send, table, settings, metrics)
-        .thenApply(page -> new RetryingAsyncResultSet(page, this, metrics));
+        .thenApply(page -> new RetryingAsyncResultSet(page, this, metrics, askedPageSize));
   }
 
   private CompletionStage<AsyncResultSet> unthrottled(
@@ -159,6 +182,22 @@ public final class RetryingSession extends SessionWrapper implements CqlSession 
       RateLimitRetry.schedule(guarded, waitNanos);
     }
     return result;
+  }
+
+  /**
+   * With a budget on the table, the size of the next page of a scan, so that a page costs at most a
+   * twentieth of the executor's second: a page is charged all at once when it arrives, and pages
+   * larger than that make the table's per-second charge jump past the budget. Measured on the page
+   * just read (its charge per row), never above {@code asked}; 0 keeps the size.
+   */
+  int nextPageSize(Statement<?> statement, AsyncResultSet page, int rowsInPage, int asked) {
+    TableThrottle throttle = Throttles.forTable(RequestTables.tableOf(statement));
+    double charge = charge(page, 0);
+    if (throttle == null || throttle.isLearning() || rowsInPage <= 0 || charge <= 0) {
+      return 0;
+    }
+    double rows = throttle.shareRuPerSecond() * PAGE_SHARE_OF_SECOND / (charge / rowsInPage);
+    return (int) Math.max(FEWEST_ROWS_PER_PAGE, Math.min(asked, Math.floor(rows)));
   }
 
   /** The request units Cosmos charged, from the response's custom payload. */

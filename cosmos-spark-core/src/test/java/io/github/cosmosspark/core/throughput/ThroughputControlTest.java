@@ -4,6 +4,7 @@ import static io.github.cosmosspark.testkit.spark.DataFrameAssertions.assertSame
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.spark.connector.datasource.CassandraScan;
 import io.github.cosmosspark.core.EmulatorBooks;
 import io.github.cosmosspark.testkit.emulator.CosmosEmulator;
@@ -47,7 +48,9 @@ class ThroughputControlTest {
   @AfterEach
   void forgetBudgets() {
     for (String table :
-        new String[] {"target", "fraction", "off", "retried", "learned", "shared", "paged"}) {
+        new String[] {
+          "target", "fraction", "off", "retried", "learned", "shared", "paged", "scanned"
+        }) {
       Throttles.unregister(KEYSPACE + "." + table);
     }
   }
@@ -151,6 +154,33 @@ class ThroughputControlTest {
         "at most 1 % of requests throttled: " + statistics);
     assertWithin(statistics, 900 * 1.1);
     assertSameRowsByKey(first.union(second), read(options), "id");
+  }
+
+  @Test
+  void aScanOfRowsLargerThanTheSchemaSaysKeepsEverySecondWithinTenPercentOfItsBudget() {
+    createTable("scanned", 1_000_000);
+    Map<String, String> options = settings("scanned");
+    options.put("throughput.control", "false");
+    // ~1 KB rows, which the schema estimates at 40 B: the first pages are 25 times too costly.
+    Dataset<Row> books =
+        books(LocalSpark.session(), 0, 4_000)
+            .selectExpr("id", "CONCAT(title, REPEAT('x', 1000)) AS title", "pages");
+    books.write().format("cosmoscassandra").options(options).mode("append").save();
+    try (CqlSession session = emulator.newSession()) {
+      session.execute(
+          "ALTER TABLE " + KEYSPACE + ".scanned WITH cosmosdb_provisioned_throughput=1000");
+    }
+    emulator.resetStatistics();
+    options.put("throughput.control", "true");
+    options.put("throughput.provisionedRuPerSecond", "1000");
+
+    Dataset<Row> read =
+        LocalSpark.session().read().format("cosmoscassandra").options(options).load();
+    assertSameRowsByKey(books, read, "id");
+
+    TableStatistics statistics = emulator.statistics(KEYSPACE + ".scanned").get();
+    assertEquals(0, statistics.rateLimited());
+    assertWithin(statistics, 900 * 1.1);
   }
 
   @Test
