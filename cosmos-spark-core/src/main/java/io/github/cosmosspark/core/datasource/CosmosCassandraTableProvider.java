@@ -1,5 +1,6 @@
 package io.github.cosmosspark.core.datasource;
 
+import io.github.cosmosspark.core.compat.ConnectorVersionCheck;
 import io.github.cosmosspark.core.config.CosmosCassandraConfig;
 import io.github.cosmosspark.core.config.CosmosConfigException;
 import io.github.cosmosspark.core.config.CosmosOptions;
@@ -49,7 +50,11 @@ public final class CosmosCassandraTableProvider implements TableProvider, DataSo
           "spark.cassandra.connection.ssl.trustStore.password");
   private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
 
-  private final DefaultSource connectorSource = new DefaultSource();
+  /**
+   * SCC's own source, made on first use: Spark instantiates every registered data source to look
+   * one up by name, and a user reading Parquet must not meet our SCC version check.
+   */
+  private DefaultSource connectorSource;
 
   @Override
   public String shortName() {
@@ -58,14 +63,23 @@ public final class CosmosCassandraTableProvider implements TableProvider, DataSo
 
   @Override
   public StructType inferSchema(CaseInsensitiveStringMap options) {
-    return connectorSource.inferSchema(translate(options.asCaseSensitiveMap()));
+    return connectorSource().inferSchema(translate(options.asCaseSensitiveMap()));
   }
 
   @Override
   public Table getTable(
       StructType schema, Transform[] partitioning, Map<String, String> properties) {
-    return connectorSource.getTable(
-        schema, partitioning, translate(properties).asCaseSensitiveMap());
+    return connectorSource()
+        .getTable(schema, partitioning, translate(properties).asCaseSensitiveMap());
+  }
+
+  private synchronized DefaultSource connectorSource() {
+    if (connectorSource == null) {
+      // Before any SCC code runs: another SCC on the classpath gets named, not a NoSuchMethodError.
+      ConnectorVersionCheck.verify();
+      connectorSource = new DefaultSource();
+    }
+    return connectorSource;
   }
 
   private static CaseInsensitiveStringMap translate(Map<String, String> options) {
