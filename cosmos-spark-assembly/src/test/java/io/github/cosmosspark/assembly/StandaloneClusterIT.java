@@ -1,6 +1,7 @@
 package io.github.cosmosspark.assembly;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -116,6 +117,13 @@ class StandaloneClusterIT {
     for (int id = 0; id < ROWS; id++) {
       assertEquals("title-" + id + "|" + (id % 700), stored.get(id), "row " + id);
     }
+    // The assembly's own SCC is the one every JVM loaded: no version check spoke up.
+    for (Path log : logsOfTheApplication(home)) {
+      String text = Files.readString(log, StandardCharsets.UTF_8);
+      assertFalse(text.contains("built against the Spark Cassandra Connector"), log.toString());
+      assertFalse(text.contains("more than one Spark Cassandra Connector"), log.toString());
+    }
+
     TableStatistics statistics = emulator.statistics(KEYSPACE + "." + TABLE).get();
     assertTrue(statistics.requests() >= ROWS, "every row went through the emulator: " + statistics);
   }
@@ -173,6 +181,17 @@ class StandaloneClusterIT {
       }
     }
     return directory;
+  }
+
+  /** The driver's log and every executor's, as the workers wrote them. */
+  private static List<Path> logsOfTheApplication(Path home) throws IOException {
+    List<Path> logs = new ArrayList<>();
+    logs.add(home.resolve("logs/driver.log"));
+    try (java.util.stream.Stream<Path> files = Files.walk(home.resolve("work"))) {
+      files.filter(path -> path.getFileName().toString().equals("stderr")).forEach(logs::add);
+    }
+    assertTrue(logs.size() >= 3, "the driver's log and both executors': " + logs);
+    return logs;
   }
 
   private static String resultLine(Path log) throws IOException {
