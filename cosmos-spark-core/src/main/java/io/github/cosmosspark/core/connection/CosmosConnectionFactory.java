@@ -15,6 +15,7 @@ import com.datastax.spark.connector.cql.CassandraConnectorConf;
 import com.datastax.spark.connector.cql.DefaultConnectionFactory;
 import com.datastax.spark.connector.cql.IpBasedContactInfo;
 import com.datastax.spark.connector.cql.MultiplexingSchemaListener;
+import io.github.cosmosspark.core.compat.ConnectorVersionCheck;
 import io.github.cosmosspark.core.config.CosmosCassandraConfig;
 import io.github.cosmosspark.core.config.CosmosOption;
 import io.github.cosmosspark.core.config.CosmosOptions;
@@ -54,6 +55,8 @@ public final class CosmosConnectionFactory implements CassandraConnectionFactory
 
   @Override
   public CqlSession createSession(CassandraConnectorConf conf) {
+    // Executors reach SCC through here first; the driver through the data source.
+    ConnectorVersionCheck.verify();
     AuthConf auth = authConf(conf);
     CosmosCassandraConfig cosmos =
         auth instanceof CosmosAuthConf ? ((CosmosAuthConf) auth).config() : null;

@@ -1,6 +1,7 @@
 package io.github.cosmosspark.core.datasource;
 
 import com.datastax.spark.connector.datasource.CassandraTable;
+import io.github.cosmosspark.core.compat.ConnectorVersionCheck;
 import io.github.cosmosspark.core.config.CosmosCassandraConfig;
 import io.github.cosmosspark.core.config.CosmosConfigException;
 import io.github.cosmosspark.core.config.CosmosOptions;
@@ -50,7 +51,11 @@ public final class CosmosCassandraTableProvider implements TableProvider, DataSo
           "spark.cassandra.connection.ssl.trustStore.password");
   private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
 
-  private final DefaultSource connectorSource = new DefaultSource();
+  /**
+   * SCC's own source, made on first use: Spark instantiates every registered data source to look
+   * one up by name, and a user reading Parquet must not meet our SCC version check.
+   */
+  private DefaultSource connectorSource;
 
   @Override
   public String shortName() {
@@ -59,7 +64,7 @@ public final class CosmosCassandraTableProvider implements TableProvider, DataSo
 
   @Override
   public StructType inferSchema(CaseInsensitiveStringMap options) {
-    return connectorSource.inferSchema(resolve(options.asCaseSensitiveMap()).connectorOptions);
+    return connectorSource().inferSchema(resolve(options.asCaseSensitiveMap()).connectorOptions);
   }
 
   @Override
@@ -68,9 +73,18 @@ public final class CosmosCassandraTableProvider implements TableProvider, DataSo
     Resolved resolved = resolve(properties);
     return new CosmosCassandraTable(
         (CassandraTable)
-            connectorSource.getTable(
-                schema, partitioning, resolved.connectorOptions.asCaseSensitiveMap()),
+            connectorSource()
+                .getTable(schema, partitioning, resolved.connectorOptions.asCaseSensitiveMap()),
         resolved.plan);
+  }
+
+  private synchronized DefaultSource connectorSource() {
+    if (connectorSource == null) {
+      // Before any SCC code runs: another SCC on the classpath gets named, not a NoSuchMethodError.
+      ConnectorVersionCheck.verify();
+      connectorSource = new DefaultSource();
+    }
+    return connectorSource;
   }
 
   /** SCC's options for one read or write, and the job's budget on its table. */

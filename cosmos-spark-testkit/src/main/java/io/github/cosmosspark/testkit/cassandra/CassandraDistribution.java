@@ -143,8 +143,23 @@ public final class CassandraDistribution {
   }
 
   private static CassandraDistribution resolveWithMaven(String version) {
-    MavenSettings settings = MavenSettings.read();
     String coordinates = "org.apache.cassandra:cassandra-all:" + version;
+    return new CassandraDistribution(
+        version,
+        resolveRuntimeClasspath(
+            coordinates, " or set " + CLASSPATH_PROPERTY + " to the Cassandra jars"));
+  }
+
+  /**
+   * Resolves any artifact and its runtime dependencies the way the server's jars are resolved (the
+   * local repository and Central mirror of the user's Maven settings), e.g. Spark's own jars for a
+   * standalone Spark cluster in a test. Not cached.
+   *
+   * @param coordinates {@code groupId:artifactId:version}
+   * @param whatElse appended to the error message after the advice on the repository
+   */
+  public static List<Path> resolveRuntimeClasspath(String coordinates, String whatElse) {
+    MavenSettings settings = MavenSettings.read();
     long started = System.nanoTime();
     RepositorySystem system = new RepositorySystemSupplier().get();
     try {
@@ -174,7 +189,7 @@ public final class CassandraDistribution {
           jars.size(),
           (System.nanoTime() - started) / 1_000_000,
           settings.localRepository);
-      return new CassandraDistribution(version, jars);
+      return jars;
     } catch (DependencyResolutionException e) {
       throw new CassandraServerException(
           "Could not resolve "
@@ -185,9 +200,9 @@ public final class CassandraDistribution {
               + settings.localRepository
               + ". Check the network or set "
               + REPOSITORY_PROPERTY
-              + " to a reachable mirror of Maven Central, or set "
-              + CLASSPATH_PROPERTY
-              + " to the Cassandra jars. Cause: "
+              + " to a reachable mirror of Maven Central"
+              + whatElse
+              + ". Cause: "
               + e.getMessage(),
           e);
     } finally {

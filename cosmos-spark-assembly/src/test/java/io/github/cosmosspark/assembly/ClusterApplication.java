@@ -1,0 +1,127 @@
+package io.github.cosmosspark.assembly;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentSkipListSet;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The application {@link StandaloneClusterIT} submits: a driver in its own JVM whose classpath is
+ * Spark's jars, the assembly jar and this class alone. It writes books through {@code
+ * format("cosmoscassandra")} on the cluster's executors, reads them back, and prints one {@code
+ * RESULT} line. Everything runs through the DataFrame API, so executors need no class of this
+ * application: only the assembly jar, which they receive through {@code spark.jars}.
+ */
+public final class ClusterApplication {
+
+  private ClusterApplication() {}
+
+  /**
+   * @param args keyspace, table, number of rows
+   */
+  public static void main(String[] args) {
+    haltWhenTheTestIsGone();
+    String keyspace = args[0];
+    String table = args[1];
+    int rows = Integer.parseInt(args[2]);
+
+    SparkSession spark = SparkSession.builder().appName("cosmos-spark cluster test").getOrCreate();
+    TaskExecutors executors = new TaskExecutors();
+    spark.sparkContext().addSparkListener(executors);
+    try {
+      Dataset<Row> books =
+          spark
+              .range(0, rows, 1, 8)
+              .selectExpr(
+                  "CAST(id AS INT) AS id",
+                  "CONCAT('title-', id) AS title",
+                  "CAST(id % 700 AS INT) AS pages");
+      // A target well under the table's throughput: the throttler runs on every executor.
+      books
+          .write()
+          .format("cosmoscassandra")
+          .option("keyspace", keyspace)
+          .option("table", table)
+          .option("throughput.targetRuPerSecond", "4000")
+          .mode("append")
+          .save();
+
+      List<Row> read =
+          spark
+              .read()
+              .format("cosmoscassandra")
+              .option("keyspace", keyspace)
+              .option("table", table)
+              .load()
+              .select("id", "title", "pages")
+              .collectAsList();
+
+      Map<Integer, String> byKey = new TreeMap<>();
+      for (Row row : read) {
+        byKey.put(row.getInt(0), row.getString(1) + "|" + row.getInt(2));
+      }
+      int mismatches = 0;
+      for (int id = 0; id < rows; id++) {
+        String expected = "title-" + id + "|" + (id % 700);
+        if (!expected.equals(byKey.get(id))) {
+          mismatches++;
+        }
+      }
+      System.out.println(
+          "RESULT read="
+              + read.size()
+              + " distinctKeys="
+              + byKey.size()
+              + " mismatches="
+              + mismatches
+              + " taskExecutors="
+              + String.join(",", executors.ids()));
+    } finally {
+      spark.stop();
+    }
+  }
+
+  /** The ids of the executors that ran at least one task, as the driver's listener saw them. */
+  static final class TaskExecutors extends SparkListener {
+    private final Set<String> ids = new ConcurrentSkipListSet<>();
+
+    @Override
+    public void onTaskEnd(SparkListenerTaskEnd taskEnd) {
+      ids.add(taskEnd.taskInfo().executorId());
+    }
+
+    Set<String> ids() {
+      return new TreeSet<>(ids);
+    }
+  }
+
+  /** The test keeps this JVM's standard input open; its end means the test JVM is gone. */
+  private static void haltWhenTheTestIsGone() {
+    Thread watcher =
+        new Thread(
+            () -> {
+              InputStream parent = System.in;
+              byte[] buffer = new byte[64];
+              try {
+                while (parent.read(buffer) >= 0) {
+                  // Nothing is ever written; only the end of the stream matters.
+                }
+              } catch (IOException e) {
+                // A broken pipe means the same.
+              }
+              Runtime.getRuntime().halt(3);
+            },
+            "parent-watcher");
+    watcher.setDaemon(true);
+    watcher.start();
+  }
+}

@@ -1,0 +1,222 @@
+package io.github.cosmosspark.assembly;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.Row;
+import io.github.cosmosspark.testkit.cassandra.CassandraDistribution;
+import io.github.cosmosspark.testkit.emulator.CosmosEmulator;
+import io.github.cosmosspark.testkit.emulator.CosmosEmulatorMain;
+import io.github.cosmosspark.testkit.emulator.TableStatistics;
+import io.github.cosmosspark.testkit.junit.CosmosEmulatorTest;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The assembly jar on a real Spark standalone cluster: a master, two workers and a driver, each its
+ * own JVM, with executors started by the workers. The driver's classpath is Spark's jars, the
+ * assembly jar and the one application class; executors get the assembly through {@code spark.jars}
+ * only, as a jar attached to a Databricks cluster arrives. The application writes and reads through
+ * the emulator (TLS, keys, RU accounting), so the configuration, the connection factory and the
+ * throttler are shown to serialize and to work in other processes.
+ */
+@CosmosEmulatorTest
+class StandaloneClusterIT {
+  private static final int ROWS = 3_000;
+  private static final String KEYSPACE = "cluster_test";
+  private static final String TABLE = "books";
+  private static final Duration APPLICATION_TIMEOUT = Duration.ofMinutes(6);
+
+  @Test
+  void anApplicationGivenOnlyTheAssemblyJarWritesAndReadsOnTwoExecutors(CosmosEmulator emulator)
+      throws Exception {
+    Path assembly = Paths.get(System.getProperty("cosmos.assembly.jar"));
+    assertTrue(Files.isRegularFile(assembly), "the assembly jar is built first: " + assembly);
+    try (CqlSession session = emulator.newSession()) {
+      session.execute(
+          "CREATE KEYSPACE IF NOT EXISTS "
+              + KEYSPACE
+              + " WITH cosmosdb_provisioned_throughput=400");
+      session.execute(
+          "CREATE TABLE IF NOT EXISTS "
+              + KEYSPACE
+              + "."
+              + TABLE
+              + " (id int PRIMARY KEY, title text, pages int)"
+              + " WITH cosmosdb_provisioned_throughput=10000");
+    }
+
+    String spark =
+        "org.apache.spark:spark-sql_"
+            + System.getProperty("scala.binary.version")
+            + ":"
+            + System.getProperty("spark.version");
+    List<Path> sparkJars =
+        CassandraDistribution.resolveRuntimeClasspath(spark, " (Spark's jars for the cluster)");
+
+    Path home = Paths.get("target", "spark-cluster").toAbsolutePath();
+    long started = System.nanoTime();
+    String result;
+    long clusterUpMillis;
+    long applicationMillis;
+    try (StandaloneSparkCluster cluster =
+        StandaloneSparkCluster.start(home, sparkJars, 2, "1g", Duration.ofMinutes(2))) {
+      clusterUpMillis = millisSince(started);
+      long submitted = System.nanoTime();
+      Path log = home.resolve("logs/driver.log");
+      Process driver = cluster.launch(driverCommand(cluster, assembly, emulator), log);
+      if (!driver.waitFor(APPLICATION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+        fail("The application did not finish within " + APPLICATION_TIMEOUT + ". " + tail(log));
+      }
+      applicationMillis = millisSince(submitted);
+      assertEquals(0, driver.exitValue(), "the application failed. " + tail(log));
+      result = resultLine(log);
+    }
+    System.out.printf(
+        "Standalone cluster test: cluster up in %d ms, application (driver JVM start to exit) %d"
+            + " ms, everything including shutdown %d ms%n",
+        clusterUpMillis, applicationMillis, millisSince(started));
+
+    // What the driver saw, through executors of two workers.
+    assertEquals(
+        "read=" + ROWS + " distinctKeys=" + ROWS + " mismatches=0",
+        result.replaceAll(" taskExecutors=.*", ""));
+    String executors = result.replaceAll(".* taskExecutors=", "");
+    assertEquals(
+        2, executors.split(",").length, "tasks ran on both workers' executors: " + executors);
+    assertTrue(!executors.contains("driver"), "no task ran on the driver: " + executors);
+
+    // What the table holds, read directly.
+    Map<Integer, String> stored = new HashMap<>();
+    try (CqlSession session = emulator.newSession()) {
+      for (Row row : session.execute("SELECT id, title, pages FROM " + KEYSPACE + "." + TABLE)) {
+        stored.put(row.getInt("id"), row.getString("title") + "|" + row.getInt("pages"));
+      }
+    }
+    assertEquals(ROWS, stored.size());
+    for (int id = 0; id < ROWS; id++) {
+      assertEquals("title-" + id + "|" + (id % 700), stored.get(id), "row " + id);
+    }
+    // The assembly's own SCC is the one every JVM loaded: no version check spoke up.
+    for (Path log : logsOfTheApplication(home)) {
+      String text = Files.readString(log, StandardCharsets.UTF_8);
+      assertFalse(text.contains("built against the Spark Cassandra Connector"), log.toString());
+      assertFalse(text.contains("more than one Spark Cassandra Connector"), log.toString());
+    }
+
+    TableStatistics statistics = emulator.statistics(KEYSPACE + "." + TABLE).get();
+    assertTrue(statistics.requests() >= ROWS, "every row went through the emulator: " + statistics);
+  }
+
+  private static List<String> driverCommand(
+      StandaloneSparkCluster cluster, Path assembly, CosmosEmulator emulator) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add("-Xmx1g");
+    for (String option : System.getProperty("spark.jdk17.opens", "").trim().split("\\s+")) {
+      if (!option.isEmpty()) {
+        command.add(option);
+      }
+    }
+    Properties settings = CosmosEmulatorMain.connectionSettings(emulator);
+    for (String key : settings.stringPropertyNames()) {
+      command.add("-D" + key + "=" + settings.getProperty(key));
+    }
+    command.addAll(
+        Arrays.asList(
+            "-Dspark.master=" + cluster.masterUrl(),
+            "-Dspark.jars=" + assembly.toUri(),
+            "-Dspark.driver.host=127.0.0.1",
+            "-Dspark.ui.enabled=false",
+            "-Dspark.executor.memory=768m",
+            "-Dspark.executor.cores=1",
+            "-Dspark.cores.max=2",
+            // Start only once both executors are there, so both get tasks.
+            "-Dspark.scheduler.minRegisteredResourcesRatio=1.0",
+            "-Dspark.scheduler.maxRegisteredResourcesWaitingTime=120s",
+            "-Dspark.sql.shuffle.partitions=4",
+            "-cp",
+            applicationClasses(cluster.home())
+                + File.pathSeparator
+                + assembly
+                + File.pathSeparator
+                + cluster.sparkClasspath(),
+            ClusterApplication.class.getName(),
+            KEYSPACE,
+            TABLE,
+            Integer.toString(ROWS)));
+    return command;
+  }
+
+  /** The application's own classes, copied alone, so nothing else of this build is on the path. */
+  private static Path applicationClasses(Path home) throws IOException {
+    Path directory = home.resolve("application");
+    List<Class<?>> classes =
+        new ArrayList<>(Arrays.asList(ClusterApplication.class.getNestMembers()));
+    for (Class<?> type : classes) {
+      String resource = type.getName().replace('.', '/') + ".class";
+      Path target = directory.resolve(resource);
+      Files.createDirectories(target.getParent());
+      try (InputStream in = type.getClassLoader().getResourceAsStream(resource)) {
+        Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
+    return directory;
+  }
+
+  /** The driver's log and every executor's, as the workers wrote them. */
+  private static List<Path> logsOfTheApplication(Path home) throws IOException {
+    List<Path> logs = new ArrayList<>();
+    logs.add(home.resolve("logs/driver.log"));
+    try (java.util.stream.Stream<Path> files = Files.walk(home.resolve("work"))) {
+      files.filter(path -> path.getFileName().toString().equals("stderr")).forEach(logs::add);
+    }
+    assertTrue(logs.size() >= 3, "the driver's log and both executors': " + logs);
+    return logs;
+  }
+
+  private static String resultLine(Path log) throws IOException {
+    Matcher matcher =
+        Pattern.compile("^RESULT (.*)$", Pattern.MULTILINE)
+            .matcher(Files.readString(log, StandardCharsets.UTF_8));
+    if (!matcher.find()) {
+      fail("The application printed no RESULT line. " + tail(log));
+    }
+    return matcher.group(1);
+  }
+
+  private static String tail(Path log) {
+    try {
+      List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+      return "Last lines of "
+          + log
+          + ":\n"
+          + String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+    } catch (IOException e) {
+      return "(no log at " + log + ")";
+    }
+  }
+
+  private static long millisSince(long nanos) {
+    return (System.nanoTime() - nanos) / 1_000_000;
+  }
+}
