@@ -4,10 +4,8 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import io.github.cosmosspark.testkit.cassandra.CassandraServer;
 import io.github.cosmosspark.testkit.driver.DriverThreadSampler;
 import io.github.cosmosspark.testkit.emulator.CosmosEmulator;
-import io.github.cosmosspark.testkit.emulator.CosmosEmulatorMain;
 import io.github.cosmosspark.testkit.emulator.TableStatistics;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -85,10 +83,10 @@ public final class RetryBenchmark {
               "cosmos-spark, defaults",
               "ours_defaults",
               ruPerSecond,
-              cosmos(emulator),
+              BenchmarkConnections.cosmos(emulator),
               failedTasks));
-      Map<String, String> tuned = cosmos(emulator);
-      tuned.putAll(microsoftSpark3Settings());
+      Map<String, String> tuned = BenchmarkConnections.cosmos(emulator);
+      tuned.putAll(BenchmarkConnections.microsoftSpark3Settings());
       results.add(
           run(
               spark,
@@ -99,7 +97,7 @@ public final class RetryBenchmark {
               ruPerSecond,
               tuned,
               failedTasks));
-      Map<String, String> controlled = cosmos(emulator);
+      Map<String, String> controlled = BenchmarkConnections.cosmos(emulator);
       controlled.put(
           "spark.cosmos.cassandra.throughput.provisionedRuPerSecond",
           Integer.toString(ruPerSecond));
@@ -113,8 +111,8 @@ public final class RetryBenchmark {
               ruPerSecond,
               controlled,
               failedTasks));
-      Map<String, String> peer = plainConnector(emulator);
-      peer.putAll(microsoftSpark3Settings());
+      Map<String, String> peer = BenchmarkConnections.plainConnector(emulator);
+      peer.putAll(BenchmarkConnections.microsoftSpark3Settings());
       results.add(
           run(
               spark,
@@ -186,7 +184,7 @@ public final class RetryBenchmark {
           .mode("append")
           .save();
     } catch (Exception failure) {
-      outcome = "job failed: " + firstLine(failure);
+      outcome = "job failed: " + BenchmarkConnections.firstLine(failure, 160);
     } finally {
       sampler.close();
     }
@@ -218,51 +216,5 @@ public final class RetryBenchmark {
       String.format("%,d of %,d", sampler.samplesWithASleepingDriverThread(), sampler.samples()),
       outcome
     };
-  }
-
-  /** The settings Microsoft's Databricks notebooks give for Spark 3. */
-  private static Map<String, String> microsoftSpark3Settings() {
-    Map<String, String> settings = new LinkedHashMap<>();
-    settings.put("spark.cassandra.output.batch.size.rows", "1");
-    settings.put("spark.cassandra.connection.remoteConnectionsPerExecutor", "10");
-    settings.put("spark.cassandra.output.concurrent.writes", "1000");
-    settings.put("spark.cassandra.concurrent.reads", "512");
-    settings.put("spark.cassandra.output.batch.grouping.buffer.size", "1000");
-    settings.put("spark.cassandra.connection.keepAliveMS", "600000000");
-    return settings;
-  }
-
-  private static Map<String, String> cosmos(CosmosEmulator emulator) {
-    Map<String, String> options = new LinkedHashMap<>();
-    CosmosEmulatorMain.connectionSettings(emulator)
-        .forEach((key, value) -> options.put((String) key, (String) value));
-    return options;
-  }
-
-  private static Map<String, String> plainConnector(CosmosEmulator emulator) {
-    Map<String, String> options = new LinkedHashMap<>();
-    options.put("spark.cassandra.connection.host", emulator.host());
-    options.put("spark.cassandra.connection.port", Integer.toString(emulator.port()));
-    options.put("spark.cassandra.connection.ssl.enabled", "true");
-    options.put(
-        "spark.cassandra.connection.ssl.trustStore.path", emulator.truststorePath().toString());
-    options.put(
-        "spark.cassandra.connection.ssl.trustStore.password", emulator.truststorePassword());
-    options.put("spark.cassandra.connection.ssl.trustStore.type", emulator.truststoreType());
-    options.put("spark.cassandra.auth.username", emulator.account());
-    options.put("spark.cassandra.auth.password", emulator.key());
-    options.put("spark.cassandra.connection.factory", MicrosoftRetryPolicyFactory.class.getName());
-    return options;
-  }
-
-  private static String firstLine(Throwable failure) {
-    Throwable root = failure;
-    while (root.getCause() != null) {
-      root = root.getCause();
-    }
-    String message = root.getClass().getSimpleName() + ": " + root.getMessage();
-    int newline = message.indexOf('\n');
-    message = newline < 0 ? message : message.substring(0, newline);
-    return message.length() > 160 ? message.substring(0, 160) + "…" : message;
   }
 }

@@ -4,7 +4,6 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import io.github.cosmosspark.core.retry.RetryStatistics;
 import io.github.cosmosspark.testkit.cassandra.CassandraServer;
 import io.github.cosmosspark.testkit.emulator.CosmosEmulator;
-import io.github.cosmosspark.testkit.emulator.CosmosEmulatorMain;
 import io.github.cosmosspark.testkit.emulator.TableStatistics;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -97,10 +96,10 @@ public final class ThroughputBenchmark {
 
   private void throttledWrites(int rows) {
     Dataset<Row> data = cached(books(rows, 0));
-    Map<String, String> ours = cosmos();
+    Map<String, String> ours = BenchmarkConnections.cosmos(emulator);
     ours.put("spark.cosmos.cassandra.throughput.provisionedRuPerSecond", "" + ruPerSecond);
-    Map<String, String> peer = plainConnector(emulatorEndpoint());
-    peer.putAll(microsoftSpark3Settings());
+    Map<String, String> peer = BenchmarkConnections.plainConnector(emulator);
+    peer.putAll(BenchmarkConnections.microsoftSpark3Settings());
     write("throttled write", "cosmos-spark, declared R", "write_ours", data, ours, FRACTION);
     write("throttled write", "SCC + CosmosRetryPolicy, MS settings", "write_peer", data, peer, 1);
     data.unpersist();
@@ -126,7 +125,7 @@ public final class ThroughputBenchmark {
           .mode("append")
           .save();
     } catch (Exception failure) {
-      outcome = "job failed: " + firstLine(failure);
+      outcome = "job failed: " + BenchmarkConnections.firstLine(failure, 120);
     }
     double wallSeconds = (System.nanoTime() - start) / 1e9;
     TableStatistics statistics = emulator.statistics(KEYSPACE + "." + table).get();
@@ -151,7 +150,7 @@ public final class ThroughputBenchmark {
     // to spare, then brought down to R, as a table is provisioned low between loads.
     Dataset<Row> data = cached(books(rows, 400));
     createTable("scanned", 1_000_000);
-    Map<String, String> loading = cosmos();
+    Map<String, String> loading = BenchmarkConnections.cosmos(emulator);
     loading.put("spark.cosmos.cassandra.throughput.control", "false");
     data.write()
         .format("cosmoscassandra")
@@ -166,10 +165,10 @@ public final class ThroughputBenchmark {
               + ".scanned WITH cosmosdb_provisioned_throughput="
               + ruPerSecond);
     }
-    Map<String, String> ours = cosmos();
+    Map<String, String> ours = BenchmarkConnections.cosmos(emulator);
     ours.put("spark.cosmos.cassandra.throughput.provisionedRuPerSecond", "" + ruPerSecond);
-    Map<String, String> peer = plainConnector(emulatorEndpoint());
-    peer.putAll(microsoftSpark3Settings());
+    Map<String, String> peer = BenchmarkConnections.plainConnector(emulator);
+    peer.putAll(BenchmarkConnections.microsoftSpark3Settings());
     long expected = checksum(data);
     scan("cosmos-spark, declared R", data, expected, ours, FRACTION);
     scan("SCC + CosmosRetryPolicy, MS settings", data, expected, peer, 1);
@@ -203,7 +202,7 @@ public final class ThroughputBenchmark {
         outcome = "rows differ from the source";
       }
     } catch (Exception failure) {
-      outcome = "job failed: " + firstLine(failure);
+      outcome = "job failed: " + BenchmarkConnections.firstLine(failure, 120);
     }
     double wallSeconds = (System.nanoTime() - start) / 1e9;
     TableStatistics statistics = emulator.statistics(KEYSPACE + ".scanned").get();
@@ -247,7 +246,15 @@ public final class ThroughputBenchmark {
     ours.put("tls.truststore.path", cassandra.truststorePath().toString());
     ours.put("tls.truststore.password", cassandra.truststorePassword());
     ours.put("tls.truststore.type", cassandra.truststoreType());
-    Map<String, String> plain = plainConnector(cassandraEndpoint());
+    Map<String, String> plain =
+        BenchmarkConnections.plainConnector(
+            cassandra.host(),
+            cassandra.port(),
+            cassandra.truststorePath().toString(),
+            cassandra.truststorePassword(),
+            cassandra.truststoreType(),
+            cassandra.username(),
+            cassandra.password());
     plain.remove("spark.cassandra.connection.factory");
     // The same SCC settings on both sides: only the layers differ.
     for (Map<String, String> options : Arrays.asList(ours, plain)) {
@@ -455,99 +462,5 @@ public final class ThroughputBenchmark {
     Arrays.sort(sorted);
     int middle = sorted.length / 2;
     return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-  }
-
-  /** The settings Microsoft's Databricks notebooks give for Spark 3. */
-  private static Map<String, String> microsoftSpark3Settings() {
-    Map<String, String> settings = new LinkedHashMap<>();
-    settings.put("spark.cassandra.output.batch.size.rows", "1");
-    settings.put("spark.cassandra.connection.remoteConnectionsPerExecutor", "10");
-    settings.put("spark.cassandra.output.concurrent.writes", "1000");
-    settings.put("spark.cassandra.concurrent.reads", "512");
-    settings.put("spark.cassandra.output.batch.grouping.buffer.size", "1000");
-    settings.put("spark.cassandra.connection.keepAliveMS", "600000000");
-    return settings;
-  }
-
-  private Map<String, String> cosmos() {
-    Map<String, String> options = new LinkedHashMap<>();
-    CosmosEmulatorMain.connectionSettings(emulator)
-        .forEach((key, value) -> options.put((String) key, (String) value));
-    return options;
-  }
-
-  private Endpoint emulatorEndpoint() {
-    return new Endpoint(
-        emulator.host(),
-        emulator.port(),
-        emulator.truststorePath().toString(),
-        emulator.truststorePassword(),
-        emulator.truststoreType(),
-        emulator.account(),
-        emulator.key());
-  }
-
-  private Endpoint cassandraEndpoint() {
-    return new Endpoint(
-        cassandra.host(),
-        cassandra.port(),
-        cassandra.truststorePath().toString(),
-        cassandra.truststorePassword(),
-        cassandra.truststoreType(),
-        cassandra.username(),
-        cassandra.password());
-  }
-
-  /** Where plain SCC connects, and as whom. */
-  private static final class Endpoint {
-    final String host;
-    final int port;
-    final String truststore;
-    final String truststorePassword;
-    final String truststoreType;
-    final String user;
-    final String password;
-
-    Endpoint(
-        String host,
-        int port,
-        String truststore,
-        String truststorePassword,
-        String truststoreType,
-        String user,
-        String password) {
-      this.host = host;
-      this.port = port;
-      this.truststore = truststore;
-      this.truststorePassword = truststorePassword;
-      this.truststoreType = truststoreType;
-      this.user = user;
-      this.password = password;
-    }
-  }
-
-  private static Map<String, String> plainConnector(Endpoint endpoint) {
-    Map<String, String> options = new LinkedHashMap<>();
-    options.put("spark.cassandra.connection.host", endpoint.host);
-    options.put("spark.cassandra.connection.port", Integer.toString(endpoint.port));
-    options.put("spark.cassandra.connection.ssl.enabled", "true");
-    options.put("spark.cassandra.connection.ssl.trustStore.path", endpoint.truststore);
-    options.put("spark.cassandra.connection.ssl.trustStore.password", endpoint.truststorePassword);
-    options.put("spark.cassandra.connection.ssl.trustStore.type", endpoint.truststoreType);
-    options.put("spark.cassandra.auth.username", endpoint.user);
-    options.put("spark.cassandra.auth.password", endpoint.password);
-    options.put("spark.cassandra.connection.factory", MicrosoftRetryPolicyFactory.class.getName());
-    return options;
-  }
-
-  private static String firstLine(Throwable failure) {
-    Throwable root = failure;
-    while (root.getCause() != null) {
-      root = root.getCause();
-    }
-    String message = root.getClass().getSimpleName() + ": " + root.getMessage();
-    int newline = message.indexOf('\n');
-    message = newline < 0 ? message : message.substring(0, newline);
-    return message.length() > 120 ? message.substring(0, 120) + "…" : message;
   }
 }
