@@ -1,5 +1,6 @@
 package io.github.cosmosspark.core.datasource;
 
+import com.datastax.spark.connector.datasource.CassandraTable;
 import io.github.cosmosspark.core.config.CosmosCassandraConfig;
 import io.github.cosmosspark.core.config.CosmosConfigException;
 import io.github.cosmosspark.core.config.CosmosOptions;
@@ -9,6 +10,7 @@ import io.github.cosmosspark.core.throughput.TableBudget;
 import io.github.cosmosspark.core.throughput.TableBudgets;
 import io.github.cosmosspark.core.throughput.ThroughputPlanner;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,8 +66,9 @@ public final class CosmosCassandraTableProvider implements TableProvider, DataSo
   @Override
   public Table getTable(
       StructType schema, Transform[] partitioning, Map<String, String> properties) {
-    return connectorSource.getTable(
-        schema, partitioning, translate(properties).asCaseSensitiveMap());
+    CassandraTable table = connectorSource.getTable(translate(properties));
+    return new CosmosCassandraTable(
+        table, table.catalogName(), Collections.<String, String>emptyMap());
   }
 
   private static CaseInsensitiveStringMap translate(Map<String, String> options) {
