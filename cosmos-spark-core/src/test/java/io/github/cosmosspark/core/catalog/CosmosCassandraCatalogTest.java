@@ -139,6 +139,11 @@ class CosmosCassandraCatalogTest {
     Map<String, String> properties = pairs(spark.sql("SHOW TBLPROPERTIES cosmos.sql_alter.books"));
     assertEquals("6000", properties.get("cosmosdb_provisioned_throughput"));
     assertEquals("3600", properties.get("default_time_to_live"));
+
+    spark.sql("ALTER TABLE cosmos.sql_alter.books ADD COLUMNS (pages INT)");
+    assertEquals(
+        Arrays.asList("id", "pages", "title"),
+        sorted(Arrays.asList(spark.table("cosmos.sql_alter.books").columns())));
   }
 
   @Test

@@ -240,6 +240,26 @@ class StreamingWriteTest {
     assertEquals(0, count("page_counts"));
   }
 
+  @Test
+  void streamingReadsAreNotOffered() {
+    EmulatorBooks.createTable(emulator, KEYSPACE, "not_streamed", 400);
+    SparkSession spark = LocalSpark.session();
+
+    Exception refused =
+        assertThrows(
+            Exception.class,
+            () ->
+                spark
+                    .readStream()
+                    .format("cosmoscassandra")
+                    .options(EmulatorBooks.options(emulator, KEYSPACE, "not_streamed"))
+                    .load());
+
+    assertTrue(
+        CatalogSessions.messages(refused).contains("does not support streamed reading"),
+        CatalogSessions.messages(refused));
+  }
+
   private static StreamingQuery start(
       SparkSession spark, Path input, Path checkpoint, Map<String, String> options, String mode)
       throws Exception {
