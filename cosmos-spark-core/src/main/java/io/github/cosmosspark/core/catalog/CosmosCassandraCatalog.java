@@ -61,7 +61,7 @@ import scala.collection.JavaConverters;
  * every property checked before a statement is sent, and tables loaded through the {@code
  * cosmoscassandra} format so reads and writes get its connections, retries and throughput control.
  */
-public class CosmosCassandraCatalog implements TableCatalog, SupportsNamespaces {
+public final class CosmosCassandraCatalog implements TableCatalog, SupportsNamespaces {
   /** Shown in a table's or keyspace's properties: where the throughput shown there comes from. */
   static final String THROUGHPUT_SOURCE = "cosmosdb_throughput_source";
 

@@ -22,7 +22,7 @@ import scala.Option;
  * and a replayed micro-batch lands the same rows again; counter tables, whose writes add, are
  * refused.
  */
-public class CosmosCassandraTable extends CassandraTable {
+public final class CosmosCassandraTable extends CassandraTable {
   private static final long serialVersionUID = 1L;
 
   private final Map<String, String> extraProperties;
