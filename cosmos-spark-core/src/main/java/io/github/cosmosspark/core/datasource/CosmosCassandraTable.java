@@ -1,10 +1,13 @@
 package io.github.cosmosspark.core.datasource;
 
+import com.datastax.oss.driver.api.core.metadata.schema.ColumnMetadata;
 import com.datastax.oss.driver.api.core.metadata.schema.ViewMetadata;
+import com.datastax.oss.driver.api.core.type.DataTypes;
 import com.datastax.spark.connector.datasource.CassandraTable;
 import io.github.cosmosspark.core.config.Settings;
 import io.github.cosmosspark.core.throughput.BudgetPlan;
 import io.github.cosmosspark.core.throughput.RequestSizing;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -17,26 +20,56 @@ import scala.Tuple2;
 import scala.collection.JavaConverters;
 
 /**
- * SCC's table, with scans and writes that report Cosmos metrics. A subclass rather than a wrapper:
- * SCC's direct-join and count rules recognise its table and scan by class, and would pass a wrapper
- * by.
+ * SCC's table, with scans and writes that report Cosmos metrics and take their request sizes from
+ * the job's budget, and with the streaming writes Cosmos can take: every row is an upsert, so
+ * update mode is written as append, and a replayed micro-batch lands the same rows again; counter
+ * tables, whose writes add, are refused. A subclass rather than a wrapper: SCC's direct-join and
+ * count rules recognise its table and scan by class, and would pass a wrapper by.
  */
 public final class CosmosCassandraTable extends CassandraTable {
+  private static final long serialVersionUID = 1L;
+
   private final transient BudgetPlan plan;
+  private final Map<String, String> extraProperties;
 
   /**
    * @param plan the job's budget on the table, or null when there is none; with one, SCC's request
    *     sizes are chosen from it (see {@link RequestSizing})
    */
   public CosmosCassandraTable(CassandraTable table, BudgetPlan plan) {
+    this(table, table.catalogName(), plan, Collections.<String, String>emptyMap());
+  }
+
+  /**
+   * The format's {@code table} as catalog {@code catalogName} shows it, with {@code
+   * extraProperties} beside SCC's own properties.
+   */
+  public CosmosCassandraTable(
+      CosmosCassandraTable table, String catalogName, Map<String, String> extraProperties) {
+    this(table, catalogName, table.plan, extraProperties);
+  }
+
+  private CosmosCassandraTable(
+      CassandraTable table,
+      String catalogName,
+      BudgetPlan plan,
+      Map<String, String> extraProperties) {
     super(
         table.session(),
         table.catalogConf(),
         table.connector(),
-        table.catalogName(),
+        catalogName,
         table.metadata(),
         table.optionalSchema());
     this.plan = plan;
+    this.extraProperties = Collections.unmodifiableMap(new HashMap<>(extraProperties));
+  }
+
+  @Override
+  public Map<String, String> properties() {
+    Map<String, String> properties = new HashMap<>(super.properties());
+    properties.putAll(extraProperties);
+    return properties;
   }
 
   @Override
@@ -59,7 +92,18 @@ public final class CosmosCassandraTable extends CassandraTable {
       combined =
           with(combined, RequestSizing.forWrite(plan, rowBytes(info.schema()), this::userSet));
     }
-    return new CosmosWriteBuilder(session(), tableDef(), catalogName(), combined, info.schema());
+    return new CosmosWriteBuilder(
+        session(), tableDef(), catalogName(), combined, info.schema(), counterColumn());
+  }
+
+  /** The table's counter column, or null: a streaming replay would add its writes twice. */
+  private String counterColumn() {
+    for (ColumnMetadata column : metadata().getColumns().values()) {
+      if (DataTypes.COUNTER.equals(column.getType())) {
+        return column.getName().asInternal();
+      }
+    }
+    return null;
   }
 
   /** A row's size as Spark estimates it from the types, with a few bytes per column of framing. */

@@ -4,25 +4,34 @@ import com.datastax.spark.connector.cql.TableDef;
 import com.datastax.spark.connector.datasource.CassandraWriteBuilder;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.connector.write.Write;
+import org.apache.spark.sql.internal.connector.SupportsStreamingUpdateAsAppend;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 
-/** SCC's write builder (checks, TTL, truncate); the write it builds also reports Cosmos metrics. */
-final class CosmosWriteBuilder extends CassandraWriteBuilder {
+/**
+ * SCC's write builder (checks, TTL, truncate); the write it builds also reports Cosmos metrics.
+ * Spark 3.5 takes update mode only from a builder that says it writes updates as appends: true of
+ * every Cassandra write, which replaces the row with the same key.
+ */
+final class CosmosWriteBuilder extends CassandraWriteBuilder
+    implements SupportsStreamingUpdateAsAppend {
   private final String table;
+  private final String counterColumn;
 
   CosmosWriteBuilder(
       SparkSession session,
       TableDef tableDef,
       String catalogName,
       CaseInsensitiveStringMap options,
-      StructType inputSchema) {
+      StructType inputSchema,
+      String counterColumn) {
     super(session, tableDef, catalogName, options, inputSchema);
     this.table = tableDef.keyspaceName() + "." + tableDef.tableName();
+    this.counterColumn = counterColumn;
   }
 
   @Override
   public Write build() {
-    return new MeteredWrite(this, table);
+    return new MeteredWrite(this, table, counterColumn);
   }
 }

@@ -1,5 +1,6 @@
 package io.github.cosmosspark.core.datasource;
 
+import io.github.cosmosspark.core.config.CosmosConfigException;
 import io.github.cosmosspark.core.metrics.CosmosMetrics;
 import io.github.cosmosspark.core.metrics.FinalWriteMetrics;
 import io.github.cosmosspark.core.metrics.RequestMetrics;
@@ -21,10 +22,16 @@ import org.apache.spark.sql.connector.write.streaming.StreamingWrite;
 final class MeteredWrite implements Write {
   private final WriteBuilder builder;
   private final String table;
+  private final String counterColumn;
 
-  MeteredWrite(WriteBuilder builder, String table) {
+  /**
+   * @param counterColumn the table's counter column, or null; a table with one takes no streaming
+   *     writes
+   */
+  MeteredWrite(WriteBuilder builder, String table, String counterColumn) {
     this.builder = builder;
     this.table = table;
+    this.counterColumn = counterColumn;
   }
 
   @Override
@@ -41,6 +48,17 @@ final class MeteredWrite implements Write {
   @Override
   @SuppressWarnings("deprecation")
   public StreamingWrite toStreaming() {
+    if (counterColumn != null) {
+      throw new CosmosConfigException(
+          "Table '"
+              + table
+              + "' has the counter column '"
+              + counterColumn
+              + "'. A streaming query resends a micro-batch that was cut short, and a counter"
+              + " write adds, so the replay would count twice. Write the counts to a table of"
+              + " plain columns (an aggregation in update mode), or use foreachBatch with your"
+              + " own de-duplication.");
+    }
     return new Streaming(builder.buildForStreaming(), table);
   }
 

@@ -1,0 +1,42 @@
+package io.github.cosmosspark.core.datasource;
+
+import io.github.cosmosspark.core.config.CosmosCassandraConfig;
+import io.github.cosmosspark.core.connection.TrustStores;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+import scala.Tuple2;
+import scala.collection.JavaConverters;
+
+/**
+ * The connector options a catalog's own statements (DDL, schema metadata) need: the format's
+ * translation of the catalog's options, with no table named. Tables the catalog loads go through
+ * {@link CosmosCassandraTableProvider}, which adds the table's throughput budget.
+ */
+public final class CatalogConnectorOptions {
+
+  private CatalogConnectorOptions() {}
+
+  /**
+   * Resolves {@code catalogOptions} (the catalog's {@code spark.sql.catalog.<name>.*} settings)
+   * over the Spark configuration, as the format resolves a read's options, and translates them for
+   * SCC.
+   */
+  public static Map<String, String> translate(Map<String, String> catalogOptions) {
+    SparkSession session = SparkSession.active();
+    Map<String, String> configuration = new HashMap<>();
+    for (Tuple2<String, String> entry : session.sparkContext().getConf().getAll()) {
+      configuration.put(entry._1(), entry._2());
+    }
+    configuration.putAll(JavaConverters.mapAsJavaMapConverter(session.conf().getAll()).asJava());
+    CosmosCassandraConfig config = CosmosCassandraConfig.resolve(catalogOptions, configuration);
+    if (config.tlsEnabled() && config.truststorePath() != null) {
+      TrustStores.load(config);
+    }
+    Map<String, String> translated =
+        ConnectorOptions.translate(config, catalogOptions, configuration);
+    translated.remove("keyspace");
+    translated.remove("table");
+    return translated;
+  }
+}
