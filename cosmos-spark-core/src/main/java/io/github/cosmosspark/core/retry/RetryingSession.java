@@ -11,6 +11,7 @@ import com.datastax.oss.driver.internal.core.cql.ResultSets;
 import com.datastax.oss.driver.internal.core.session.SessionWrapper;
 import com.datastax.oss.driver.internal.core.util.concurrent.BlockingOperation;
 import com.datastax.oss.driver.internal.core.util.concurrent.CompletableFutures;
+import io.github.cosmosspark.core.throughput.RequestUnitStatistics;
 import io.github.cosmosspark.core.throughput.TableThrottle;
 import io.github.cosmosspark.core.throughput.Throttles;
 import java.nio.ByteBuffer;
@@ -82,7 +83,9 @@ public final class RetryingSession extends SessionWrapper implements CqlSession 
     Supplier<CompletionStage<AsyncResultSet>> send =
         () -> {
           TableThrottle throttle = Throttles.forTable(table);
-          return throttle == null ? unthrottled(statement, table) : admitted(statement, throttle);
+          return throttle == null
+              ? unthrottled(statement, table)
+              : admitted(statement, table, throttle);
         };
     return RateLimitRetry.send(send, table, settings)
         .thenApply(page -> new RetryingAsyncResultSet(page, this));
@@ -93,7 +96,9 @@ public final class RetryingSession extends SessionWrapper implements CqlSession 
         .execute(statement, Statement.ASYNC)
         .thenApply(
             page -> {
-              Throttles.recordCharge(table, charge(page, 0));
+              double charge = charge(page, 0);
+              RequestUnitStatistics.record(table, charge);
+              Throttles.recordCharge(table, charge);
               return page;
             });
   }
@@ -102,7 +107,8 @@ public final class RetryingSession extends SessionWrapper implements CqlSession 
    * Sends once the table's budget allows, waiting on the timer, and corrects the budget with the
    * charge Cosmos reports.
    */
-  private CompletionStage<AsyncResultSet> admitted(Statement<?> statement, TableThrottle throttle) {
+  private CompletionStage<AsyncResultSet> admitted(
+      Statement<?> statement, String table, TableThrottle throttle) {
     boolean write = RequestTables.isWrite(statement);
     double estimate = throttle.estimate(write);
     long waitNanos = throttle.reserve(estimate);
@@ -114,6 +120,9 @@ public final class RetryingSession extends SessionWrapper implements CqlSession 
                 .whenComplete(
                     (page, error) -> {
                       try {
+                        if (page != null) {
+                          RequestUnitStatistics.record(table, charge(page, 0));
+                        }
                         throttle.settle(write, estimate, page == null ? 0 : charge(page, estimate));
                       } finally {
                         if (error != null) {
