@@ -261,6 +261,24 @@ class ExamplesTest {
     DataFrameAssertions.assertSameRowsByKey(BulkLoad.crimes(spark, rows), loaded, "case_id");
   }
 
+  /** The README's Spark SQL line, with the account in the configuration as on a cluster. */
+  @Test
+  void aTemporaryViewDeclaredInSqlReadsTheTable(CosmosEmulator emulator) {
+    ExampleAccount account = ExampleAccount.ofEmulator(emulator);
+    Books.createAndFill(spark, account, "ex_sql", "books");
+    account.options().forEach((key, value) -> spark.conf().set(key, value));
+    try {
+      spark.sql(
+          "CREATE TEMPORARY VIEW sql_books USING cosmoscassandra"
+              + " OPTIONS (keyspace 'ex_sql', table 'books')");
+      DataFrameAssertions.assertSameRowsByKey(
+          Books.dataFrame(spark), spark.sql("SELECT * FROM sql_books"), "book_id");
+    } finally {
+      account.options().keySet().forEach(key -> spark.conf().unset(key));
+      spark.catalog().dropTempView("sql_books");
+    }
+  }
+
   @Test
   void exampleAccountNeverShowsTheKey(CosmosEmulator emulator) {
     ExampleAccount account = ExampleAccount.ofEmulator(emulator);
