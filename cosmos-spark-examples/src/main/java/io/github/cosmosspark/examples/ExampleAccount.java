@@ -179,6 +179,9 @@ public final class ExampleAccount implements AutoCloseable {
   @Override
   public void close() {
     if (ownCassandra != null) {
+      // The connector keeps sessions open for a while after use; close them while their endpoint
+      // is still up, not from a shutdown hook after it is gone.
+      CassandraConnector.evictCache();
       emulator.close();
       ownCassandra.close();
     }
