@@ -1,11 +1,12 @@
 package io.github.cosmosspark.core.datasource;
 
+import com.datastax.spark.connector.datasource.CassandraTable;
 import io.github.cosmosspark.core.config.CosmosCassandraConfig;
 import io.github.cosmosspark.core.config.CosmosConfigException;
 import io.github.cosmosspark.core.config.CosmosOptions;
 import io.github.cosmosspark.core.config.LegacySettings;
 import io.github.cosmosspark.core.connection.TrustStores;
-import io.github.cosmosspark.core.throughput.TableBudget;
+import io.github.cosmosspark.core.throughput.BudgetPlan;
 import io.github.cosmosspark.core.throughput.TableBudgets;
 import io.github.cosmosspark.core.throughput.ThroughputPlanner;
 import java.util.Arrays;
@@ -58,17 +59,32 @@ public final class CosmosCassandraTableProvider implements TableProvider, DataSo
 
   @Override
   public StructType inferSchema(CaseInsensitiveStringMap options) {
-    return connectorSource.inferSchema(translate(options.asCaseSensitiveMap()));
+    return connectorSource.inferSchema(resolve(options.asCaseSensitiveMap()).connectorOptions);
   }
 
   @Override
   public Table getTable(
       StructType schema, Transform[] partitioning, Map<String, String> properties) {
-    return connectorSource.getTable(
-        schema, partitioning, translate(properties).asCaseSensitiveMap());
+    Resolved resolved = resolve(properties);
+    return new CosmosCassandraTable(
+        (CassandraTable)
+            connectorSource.getTable(
+                schema, partitioning, resolved.connectorOptions.asCaseSensitiveMap()),
+        resolved.plan);
   }
 
-  private static CaseInsensitiveStringMap translate(Map<String, String> options) {
+  /** SCC's options for one read or write, and the job's budget on its table. */
+  private static final class Resolved {
+    final CaseInsensitiveStringMap connectorOptions;
+    final BudgetPlan plan;
+
+    Resolved(CaseInsensitiveStringMap connectorOptions, BudgetPlan plan) {
+      this.connectorOptions = connectorOptions;
+      this.plan = plan;
+    }
+  }
+
+  private static Resolved resolve(Map<String, String> options) {
     Map<String, String> configuration = sparkConfiguration();
     CosmosCassandraConfig config = CosmosCassandraConfig.resolve(options, configuration);
     if (config.keyspace() == null || config.table() == null) {
@@ -86,16 +102,16 @@ public final class CosmosCassandraTableProvider implements TableProvider, DataSo
       TrustStores.load(config);
     }
     Map<String, String> translated = ConnectorOptions.translate(config, options, configuration);
-    TableBudget budget =
+    BudgetPlan plan =
         ThroughputPlanner.plan(
             config.throughput(),
             config.keyspace(),
             config.table(),
             SparkSession.active().sparkContext());
-    if (budget != null) {
-      translated.putAll(TableBudgets.toResolvedOptions(budget));
+    if (plan != null) {
+      translated.putAll(TableBudgets.toResolvedOptions(plan.budget()));
     }
-    return new CaseInsensitiveStringMap(translated);
+    return new Resolved(new CaseInsensitiveStringMap(translated), plan);
   }
 
   /** Lets a test see the once-per-key warning again. */

@@ -1,6 +1,7 @@
 package io.github.cosmosspark.core.retry;
 
 import com.datastax.oss.driver.api.core.servererrors.OverloadedException;
+import io.github.cosmosspark.core.metrics.RequestMetrics;
 import io.github.cosmosspark.core.throughput.TableThrottle;
 import io.github.cosmosspark.core.throughput.Throttles;
 import java.util.concurrent.CompletableFuture;
@@ -27,6 +28,7 @@ final class RateLimitRetry<T> {
   private final String table;
   private final RetrySettings settings;
   private final RetryStatistics.Counters counters;
+  private final RequestMetrics metrics;
   private final CompletableFuture<T> result = new CompletableFuture<>();
   private final long startNanos = System.nanoTime();
   private int attempts;
@@ -35,17 +37,25 @@ final class RateLimitRetry<T> {
   private long waitedMillis;
   private long lastSendNanos;
 
-  private RateLimitRetry(Supplier<CompletionStage<T>> send, String table, RetrySettings settings) {
+  private RateLimitRetry(
+      Supplier<CompletionStage<T>> send,
+      String table,
+      RetrySettings settings,
+      RequestMetrics metrics) {
     this.send = send;
     this.table = table;
     this.settings = settings;
     this.counters = RetryStatistics.forTable(table);
+    this.metrics = metrics;
   }
 
   /** Sends now; the stage completes with the first answer that is not a rate limit. */
   static <T> CompletionStage<T> send(
-      Supplier<CompletionStage<T>> send, String table, RetrySettings settings) {
-    RateLimitRetry<T> retry = new RateLimitRetry<>(send, table, settings);
+      Supplier<CompletionStage<T>> send,
+      String table,
+      RetrySettings settings,
+      RequestMetrics metrics) {
+    RateLimitRetry<T> retry = new RateLimitRetry<>(send, table, settings, metrics);
     retry.attempt();
     return retry.result;
   }
@@ -73,6 +83,7 @@ final class RateLimitRetry<T> {
     if (rateLimit != null) {
       rateLimited++;
       counters.rateLimited.increment();
+      metrics.recordRateLimited();
       TableThrottle throttle = Throttles.forTable(table);
       if (throttle != null) {
         throttle.onRateLimited(lastSendNanos);
@@ -111,6 +122,7 @@ final class RateLimitRetry<T> {
     waitedMillis += delay;
     counters.retries.increment();
     counters.backoffMillis.add(delay);
+    metrics.recordRetry(delay);
     try {
       TIMER.schedule(this::attempt, delay, TimeUnit.MILLISECONDS);
     } catch (RuntimeException rejected) {

@@ -5,6 +5,7 @@ import com.datastax.oss.driver.api.core.cql.ColumnDefinitions;
 import com.datastax.oss.driver.api.core.cql.ExecutionInfo;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.Statement;
+import io.github.cosmosspark.core.metrics.RequestMetrics;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -15,10 +16,12 @@ import java.util.concurrent.CompletionStage;
 final class RetryingAsyncResultSet implements AsyncResultSet {
   private final AsyncResultSet page;
   private final RetryingSession session;
+  private final RequestMetrics metrics;
 
-  RetryingAsyncResultSet(AsyncResultSet page, RetryingSession session) {
+  RetryingAsyncResultSet(AsyncResultSet page, RetryingSession session, RequestMetrics metrics) {
     this.page = page;
     this.session = session;
+    this.metrics = metrics;
   }
 
   @Override
@@ -54,7 +57,7 @@ final class RetryingAsyncResultSet implements AsyncResultSet {
     }
     ExecutionInfo info = page.getExecutionInfo();
     Statement<?> statement = (Statement<?>) info.getRequest();
-    return session.executeWithRetries(statement.copy(info.getPagingState()));
+    return session.executeWithRetries(statement.copy(info.getPagingState()), metrics);
   }
 
   @Override

@@ -11,6 +11,7 @@ import com.datastax.oss.driver.internal.core.cql.ResultSets;
 import com.datastax.oss.driver.internal.core.session.SessionWrapper;
 import com.datastax.oss.driver.internal.core.util.concurrent.BlockingOperation;
 import com.datastax.oss.driver.internal.core.util.concurrent.CompletableFutures;
+import io.github.cosmosspark.core.metrics.RequestMetrics;
 import io.github.cosmosspark.core.throughput.RequestUnitStatistics;
 import io.github.cosmosspark.core.throughput.TableThrottle;
 import io.github.cosmosspark.core.throughput.Throttles;
@@ -56,13 +57,14 @@ public final class RetryingSession extends SessionWrapper implements CqlSession 
   public <RequestT extends Request, ResultT> ResultT execute(
       RequestT request, GenericType<ResultT> resultType) {
     if (request instanceof Statement && resultType.equals(Statement.ASYNC)) {
-      return (ResultT) executeWithRetries((Statement<?>) request);
+      return (ResultT) executeWithRetries((Statement<?>) request, null);
     }
     if (request instanceof Statement && resultType.equals(Statement.SYNC)) {
       BlockingOperation.checkNotDriverThread();
       return (ResultT)
           ResultSets.newInstance(
-              CompletableFutures.getUninterruptibly(executeWithRetries((Statement<?>) request)));
+              CompletableFutures.getUninterruptibly(
+                  executeWithRetries((Statement<?>) request, null)));
     }
     if (request instanceof PrepareRequest && resultType.equals(PrepareRequest.ASYNC)) {
       return (ResultT) prepareWithRetries((PrepareRequest) request);
@@ -75,28 +77,38 @@ public final class RetryingSession extends SessionWrapper implements CqlSession 
     return delegate.execute(request, resultType);
   }
 
-  /** Sends the statement until Cosmos stops rate-limiting it; later pages are sent the same way. */
-  CompletionStage<AsyncResultSet> executeWithRetries(Statement<?> statement) {
+  /**
+   * Sends the statement until Cosmos stops rate-limiting it; later pages are sent the same way.
+   *
+   * @param taskMetrics the counters of the first page's request, or null to take those of the task
+   *     running on this thread
+   */
+  CompletionStage<AsyncResultSet> executeWithRetries(
+      Statement<?> statement, RequestMetrics taskMetrics) {
     RequestTables.noteProvisionedThroughput(statement);
     String table = RequestTables.tableOf(statement);
+    RequestMetrics metrics =
+        taskMetrics != null ? taskMetrics : RequestMetrics.forCurrentTask(table);
     // Looked up on every send: a throttle learned from this request's own 429s admits its resends.
     Supplier<CompletionStage<AsyncResultSet>> send =
         () -> {
           TableThrottle throttle = Throttles.forTable(table);
           return throttle == null
-              ? unthrottled(statement, table)
-              : admitted(statement, table, throttle);
+              ? unthrottled(statement, table, metrics)
+              : admitted(statement, table, throttle, metrics);
         };
-    return RateLimitRetry.send(send, table, settings)
-        .thenApply(page -> new RetryingAsyncResultSet(page, this));
+    return RateLimitRetry.send(send, table, settings, metrics)
+        .thenApply(page -> new RetryingAsyncResultSet(page, this, metrics));
   }
 
-  private CompletionStage<AsyncResultSet> unthrottled(Statement<?> statement, String table) {
+  private CompletionStage<AsyncResultSet> unthrottled(
+      Statement<?> statement, String table, RequestMetrics metrics) {
     return delegate
         .execute(statement, Statement.ASYNC)
         .thenApply(
             page -> {
               double charge = charge(page, 0);
+              metrics.recordResponse(charge);
               RequestUnitStatistics.record(table, charge);
               Throttles.recordCharge(table, charge);
               return page;
@@ -108,10 +120,11 @@ public final class RetryingSession extends SessionWrapper implements CqlSession 
    * charge Cosmos reports.
    */
   private CompletionStage<AsyncResultSet> admitted(
-      Statement<?> statement, String table, TableThrottle throttle) {
+      Statement<?> statement, String table, TableThrottle throttle, RequestMetrics metrics) {
     boolean write = RequestTables.isWrite(statement);
     double estimate = throttle.estimate(write);
     long waitNanos = throttle.reserve(estimate);
+    metrics.recordBudgetWait(waitNanos);
     CompletableFuture<AsyncResultSet> result = new CompletableFuture<>();
     Runnable send =
         () ->
@@ -120,10 +133,13 @@ public final class RetryingSession extends SessionWrapper implements CqlSession 
                 .whenComplete(
                     (page, error) -> {
                       try {
+                        double charge = page == null ? 0 : charge(page, estimate);
                         if (page != null) {
+                          metrics.recordResponse(charge);
+                          // Only what Cosmos reported, not the estimate standing in for it.
                           RequestUnitStatistics.record(table, charge(page, 0));
                         }
-                        throttle.settle(write, estimate, page == null ? 0 : charge(page, estimate));
+                        throttle.settle(write, estimate, charge);
                       } finally {
                         if (error != null) {
                           result.completeExceptionally(error);
@@ -161,7 +177,8 @@ public final class RetryingSession extends SessionWrapper implements CqlSession 
     return RateLimitRetry.send(
         () -> delegate.execute(request, PrepareRequest.ASYNC),
         RequestTables.tableOf(request),
-        settings);
+        settings,
+        RequestMetrics.UNATTRIBUTED);
   }
 
   @Override

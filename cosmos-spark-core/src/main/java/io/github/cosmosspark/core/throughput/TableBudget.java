@@ -3,18 +3,21 @@ package io.github.cosmosspark.core.throughput;
 import java.io.Serializable;
 
 /**
- * One executor's share of a job's budget on one table, planned on the driver. It travels to the
- * executors inside the connector's configuration, where {@link Throttles} picks it up.
+ * A job's budget on one table, planned on the driver, and how many executors it was split among
+ * then. It travels to the executors inside the connector's configuration, where {@link Throttles}
+ * gives each its share of the executors alive at that time (see {@link LiveExecutors}).
  */
 public final class TableBudget implements Serializable {
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
 
   private final String table;
-  private final double shareRuPerSecond;
+  private final double totalRuPerSecond;
+  private final int plannedExecutors;
 
-  public TableBudget(String table, double shareRuPerSecond) {
+  public TableBudget(String table, double totalRuPerSecond, int plannedExecutors) {
     this.table = table;
-    this.shareRuPerSecond = shareRuPerSecond;
+    this.totalRuPerSecond = totalRuPerSecond;
+    this.plannedExecutors = Math.max(1, plannedExecutors);
   }
 
   /** {@code keyspace.table}, lower case unless quoted, as requests name it. */
@@ -22,13 +25,30 @@ public final class TableBudget implements Serializable {
     return table;
   }
 
-  /** RU/s one executor may use on the table; 0 when throughput control is off for it. */
+  /** RU/s the whole job may use on the table; 0 when throughput control is off for it. */
+  public double totalRuPerSecond() {
+    return totalRuPerSecond;
+  }
+
+  /** The executors that existed when the driver planned the budget. */
+  public int plannedExecutors() {
+    return plannedExecutors;
+  }
+
+  /** RU/s one executor may use when the executors are as planned. */
   public double shareRuPerSecond() {
-    return shareRuPerSecond;
+    return shareAmong(plannedExecutors);
+  }
+
+  /** RU/s one of {@code executors} executors may use. */
+  public double shareAmong(int executors) {
+    return totalRuPerSecond / Math.max(1, executors);
   }
 
   @Override
   public String toString() {
-    return String.format("TableBudget{%s: %,.0f RU/s per executor}", table, shareRuPerSecond);
+    return String.format(
+        "TableBudget{%s: %,.0f RU/s among %d executor%s}",
+        table, totalRuPerSecond, plannedExecutors, plannedExecutors == 1 ? "" : "s");
   }
 }

@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentMap;
 public final class Throttles {
   private static final ConcurrentMap<String, TableThrottle> BY_TABLE = new ConcurrentHashMap<>();
   private static final Set<String> TURNED_OFF = ConcurrentHashMap.newKeySet();
+  private static final ConcurrentMap<String, TableBudget> BUDGETS = new ConcurrentHashMap<>();
   private static final ConcurrentMap<String, ChargeMeter> METERS = new ConcurrentHashMap<>();
   private static final double SLOWEST_START_RU_PER_SECOND = 50;
   private static final long FORGET_LEARNED_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
@@ -19,19 +20,30 @@ public final class Throttles {
    * share of 0 (throughput control turned off) removes the throttle.
    */
   public static void register(TableBudget budget) {
-    if (budget.shareRuPerSecond() <= 0) {
+    if (budget.totalRuPerSecond() <= 0) {
       TURNED_OFF.add(budget.table());
       BY_TABLE.remove(budget.table());
+      BUDGETS.remove(budget.table());
       return;
     }
     TURNED_OFF.remove(budget.table());
+    BUDGETS.put(budget.table(), budget);
     TableThrottle existing = BY_TABLE.get(budget.table());
     if (existing != null && existing.isLearning()) {
       BY_TABLE.remove(budget.table(), existing);
     }
-    BY_TABLE
-        .computeIfAbsent(budget.table(), table -> new TableThrottle(budget.shareRuPerSecond()))
-        .reshare(budget.shareRuPerSecond());
+    double share = budget.shareAmong(LiveExecutors.count(budget.plannedExecutors()));
+    BY_TABLE.computeIfAbsent(budget.table(), table -> new TableThrottle(share)).reshare(share);
+  }
+
+  /** Gives every budget its share of {@code executors}, when their number changed. */
+  static void reshare(int executors) {
+    for (TableBudget budget : BUDGETS.values()) {
+      TableThrottle throttle = BY_TABLE.get(budget.table());
+      if (throttle != null && !throttle.isLearning()) {
+        throttle.reshare(budget.shareAmong(executors));
+      }
+    }
   }
 
   /**
@@ -51,6 +63,7 @@ public final class Throttles {
   /** Removes the table's throttle and what was learned: its requests are sent at once again. */
   public static void unregister(String table) {
     BY_TABLE.remove(table);
+    BUDGETS.remove(table);
     TURNED_OFF.remove(table);
     METERS.remove(table);
   }

@@ -19,10 +19,10 @@ public final class ThroughputPlanner {
   private ThroughputPlanner() {}
 
   /**
-   * The budget of one executor for {@code keyspace.table}: none (share 0) when throughput control
-   * is off, null when nothing says what the table can take.
+   * The job's budget for {@code keyspace.table}: an empty one (share 0) when throughput control is
+   * off, null when nothing says what the table can take.
    */
-  public static TableBudget plan(
+  public static BudgetPlan plan(
       ThroughputSettings settings, String keyspace, String table, SparkContext spark) {
     String name = RequestTables.internalName(keyspace) + "." + RequestTables.internalName(table);
     if (settings == null) {
@@ -30,7 +30,7 @@ public final class ThroughputPlanner {
     }
     if (!settings.enabled()) {
       // An empty budget: executors stop admitting this table's requests, even after another job.
-      return new TableBudget(name, 0);
+      return new BudgetPlan(new TableBudget(name, 0, 1), 0, "throughput control off", 1, 1);
     }
     double total;
     String why;
@@ -62,18 +62,20 @@ public final class ThroughputPlanner {
       return null;
     }
     int executors = executors(spark);
-    double share = total / executors;
-    if (LOGGED.add(name + ":" + total + ":" + executors)) {
-      LOG.info(
-          "{} at {} RU/s ({}): {} executor{} x {} RU/s",
-          name,
-          String.format("%,.0f", total),
-          why,
-          executors,
-          executors == 1 ? "" : "s",
-          String.format("%,.0f", share));
+    return new BudgetPlan(
+        new TableBudget(name, total, executors), total, why, executors, tasksPerExecutor(spark));
+  }
+
+  /** Tasks one executor runs at once: its cores, or in local mode the driver's task threads. */
+  static int tasksPerExecutor(SparkContext spark) {
+    if (spark == null) {
+      return 1;
     }
-    return new TableBudget(name, share);
+    if (spark.isLocal()) {
+      return Math.max(1, spark.defaultParallelism());
+    }
+    int cores = spark.getConf().getInt("spark.executor.cores", 0);
+    return cores > 0 ? cores : Math.max(1, spark.defaultParallelism() / executors(spark));
   }
 
   /** Executors registered now; in local mode the driver is the one executor. */

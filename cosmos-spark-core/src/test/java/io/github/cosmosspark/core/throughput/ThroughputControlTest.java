@@ -4,6 +4,7 @@ import static io.github.cosmosspark.testkit.spark.DataFrameAssertions.assertSame
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.datastax.spark.connector.datasource.CassandraScan;
 import io.github.cosmosspark.core.EmulatorBooks;
 import io.github.cosmosspark.testkit.emulator.CosmosEmulator;
 import io.github.cosmosspark.testkit.emulator.TableStatistics;
@@ -20,9 +21,12 @@ import java.util.concurrent.Future;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.execution.SparkPlan;
+import org.apache.spark.sql.execution.datasources.v2.BatchScanExec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import scala.collection.JavaConverters;
 
 /** Writes through throughput control, read back by the emulator's per-second request units. */
 @CosmosEmulatorTest
@@ -43,7 +47,7 @@ class ThroughputControlTest {
   @AfterEach
   void forgetBudgets() {
     for (String table :
-        new String[] {"target", "fraction", "off", "retried", "learned", "shared"}) {
+        new String[] {"target", "fraction", "off", "retried", "learned", "shared", "paged"}) {
       Throttles.unregister(KEYSPACE + "." + table);
     }
   }
@@ -147,6 +151,31 @@ class ThroughputControlTest {
         "at most 1 % of requests throttled: " + statistics);
     assertWithin(statistics, 900 * 1.1);
     assertSameRowsByKey(first.union(second), read(options), "id");
+  }
+
+  @Test
+  void aScanPagesAtATenthOfATasksSecondOfBudgetUnlessTheUserChoseAPageSize() {
+    createTable("paged", 10_000);
+    Map<String, String> options = settings("paged");
+    options.put("throughput.targetRuPerSecond", "100");
+
+    // local[2]: two tasks share 100 RU/s; a books row is estimated at 40 B, 1/25.6 RU.
+    assertEquals(128, fetchSize(options));
+    options.put("spark.cassandra.input.fetch.sizeInRows", "77");
+    assertEquals(77, fetchSize(options));
+  }
+
+  private static int fetchSize(Map<String, String> options) {
+    Dataset<Row> read =
+        LocalSpark.session().read().format("cosmoscassandra").options(options).load();
+    for (SparkPlan leaf :
+        JavaConverters.seqAsJavaListConverter(read.queryExecution().executedPlan().collectLeaves())
+            .asJava()) {
+      if (leaf instanceof BatchScanExec) {
+        return ((CassandraScan) ((BatchScanExec) leaf).scan()).readConf().fetchSizeInRows();
+      }
+    }
+    throw new AssertionError("no scan in " + read.queryExecution().executedPlan());
   }
 
   /** Every whole second but the first stays within {@code limit} request units. */

@@ -1,0 +1,33 @@
+package io.github.cosmosspark.core.datasource;
+
+import com.datastax.spark.connector.datasource.CassandraInJoin;
+import io.github.cosmosspark.core.metrics.CosmosMetrics;
+import org.apache.spark.sql.connector.metric.CustomMetric;
+import org.apache.spark.sql.connector.read.PartitionReaderFactory;
+
+/** SCC's scan for a long {@code IN} list, read as a join, reporting what its requests cost. */
+final class CosmosInJoin extends CassandraInJoin {
+
+  CosmosInJoin(CassandraInJoin join) {
+    super(
+        join.session(),
+        join.connector(),
+        join.tableDef(),
+        join.inClauses(),
+        join.cqlQueryParts(),
+        join.readSchema(),
+        join.readConf(),
+        join.consolidatedConf());
+  }
+
+  @Override
+  public PartitionReaderFactory createReaderFactory() {
+    return new MeteredReaderFactory(
+        super.createReaderFactory(), tableDef().keyspaceName() + "." + tableDef().tableName());
+  }
+
+  @Override
+  public CustomMetric[] supportedCustomMetrics() {
+    return CosmosMetrics.forReads();
+  }
+}

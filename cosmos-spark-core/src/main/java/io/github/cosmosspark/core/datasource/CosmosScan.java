@@ -1,0 +1,36 @@
+package io.github.cosmosspark.core.datasource;
+
+import com.datastax.spark.connector.datasource.CassandraScan;
+import io.github.cosmosspark.core.metrics.CosmosMetrics;
+import org.apache.spark.sql.connector.metric.CustomMetric;
+import org.apache.spark.sql.connector.read.PartitionReaderFactory;
+
+/**
+ * SCC's scan, reporting what its requests cost. SCC's planner rules match {@link CassandraScan} by
+ * class, so this extends it. Building it again from SCC's scan repeats SCC's split planning (one
+ * size-estimate query), which happens once per query.
+ */
+final class CosmosScan extends CassandraScan {
+
+  CosmosScan(CassandraScan scan) {
+    super(
+        scan.session(),
+        scan.connector(),
+        scan.tableDef(),
+        scan.cqlQueryParts(),
+        scan.readSchema(),
+        scan.readConf(),
+        scan.consolidatedConf());
+  }
+
+  @Override
+  public PartitionReaderFactory createReaderFactory() {
+    return new MeteredReaderFactory(
+        super.createReaderFactory(), tableDef().keyspaceName() + "." + tableDef().tableName());
+  }
+
+  @Override
+  public CustomMetric[] supportedCustomMetrics() {
+    return CosmosMetrics.forReads();
+  }
+}

@@ -1,0 +1,119 @@
+package io.github.cosmosspark.core.throughput;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The SCC settings that decide how much a task has in flight, chosen from the budget and the row
+ * size, so that a job reaches its budget without queueing far past it. Settings the user made are
+ * kept. One INFO line per read or write says what was chosen and why.
+ */
+public final class RequestSizing {
+  public static final String CONCURRENT_WRITES = "spark.cassandra.output.concurrent.writes";
+  public static final String FETCH_SIZE = "spark.cassandra.input.fetch.sizeInRows";
+
+  private static final Logger LOG = LoggerFactory.getLogger(RequestSizing.class);
+
+  /** Cosmos charges "several RU" per KB written; the throttle starts from the same guess. */
+  private static final double WRITE_RU_PER_KB = 6;
+
+  private static final double READ_RU_PER_KB = 1;
+
+  /**
+   * Requests in flight must cover the time each takes, or a task cannot reach its share: enough for
+   * 100 ms, several times an in-region round trip.
+   */
+  private static final double COVERED_SECONDS = 0.1;
+
+  /**
+   * A page is charged at once when it arrives; at most a tenth of a task's second of budget keeps
+   * the per-second charge smooth.
+   */
+  private static final double PAGE_SHARE_OF_SECOND = 0.1;
+
+  private static final int SCC_CONCURRENT_WRITES = 5;
+  private static final int MOST_CONCURRENT_WRITES = 256;
+  private static final int FEWEST_ROWS_PER_PAGE = 10;
+  private static final int SCC_ROWS_PER_PAGE = 1000;
+
+  private RequestSizing() {}
+
+  /**
+   * The settings for a write of rows of about {@code rowBytes} under {@code plan}, without those
+   * {@code userSet} says the user chose.
+   */
+  public static Map<String, String> forWrite(
+      BudgetPlan plan, long rowBytes, Predicate<String> userSet) {
+    double ruPerRow = WRITE_RU_PER_KB * Math.max(1, Math.ceil(rowBytes / 1024.0));
+    double rowsPerTaskSecond = taskShare(plan) / ruPerRow;
+    int concurrent =
+        clamp(
+            (long) Math.ceil(rowsPerTaskSecond * COVERED_SECONDS),
+            SCC_CONCURRENT_WRITES,
+            MOST_CONCURRENT_WRITES);
+    Map<String, String> chosen = new LinkedHashMap<>();
+    String choice;
+    if (userSet.test(CONCURRENT_WRITES)) {
+      choice = "your " + CONCURRENT_WRITES;
+    } else {
+      chosen.put(CONCURRENT_WRITES, Integer.toString(concurrent));
+      choice = concurrent + " concurrent writes per task (" + CONCURRENT_WRITES + ")";
+    }
+    log("writing", plan, ruPerRow, rowBytes, choice);
+    return chosen;
+  }
+
+  /** The settings for a scan of rows of about {@code rowBytes} under {@code plan}. */
+  public static Map<String, String> forRead(
+      BudgetPlan plan, long rowBytes, Predicate<String> userSet) {
+    double ruPerRow = READ_RU_PER_KB * Math.max(1, rowBytes) / 1024.0;
+    int rowsPerPage =
+        clamp(
+            (long) Math.floor(taskShare(plan) * PAGE_SHARE_OF_SECOND / ruPerRow),
+            FEWEST_ROWS_PER_PAGE,
+            SCC_ROWS_PER_PAGE);
+    Map<String, String> chosen = new LinkedHashMap<>();
+    String choice;
+    if (userSet.test(FETCH_SIZE)) {
+      choice = "your " + FETCH_SIZE;
+    } else {
+      chosen.put(FETCH_SIZE, Integer.toString(rowsPerPage));
+      choice = rowsPerPage + " rows per page (" + FETCH_SIZE + ")";
+    }
+    log("reading", plan, ruPerRow, rowBytes, choice);
+    return chosen;
+  }
+
+  private static double taskShare(BudgetPlan plan) {
+    return plan.budget().shareRuPerSecond() / Math.max(1, plan.tasksPerExecutor());
+  }
+
+  private static int clamp(long value, int least, int most) {
+    return (int) Math.max(least, Math.min(most, value));
+  }
+
+  private static void log(
+      String doing, BudgetPlan plan, double ruPerRow, long rowBytes, String choice) {
+    LOG.info(
+        String.format(
+            Locale.ROOT,
+            "%s %s at %,.0f RU/s (%s): %d executor%s x %,.0f RU/s, %d task%s each; ~%.2f RU/row"
+                + " (rows of ~%,d B, from the schema): %s",
+            doing,
+            plan.budget().table(),
+            plan.totalRuPerSecond(),
+            plan.reason(),
+            plan.executors(),
+            plan.executors() == 1 ? "" : "s",
+            plan.budget().shareRuPerSecond(),
+            plan.tasksPerExecutor(),
+            plan.tasksPerExecutor() == 1 ? "" : "s",
+            ruPerRow,
+            rowBytes,
+            choice));
+  }
+}

@@ -1,0 +1,159 @@
+package io.github.cosmosspark.core.metrics;
+
+import static io.github.cosmosspark.testkit.spark.DataFrameAssertions.assertSameRowsByKey;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.cosmosspark.core.EmulatorBooks;
+import io.github.cosmosspark.core.throughput.Throttles;
+import io.github.cosmosspark.testkit.emulator.CosmosEmulator;
+import io.github.cosmosspark.testkit.emulator.Fault;
+import io.github.cosmosspark.testkit.junit.CosmosEmulatorTest;
+import io.github.cosmosspark.testkit.spark.LocalSpark;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.execution.ui.SQLAppStatusStore;
+import org.apache.spark.sql.execution.ui.SQLExecutionUIData;
+import org.apache.spark.sql.execution.ui.SQLPlanMetric;
+import org.apache.spark.sql.execution.ui.SparkPlanGraphNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import scala.collection.JavaConverters;
+
+/**
+ * The Cosmos metrics of a write and a scan, read back from Spark's SQL status store (what the SQL
+ * tab shows), against what the emulator itself charged and refused.
+ */
+@CosmosEmulatorTest
+class SparkUiMetricsTest {
+  private static final String KEYSPACE = "ui_metrics";
+  private static final String TABLE = "books";
+  private static final int ROWS = 400;
+  private static final int INJECTED_429S = 4;
+
+  private final CosmosEmulator emulator;
+
+  SparkUiMetricsTest(CosmosEmulator emulator) {
+    this.emulator = emulator;
+  }
+
+  @BeforeAll
+  static void createTable(CosmosEmulator emulator) {
+    EmulatorBooks.createKeyspace(emulator, KEYSPACE);
+    EmulatorBooks.createTable(emulator, KEYSPACE, TABLE, 10_000);
+  }
+
+  @AfterEach
+  void clearFaults() {
+    emulator.clearFaults();
+    Throttles.unregister(KEYSPACE + "." + TABLE);
+  }
+
+  @Test
+  void theSqlTabShowsWhatEveryWriteAndScanRequestCostAndHowOftenItWasRefused() {
+    SparkSession spark = LocalSpark.session();
+    Map<String, String> options = EmulatorBooks.options(emulator, KEYSPACE, TABLE);
+    // Under a budget, so that requests wait for it and many are still in flight at commit.
+    options.put("throughput.targetRuPerSecond", "2000");
+    Dataset<Row> books = EmulatorBooks.books(spark, 0, ROWS);
+
+    long beforeWrite = lastExecutionId(spark);
+    emulator.failNext(INJECTED_429S, Fault.OVERLOADED);
+    books.write().format("cosmoscassandra").options(options).mode("append").save();
+    Map<String, String> written = cosmosMetrics(spark, beforeWrite, "writes");
+    double writeCharge = emulator.statistics(KEYSPACE + "." + TABLE).get().requestUnits();
+
+    emulator.resetStatistics();
+    long beforeRead = lastExecutionId(spark);
+    Dataset<Row> read =
+        spark
+            .read()
+            .format("cosmoscassandra")
+            .options(options)
+            .option("spark.cassandra.input.fetch.sizeInRows", "50")
+            .load();
+    assertSameRowsByKey(books, read, "id");
+    Map<String, String> scanned = cosmosMetrics(spark, beforeRead, "reads");
+    double readCharge = emulator.statistics(KEYSPACE + "." + TABLE).get().requestUnits();
+
+    assertEquals(String.valueOf(ROWS), written.get("Cosmos write requests answered"));
+    assertEquals(writeCharge, requestUnits(written.get("Cosmos RU charged for writes")), 0.005);
+    assertEquals(
+        String.valueOf(INJECTED_429S),
+        written.get("Cosmos 429s (request rate too large) on writes"));
+    assertEquals(String.valueOf(INJECTED_429S), written.get("Cosmos writes resent after a 429"));
+    long backoff =
+        Long.parseLong(written.get("ms writes waited after 429s (summed over requests)"));
+    assertTrue(backoff >= INJECTED_429S * 100 && backoff <= INJECTED_429S * 125, "" + backoff);
+    assertTrue(
+        Long.parseLong(written.get("ms writes waited for RU budget (summed over requests)")) > 0,
+        written.toString());
+
+    assertEquals(readCharge, requestUnits(scanned.get("Cosmos RU charged for reads")), 0.005);
+    long pages = Long.parseLong(scanned.get("Cosmos read requests answered"));
+    assertTrue(pages >= ROWS / 50, "one request per page of 50 rows at least: " + scanned);
+    assertEquals("0", scanned.get("Cosmos 429s (request rate too large) on reads"));
+  }
+
+  private static double requestUnits(String shown) {
+    return Double.parseDouble(shown.replace(",", ""));
+  }
+
+  private static long lastExecutionId(SparkSession spark) {
+    long last = -1;
+    for (SQLExecutionUIData execution : executions(spark)) {
+      last = Math.max(last, execution.executionId());
+    }
+    return last;
+  }
+
+  private static Iterable<SQLExecutionUIData> executions(SparkSession spark) {
+    return JavaConverters.seqAsJavaListConverter(statusStore(spark).executionsList()).asJava();
+  }
+
+  private static SQLAppStatusStore statusStore(SparkSession spark) {
+    try {
+      spark.sparkContext().listenerBus().waitUntilEmpty();
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("Spark's listener bus did not drain", e);
+    }
+    return spark.sharedState().statusStore();
+  }
+
+  /**
+   * The Cosmos metrics, by description as the SQL tab labels them, of the one node of an execution
+   * after {@code after} that has them.
+   */
+  private static Map<String, String> cosmosMetrics(SparkSession spark, long after, String kind) {
+    SQLAppStatusStore store = statusStore(spark);
+    Map<String, String> found = new HashMap<>();
+    for (SQLExecutionUIData execution : executions(spark)) {
+      if (execution.executionId() <= after) {
+        continue;
+      }
+      Map<Object, String> values =
+          JavaConverters.mapAsJavaMapConverter(store.executionMetrics(execution.executionId()))
+              .asJava();
+      for (SparkPlanGraphNode node :
+          JavaConverters.seqAsJavaListConverter(store.planGraph(execution.executionId()).allNodes())
+              .asJava()) {
+        for (SQLPlanMetric metric :
+            JavaConverters.seqAsJavaListConverter(node.metrics()).asJava()) {
+          if (metric.name().startsWith("Cosmos RU charged for " + kind)) {
+            assertTrue(found.isEmpty(), "one node with Cosmos metrics: " + found);
+            for (SQLPlanMetric each :
+                JavaConverters.seqAsJavaListConverter(node.metrics()).asJava()) {
+              found.put(each.name(), values.get(each.accumulatorId()));
+            }
+          }
+        }
+      }
+    }
+    assertTrue(!found.isEmpty(), "no node reports Cosmos " + kind);
+    return found;
+  }
+}
