@@ -1,5 +1,8 @@
 /**
- * Runnable programs, one per task a cosmos-spark user has (create, read, upsert, delete, copy, bulk
- * load), and the benchmark. With no account configured they run against the local emulator.
+ * Runnable programs, one per task a cosmos-spark user has: {@link QuickStart}, {@link TableDdl},
+ * {@link InsertWithTtl}, {@link ReadAndQuery}, {@link Upsert}, {@link DeleteRows}, {@link
+ * Aggregations}, {@link TableCopy}, {@link BulkLoad}; a Structured Streaming example joins them
+ * with streaming support. With no account configured they run against the local emulator ({@link
+ * ExampleAccount}).
  */
 package io.github.cosmosspark.examples;

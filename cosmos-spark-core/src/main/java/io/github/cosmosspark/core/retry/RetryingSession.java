@@ -12,6 +12,7 @@ import com.datastax.oss.driver.internal.core.session.SessionWrapper;
 import com.datastax.oss.driver.internal.core.util.concurrent.BlockingOperation;
 import com.datastax.oss.driver.internal.core.util.concurrent.CompletableFutures;
 import io.github.cosmosspark.core.metrics.RequestMetrics;
+import io.github.cosmosspark.core.throughput.RequestUnitStatistics;
 import io.github.cosmosspark.core.throughput.TableThrottle;
 import io.github.cosmosspark.core.throughput.Throttles;
 import java.nio.ByteBuffer;
@@ -117,7 +118,7 @@ public final class RetryingSession extends SessionWrapper implements CqlSession 
           TableThrottle throttle = Throttles.forTable(table);
           return throttle == null
               ? unthrottled(statement, table, metrics)
-              : admitted(statement, throttle, metrics);
+              : admitted(statement, table, throttle, metrics);
         };
     return RateLimitRetry.send(send, table, settings, metrics)
         .thenApply(page -> new RetryingAsyncResultSet(page, this, metrics, askedPageSize));
@@ -131,6 +132,7 @@ public final class RetryingSession extends SessionWrapper implements CqlSession 
             page -> {
               double charge = charge(page, 0);
               metrics.recordResponse(charge);
+              RequestUnitStatistics.record(table, charge);
               Throttles.recordCharge(table, charge);
               return page;
             });
@@ -141,7 +143,7 @@ public final class RetryingSession extends SessionWrapper implements CqlSession 
    * charge Cosmos reports.
    */
   private CompletionStage<AsyncResultSet> admitted(
-      Statement<?> statement, TableThrottle throttle, RequestMetrics metrics) {
+      Statement<?> statement, String table, TableThrottle throttle, RequestMetrics metrics) {
     boolean write = RequestTables.isWrite(statement);
     double estimate = throttle.estimate(write);
     long waitNanos = throttle.reserve(estimate);
@@ -157,6 +159,8 @@ public final class RetryingSession extends SessionWrapper implements CqlSession 
                         double charge = page == null ? 0 : charge(page, estimate);
                         if (page != null) {
                           metrics.recordResponse(charge);
+                          // Only what Cosmos reported, not the estimate standing in for it.
+                          RequestUnitStatistics.record(table, charge(page, 0));
                         }
                         throttle.settle(write, estimate, charge);
                       } finally {
