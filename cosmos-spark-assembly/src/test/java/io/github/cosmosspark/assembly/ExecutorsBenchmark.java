@@ -226,14 +226,17 @@ public final class ExecutorsBenchmark {
                 .collect(Collectors.toList())) {
           List<String> changes =
               Files.readAllLines(stderr, StandardCharsets.UTF_8).stream()
-                  .filter(line -> line.contains("The application now has"))
+                  .filter(
+                      line ->
+                          line.contains("The application now has")
+                              || line.contains("Cannot count the application's executors"))
                   .collect(Collectors.toList());
           notes.add(
               "  executor "
                   + stderr.getParent().getFileName()
                   + ": "
                   + (changes.isEmpty()
-                      ? "no 'The application now has N executors' line"
+                      ? "no 'The application now has N executors' or 'Cannot count' line"
                       : String.join(" / ", changes)));
         }
       }
