@@ -41,7 +41,9 @@ import java.util.stream.Stream;
  * key.
  *
  * <p>{@code mvn -B -pl cosmos-spark-assembly -am -Pexecutors-benchmark -DskipTests verify} (sizes:
- * {@code -Drows=3000 -DruPerSecond=1000 -Dexecutors=4 -Dpartitions=8}).
+ * {@code -Drows=3000 -DruPerSecond=1000 -Dexecutors=4 -Dpartitions=8 -DwarmupRows=0}; with warm-up
+ * rows, each run first writes them into another table, untimed, so that executors have started,
+ * loaded their classes and connected before the measured write).
  */
 public final class ExecutorsBenchmark {
   private static final String KEYSPACE = "executors_benchmark";
@@ -55,6 +57,7 @@ public final class ExecutorsBenchmark {
   private final int rows;
   private final int ruPerSecond;
   private final int partitions;
+  private final int warmupRows;
   private final List<String> lines = new ArrayList<>();
   private final List<String> notes = new ArrayList<>();
 
@@ -65,7 +68,8 @@ public final class ExecutorsBenchmark {
       Path assembly,
       int rows,
       int ruPerSecond,
-      int partitions) {
+      int partitions,
+      int warmupRows) {
     this.emulator = emulator;
     this.cassandra = cassandra;
     this.cluster = cluster;
@@ -73,6 +77,7 @@ public final class ExecutorsBenchmark {
     this.rows = rows;
     this.ruPerSecond = ruPerSecond;
     this.partitions = partitions;
+    this.warmupRows = warmupRows;
   }
 
   public static void main(String[] args) throws Exception {
@@ -80,6 +85,7 @@ public final class ExecutorsBenchmark {
     int ruPerSecond = Integer.getInteger("ruPerSecond", 1_000);
     int executors = Integer.getInteger("executors", 4);
     int partitions = Integer.getInteger("partitions", 8);
+    int warmupRows = Integer.getInteger("warmupRows", 0);
     Path assembly = Paths.get(System.getProperty("cosmos.assembly.jar"));
     if (!Files.isRegularFile(assembly)) {
       throw new IllegalStateException(
@@ -119,7 +125,7 @@ public final class ExecutorsBenchmark {
               Duration.ofMinutes(2))) {
         ExecutorsBenchmark benchmark =
             new ExecutorsBenchmark(
-                emulator, cassandra, cluster, assembly, rows, ruPerSecond, partitions);
+                emulator, cassandra, cluster, assembly, rows, ruPerSecond, partitions, warmupRows);
         benchmark.run(1);
         benchmark.run(executors);
         benchmark.print(executors);
@@ -132,6 +138,16 @@ public final class ExecutorsBenchmark {
   private void run(int executors) throws Exception {
     String table = "books_" + executors + "_executors";
     try (CqlSession session = emulator.newSession()) {
+      if (warmupRows > 0) {
+        session.execute(
+            "CREATE TABLE "
+                + KEYSPACE
+                + "."
+                + table
+                + "_warmup (id int PRIMARY KEY, title text, pages int)"
+                + " WITH cosmosdb_provisioned_throughput="
+                + ruPerSecond);
+      }
       session.execute(
           "CREATE TABLE "
               + KEYSPACE
@@ -159,7 +175,8 @@ public final class ExecutorsBenchmark {
     String driverLog = Files.readString(log, StandardCharsets.UTF_8);
     Matcher result =
         Pattern.compile(
-                "^RESULT writeMillis=(\\d+) failedTasks=(\\d+) taskExecutors=(.*)$",
+                "^RESULT writeMillis=(\\d+) failedTasks=(\\d+) taskExecutors=(\\S*)"
+                    + " tasks=(.*)$",
                 Pattern.MULTILINE)
             .matcher(driverLog);
     if (!result.find()) {
@@ -168,6 +185,7 @@ public final class ExecutorsBenchmark {
     long writeMillis = Long.parseLong(result.group(1));
     int failedTasks = Integer.parseInt(result.group(2));
     String taskExecutors = result.group(3);
+    String taskSeconds = result.group(4);
 
     // Taken before reading back; the rows are read from Cassandra itself, uncharged anyway.
     TableStatistics statistics = emulator.statistics(KEYSPACE + "." + table).get();
@@ -211,6 +229,12 @@ public final class ExecutorsBenchmark {
             + statistics
             + "; whole seconds counted: "
             + seconds.size());
+    notes.add("  task seconds (executor:s, in the order they ended): " + taskSeconds);
+    notes.add(
+        "  RU each second: "
+            + seconds.stream()
+                .map(ru -> String.format(Locale.ROOT, "%.0f", ru))
+                .collect(Collectors.joining(" ")));
     Matcher plan =
         Pattern.compile("^.*(writing " + KEYSPACE + "\\.\\S+ at .*)$", Pattern.MULTILINE)
             .matcher(driverLog);
@@ -288,6 +312,8 @@ public final class ExecutorsBenchmark {
             // The driver plans the split among the executors registered: wait for all of them.
             "-Dspark.scheduler.minRegisteredResourcesRatio=1.0",
             "-Dspark.scheduler.maxRegisteredResourcesWaitingTime=120s",
+            // Executors keep their session from a warm-up write to the measured one.
+            "-Dspark.cassandra.connection.keepAliveMS=120000",
             "-cp",
             applicationClasses()
                 + File.pathSeparator
@@ -298,7 +324,8 @@ public final class ExecutorsBenchmark {
             KEYSPACE,
             table,
             Integer.toString(rows),
-            Integer.toString(partitions)));
+            Integer.toString(partitions),
+            Integer.toString(warmupRows)));
     return command;
   }
 
@@ -341,13 +368,14 @@ public final class ExecutorsBenchmark {
     System.out.printf(
         Locale.ROOT,
         "Executors benchmark: %,d rows into a table of %,d RU/s, budget %.0f RU/s"
-            + " (provisionedRuPerSecond=%d), %d partitions; Spark standalone, one worker,"
-            + " 1 vs %d one-core executors%n",
+            + " (provisionedRuPerSecond=%d), %d partitions, %d warm-up rows; Spark standalone, one"
+            + " worker, 1 vs %d one-core executors%n",
         rows,
         ruPerSecond,
         budget,
         ruPerSecond,
         partitions,
+        warmupRows,
         executors);
     System.out.println();
     System.out.println(

@@ -2,9 +2,12 @@ package io.github.cosmosspark.assembly;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
@@ -21,7 +24,8 @@ public final class ExecutorsBenchmarkApplication {
   private ExecutorsBenchmarkApplication() {}
 
   /**
-   * @param args keyspace, table, rows, partitions
+   * @param args keyspace, table, rows, partitions, warm-up rows (written first, untimed, into
+   *     {@code <table>_warmup}, so every executor has loaded its classes and connected)
    */
   public static void main(String[] args) {
     haltWhenTheBenchmarkIsGone();
@@ -29,25 +33,19 @@ public final class ExecutorsBenchmarkApplication {
     String table = args[1];
     int rows = Integer.parseInt(args[2]);
     int partitions = Integer.parseInt(args[3]);
+    int warmupRows = Integer.parseInt(args[4]);
 
     SparkSession spark =
         SparkSession.builder().appName("cosmos-spark executors benchmark").getOrCreate();
     Tasks tasks = new Tasks();
     spark.sparkContext().addSparkListener(tasks);
     try {
+      if (warmupRows > 0) {
+        write(spark, keyspace, table + "_warmup", warmupRows, partitions);
+        tasks.reset();
+      }
       long started = System.nanoTime();
-      spark
-          .range(0, rows, 1, partitions)
-          .selectExpr(
-              "CAST(id AS INT) AS id",
-              "CONCAT('title-', id) AS title",
-              "CAST(id % 700 AS INT) AS pages")
-          .write()
-          .format("cosmoscassandra")
-          .option("keyspace", keyspace)
-          .option("table", table)
-          .mode("append")
-          .save();
+      write(spark, keyspace, table, rows, partitions);
       long writeMillis = (System.nanoTime() - started) / 1_000_000;
       System.out.println(
           "RESULT writeMillis="
@@ -55,20 +53,52 @@ public final class ExecutorsBenchmarkApplication {
               + " failedTasks="
               + tasks.failed.get()
               + " taskExecutors="
-              + String.join(",", tasks.executors()));
+              + String.join(",", tasks.executors())
+              + " tasks="
+              + String.join(",", tasks.durations));
     } finally {
       spark.stop();
     }
+  }
+
+  private static void write(
+      SparkSession spark, String keyspace, String table, int rows, int partitions) {
+    spark
+        .range(0, rows, 1, partitions)
+        .selectExpr(
+            "CAST(id AS INT) AS id",
+            "CONCAT('title-', id) AS title",
+            "CAST(id % 700 AS INT) AS pages")
+        .write()
+        .format("cosmoscassandra")
+        .option("keyspace", keyspace)
+        .option("table", table)
+        .mode("append")
+        .save();
   }
 
   /** Failed task attempts and the executors that ran tasks, as the driver's listener saw them. */
   static final class Tasks extends SparkListener {
     private final Set<String> executors = new ConcurrentSkipListSet<>();
     private final AtomicInteger failed = new AtomicInteger();
+    private final List<String> durations = new CopyOnWriteArrayList<>();
+
+    void reset() {
+      executors.clear();
+      failed.set(0);
+      durations.clear();
+    }
 
     @Override
     public void onTaskEnd(SparkListenerTaskEnd taskEnd) {
       executors.add(taskEnd.taskInfo().executorId());
+      // executor:seconds, in the order tasks ended.
+      durations.add(
+          String.format(
+              Locale.ROOT,
+              "%s:%.1f",
+              taskEnd.taskInfo().executorId(),
+              taskEnd.taskInfo().duration() / 1000.0));
       if (!taskEnd.taskInfo().successful()) {
         failed.incrementAndGet();
       }
