@@ -236,7 +236,7 @@ public final class ExecutorsBenchmark {
                 .map(ru -> String.format(Locale.ROOT, "%.0f", ru))
                 .collect(Collectors.joining(" ")));
     Matcher plan =
-        Pattern.compile("^.*(writing " + KEYSPACE + "\\.\\S+ at .*)$", Pattern.MULTILINE)
+        Pattern.compile("^.*(writing " + KEYSPACE + "\\." + table + " at .*)$", Pattern.MULTILINE)
             .matcher(driverLog);
     notes.add("  driver: " + (plan.find() ? plan.group(1) : "(no 'writing ... at' line)"));
     List<Path> theseApplications = applications(work);
