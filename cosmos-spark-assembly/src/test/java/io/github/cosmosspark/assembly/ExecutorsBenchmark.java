@@ -86,7 +86,27 @@ public final class ExecutorsBenchmark {
     int executors = Integer.getInteger("executors", 4);
     int partitions = Integer.getInteger("partitions", 8);
     int warmupRows = Integer.getInteger("warmupRows", 0);
-    Path assembly = Paths.get(System.getProperty("cosmos.assembly.jar"));
+    if (executors < 2 || rows < 1 || ruPerSecond < 1 || partitions < 1 || warmupRows < 0) {
+      throw new IllegalArgumentException(
+          "executors must be 2 or more (run A has 1), rows, ruPerSecond and partitions 1 or more,"
+              + " warmupRows 0 or more; got -Dexecutors="
+              + executors
+              + " -Drows="
+              + rows
+              + " -DruPerSecond="
+              + ruPerSecond
+              + " -Dpartitions="
+              + partitions
+              + " -DwarmupRows="
+              + warmupRows);
+    }
+    String jar = System.getProperty("cosmos.assembly.jar");
+    if (jar == null) {
+      throw new IllegalStateException(
+          "Set -Dcosmos.assembly.jar to the assembly jar, or run the benchmark through the"
+              + " executors-benchmark profile (see the javadoc).");
+    }
+    Path assembly = Paths.get(jar);
     if (!Files.isRegularFile(assembly)) {
       throw new IllegalStateException(
           "No assembly jar at "
