@@ -58,12 +58,28 @@ final class StandaloneSparkCluster implements AutoCloseable {
   static StandaloneSparkCluster start(
       Path home, List<Path> sparkJars, int workers, String workerMemory, Duration timeout)
       throws IOException, InterruptedException {
+    return start(home, sparkJars, workers, 1, workerMemory, timeout);
+  }
+
+  /**
+   * Starts a master and {@code workers} workers with {@code coresPerWorker} cores and {@code
+   * workerMemory} each, and waits until every worker has registered. A worker with several cores
+   * runs as many one-core executors of an application that sets {@code spark.executor.cores=1}.
+   */
+  static StandaloneSparkCluster start(
+      Path home,
+      List<Path> sparkJars,
+      int workers,
+      int coresPerWorker,
+      String workerMemory,
+      Duration timeout)
+      throws IOException, InterruptedException {
     StandaloneSparkCluster cluster = new StandaloneSparkCluster(home, sparkJars);
     try {
       cluster.prepareHome();
       cluster.startMaster();
       for (int i = 0; i < workers; i++) {
-        cluster.startWorker(i, workerMemory);
+        cluster.startWorker(i, coresPerWorker, workerMemory);
       }
       cluster.awaitWorkers(workers, timeout);
       return cluster;
@@ -164,7 +180,7 @@ final class StandaloneSparkCluster implements AutoCloseable {
     launch(command, home.resolve("logs/master.log"));
   }
 
-  private void startWorker(int index, String memory) throws IOException {
+  private void startWorker(int index, int cores, String memory) throws IOException {
     Path workDir = home.resolve("work/worker-" + index);
     Files.createDirectories(workDir);
     List<String> command = daemon("-Xmx256m", "org.apache.spark.deploy.worker.Worker");
@@ -173,7 +189,7 @@ final class StandaloneSparkCluster implements AutoCloseable {
             "--host",
             HOST,
             "--cores",
-            "1",
+            Integer.toString(cores),
             "--memory",
             memory,
             "--webui-port",
