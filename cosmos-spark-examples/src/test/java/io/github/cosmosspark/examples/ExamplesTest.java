@@ -286,6 +286,18 @@ class ExamplesTest {
   }
 
   /** The table as Cassandra holds it, read with the plain connector, not through the emulator. */
+  @Test
+  void streamingWriteLandsEveryReadingOfEveryRunOnce(
+      CosmosEmulator emulator, CassandraServer cassandra) {
+    Dataset<org.apache.spark.sql.Row> sent =
+        StreamingWrite.run(spark, ExampleAccount.ofEmulator(emulator), "ex_streaming", 150, 2);
+
+    Dataset<org.apache.spark.sql.Row> landed =
+        direct(cassandra, "ex_streaming", StreamingWrite.TABLE);
+    assertEquals(300, landed.count());
+    DataFrameAssertions.assertSameRowsByKey(sent, landed, "id");
+  }
+
   private Dataset<org.apache.spark.sql.Row> direct(
       CassandraServer cassandra, String keyspace, String table) {
     return spark
