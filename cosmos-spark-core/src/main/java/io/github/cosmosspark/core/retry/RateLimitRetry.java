@@ -29,11 +29,13 @@ final class RateLimitRetry<T> {
   private final RetrySettings settings;
   private final RetryStatistics.Counters counters;
   private final RequestMetrics metrics;
+  private final boolean runsTwiceSafely;
   private final CompletableFuture<T> result = new CompletableFuture<>();
   private final long startNanos = System.nanoTime();
   private int attempts;
   private int rateLimited;
   private int connectionsBusy;
+  private int connectionsLost;
   private long waitedMillis;
   private long lastSendNanos;
 
@@ -41,21 +43,29 @@ final class RateLimitRetry<T> {
       Supplier<CompletionStage<T>> send,
       String table,
       RetrySettings settings,
-      RequestMetrics metrics) {
+      RequestMetrics metrics,
+      boolean runsTwiceSafely) {
     this.send = send;
     this.table = table;
     this.settings = settings;
     this.counters = RetryStatistics.forTable(table);
     this.metrics = metrics;
+    this.runsTwiceSafely = runsTwiceSafely;
   }
 
-  /** Sends now; the stage completes with the first answer that is not a rate limit. */
+  /**
+   * Sends now; the stage completes with the first answer that is not a rate limit.
+   *
+   * @param runsTwiceSafely whether the request may be resent when its connection was lost before
+   *     the answer, not knowing whether it ran: reads, prepares and idempotent writes
+   */
   static <T> CompletionStage<T> send(
       Supplier<CompletionStage<T>> send,
       String table,
       RetrySettings settings,
-      RequestMetrics metrics) {
-    RateLimitRetry<T> retry = new RateLimitRetry<>(send, table, settings, metrics);
+      RequestMetrics metrics,
+      boolean runsTwiceSafely) {
+    RateLimitRetry<T> retry = new RateLimitRetry<>(send, table, settings, metrics, runsTwiceSafely);
     retry.attempt();
     return retry.result;
   }
@@ -97,6 +107,11 @@ final class RateLimitRetry<T> {
       connectionsBusy++;
       counters.connectionsBusy.increment();
       delay = RateLimits.backoffMillis(connectionsBusy);
+    } else if (runsTwiceSafely && RateLimits.connectionLost(error)) {
+      // The driver reconnects on its own; resending at once would find no connection yet.
+      connectionsLost++;
+      counters.connectionsLost.increment();
+      delay = RateLimits.backoffMillis(connectionsLost);
     } else {
       result.completeExceptionally(error);
       return;

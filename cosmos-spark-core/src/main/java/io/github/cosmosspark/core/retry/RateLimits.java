@@ -3,6 +3,8 @@ package io.github.cosmosspark.core.retry;
 import com.datastax.oss.driver.api.core.AllNodesFailedException;
 import com.datastax.oss.driver.api.core.NodeUnavailableException;
 import com.datastax.oss.driver.api.core.connection.BusyConnectionException;
+import com.datastax.oss.driver.api.core.connection.ClosedConnectionException;
+import com.datastax.oss.driver.api.core.connection.HeartbeatException;
 import com.datastax.oss.driver.api.core.servererrors.OverloadedException;
 import java.util.List;
 import java.util.concurrent.CompletionException;
@@ -49,6 +51,33 @@ final class RateLimits {
       }
     }
     return any;
+  }
+
+  /**
+   * Whether the request's connection closed, or stopped answering heartbeats, before its answer
+   * came: the request may or may not have run, so only a request that can run twice may be resent.
+   */
+  static boolean connectionLost(Throwable error) {
+    Throwable cause = unwrap(error);
+    if (cause instanceof ClosedConnectionException || cause instanceof HeartbeatException) {
+      return true;
+    }
+    if (!(cause instanceof AllNodesFailedException)) {
+      return false;
+    }
+    boolean lost = false;
+    for (List<Throwable> errors : ((AllNodesFailedException) cause).getAllErrors().values()) {
+      for (Throwable nodeError : errors) {
+        if (nodeError instanceof ClosedConnectionException
+            || nodeError instanceof HeartbeatException) {
+          lost = true;
+        } else if (!(nodeError instanceof NodeUnavailableException
+            || nodeError instanceof BusyConnectionException)) {
+          return false;
+        }
+      }
+    }
+    return lost;
   }
 
   /** The error behind the future wrappers a completion stage adds. */

@@ -46,6 +46,7 @@ public final class RetryStatistics {
     final LongAdder exhausted = new LongAdder();
     final LongAdder immediateRetries = new LongAdder();
     final LongAdder connectionsBusy = new LongAdder();
+    final LongAdder connectionsLost = new LongAdder();
 
     Snapshot snapshot() {
       return new Snapshot(
@@ -54,13 +55,14 @@ public final class RetryStatistics {
           backoffMillis.sum(),
           exhausted.sum(),
           immediateRetries.sum(),
-          connectionsBusy.sum());
+          connectionsBusy.sum(),
+          connectionsLost.sum());
     }
   }
 
   /** Counts at one moment. */
   public static final class Snapshot {
-    static final Snapshot ZERO = new Snapshot(0, 0, 0, 0, 0, 0);
+    static final Snapshot ZERO = new Snapshot(0, 0, 0, 0, 0, 0, 0);
 
     private final long rateLimited;
     private final long retries;
@@ -68,6 +70,7 @@ public final class RetryStatistics {
     private final long exhausted;
     private final long immediateRetries;
     private final long connectionsBusy;
+    private final long connectionsLost;
 
     Snapshot(
         long rateLimited,
@@ -75,13 +78,15 @@ public final class RetryStatistics {
         long backoffMillis,
         long exhausted,
         long immediateRetries,
-        long connectionsBusy) {
+        long connectionsBusy,
+        long connectionsLost) {
       this.rateLimited = rateLimited;
       this.retries = retries;
       this.backoffMillis = backoffMillis;
       this.exhausted = exhausted;
       this.immediateRetries = immediateRetries;
       this.connectionsBusy = connectionsBusy;
+      this.connectionsLost = connectionsLost;
     }
 
     /** Rate-limited (429) answers received. */
@@ -98,7 +103,16 @@ public final class RetryStatistics {
     }
 
     /**
-     * Requests resent after a rate-limit answer or full connections, each after a scheduled wait.
+     * Requests whose connection closed before the answer came (a network failure, a restarted
+     * endpoint), sent again after a scheduled wait because sending them twice changes nothing.
+     */
+    public long connectionsLost() {
+      return connectionsLost;
+    }
+
+    /**
+     * Requests resent after a rate-limit answer, full connections or a lost connection, each after
+     * a scheduled wait.
      */
     public long retries() {
       return retries;
@@ -127,7 +141,8 @@ public final class RetryStatistics {
           backoffMillis - earlier.backoffMillis,
           exhausted - earlier.exhausted,
           immediateRetries - earlier.immediateRetries,
-          connectionsBusy - earlier.connectionsBusy);
+          connectionsBusy - earlier.connectionsBusy,
+          connectionsLost - earlier.connectionsLost);
     }
 
     boolean isZero() {
@@ -135,15 +150,22 @@ public final class RetryStatistics {
           && retries == 0
           && exhausted == 0
           && immediateRetries == 0
-          && connectionsBusy == 0;
+          && connectionsBusy == 0
+          && connectionsLost == 0;
     }
 
     @Override
     public String toString() {
       return String.format(
-          "%,d rate-limited (429), %,d unsent (connections full), %,d resent after %,d ms of"
-              + " waits, %,d given up, %,d resent after timeouts",
-          rateLimited, connectionsBusy, retries, backoffMillis, exhausted, immediateRetries);
+          "%,d rate-limited (429), %,d unsent (connections full), %,d on lost connections, %,d"
+              + " resent after %,d ms of waits, %,d given up, %,d resent after timeouts",
+          rateLimited,
+          connectionsBusy,
+          connectionsLost,
+          retries,
+          backoffMillis,
+          exhausted,
+          immediateRetries);
     }
   }
 }

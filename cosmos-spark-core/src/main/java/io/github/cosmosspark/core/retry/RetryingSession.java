@@ -120,7 +120,7 @@ public final class RetryingSession extends SessionWrapper implements CqlSession 
               ? unthrottled(statement, table, metrics)
               : admitted(statement, table, throttle, metrics);
         };
-    return RateLimitRetry.send(send, table, settings, metrics)
+    return RateLimitRetry.send(send, table, settings, metrics, runsTwiceSafely(statement))
         .thenApply(page -> new RetryingAsyncResultSet(page, this, metrics, askedPageSize));
   }
 
@@ -204,6 +204,11 @@ public final class RetryingSession extends SessionWrapper implements CqlSession 
     return (int) Math.max(FEWEST_ROWS_PER_PAGE, Math.min(asked, Math.floor(rows)));
   }
 
+  /** Reads change nothing; a write only when it is marked idempotent (SCC marks its upserts). */
+  private static boolean runsTwiceSafely(Statement<?> statement) {
+    return !RequestTables.isWrite(statement) || Boolean.TRUE.equals(statement.isIdempotent());
+  }
+
   /** The request units Cosmos charged, from the response's custom payload. */
   private static double charge(AsyncResultSet page, double otherwise) {
     ByteBuffer charge = page.getExecutionInfo().getIncomingPayload().get(REQUEST_CHARGE);
@@ -217,7 +222,8 @@ public final class RetryingSession extends SessionWrapper implements CqlSession 
         () -> delegate.execute(request, PrepareRequest.ASYNC),
         RequestTables.tableOf(request),
         settings,
-        RequestMetrics.UNATTRIBUTED);
+        RequestMetrics.UNATTRIBUTED,
+        true);
   }
 
   @Override

@@ -1,0 +1,93 @@
+package io.github.cosmosspark.core.reliability;
+
+import static io.github.cosmosspark.testkit.spark.DataFrameAssertions.assertSameRowsByKey;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.cosmosspark.core.EmulatorBooks;
+import io.github.cosmosspark.core.retry.RetryStatistics;
+import io.github.cosmosspark.testkit.emulator.CosmosEmulator;
+import io.github.cosmosspark.testkit.junit.CosmosEmulatorTest;
+import io.github.cosmosspark.testkit.spark.LocalSpark;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The emulator drops every client connection while a scan is paging through a table: the scan's
+ * result is complete and exact, never silently short.
+ */
+@CosmosEmulatorTest
+class DroppedConnectionsTest {
+  private static final String KEYSPACE = "reliability_dropped";
+  private static final String TABLE = "books";
+  private static final int ROWS = 5_000;
+
+  private final CosmosEmulator emulator;
+
+  DroppedConnectionsTest(CosmosEmulator emulator) {
+    this.emulator = emulator;
+  }
+
+  @BeforeAll
+  static void createTable(CosmosEmulator emulator) {
+    EmulatorBooks.createKeyspace(emulator, KEYSPACE);
+    EmulatorBooks.createTable(emulator, KEYSPACE, TABLE, 100_000);
+  }
+
+  @AfterEach
+  void clearFaults() {
+    emulator.clearFaults();
+  }
+
+  @Test
+  void aScanWhoseConnectionsAreAllDroppedMidwayReturnsEveryRowExactlyOnce() throws Exception {
+    Map<String, String> options = EmulatorBooks.options(emulator, KEYSPACE, TABLE);
+    Dataset<Row> books = EmulatorBooks.books(LocalSpark.session(), 0, ROWS);
+    books.write().format("cosmoscassandra").options(options).mode("append").save();
+    emulator.resetStatistics();
+    RetryStatistics.Snapshot before = RetryStatistics.of(KEYSPACE + "." + TABLE);
+
+    // Pages of 20 rows: the scan sends about 250 page requests; the connections go at the 40th.
+    CompletableFuture<Long> droppedAfter =
+        CompletableFuture.supplyAsync(
+            () -> {
+              long requests = 0;
+              long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+              while (requests < 40 && System.nanoTime() < deadline) {
+                requests =
+                    emulator
+                        .statistics(KEYSPACE + "." + TABLE)
+                        .map(statistics -> statistics.requests())
+                        .orElse(0L);
+                Thread.yield();
+              }
+              emulator.dropAllConnections();
+              return requests;
+            });
+    Dataset<Row> scan =
+        LocalSpark.session()
+            .read()
+            .format("cosmoscassandra")
+            .options(options)
+            .option("spark.cassandra.input.fetch.sizeInRows", "20")
+            .load();
+    List<Row> read = scan.collectAsList();
+
+    long requestsBeforeTheDrop = droppedAfter.get(60, TimeUnit.SECONDS);
+    long requestsInAll = emulator.statistics(KEYSPACE + "." + TABLE).get().requests();
+    assertTrue(
+        requestsBeforeTheDrop >= 40 && requestsBeforeTheDrop < requestsInAll,
+        "dropped mid-scan: after " + requestsBeforeTheDrop + " of " + requestsInAll + " requests");
+    RetryStatistics.Snapshot during = RetryStatistics.of(KEYSPACE + "." + TABLE).minus(before);
+    assertTrue(during.connectionsLost() >= 1, "pages resent after the drop: " + during);
+    assertEquals(ROWS, read.size());
+    assertSameRowsByKey(books, LocalSpark.session().createDataFrame(read, scan.schema()), "id");
+  }
+}
