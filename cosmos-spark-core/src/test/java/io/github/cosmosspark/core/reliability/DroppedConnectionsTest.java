@@ -12,6 +12,8 @@ import io.github.cosmosspark.testkit.spark.LocalSpark;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -54,23 +56,25 @@ class DroppedConnectionsTest {
     emulator.resetStatistics();
     RetryStatistics.Snapshot before = RetryStatistics.of(KEYSPACE + "." + TABLE);
 
-    // Pages of 20 rows: the scan sends about 250 page requests; the connections go at the 40th.
-    CompletableFuture<Long> droppedAfter =
-        CompletableFuture.supplyAsync(
-            () -> {
-              long requests = 0;
-              long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-              while (requests < 40 && System.nanoTime() < deadline) {
-                requests =
-                    emulator
-                        .statistics(KEYSPACE + "." + TABLE)
-                        .map(statistics -> statistics.requests())
-                        .orElse(0L);
-                Thread.yield();
-              }
-              emulator.dropAllConnections();
-              return requests;
-            });
+    // Pages of 20 rows: the scan sends about 250 page requests; the connections go at the 40th,
+    // watched every 2 ms on a timer.
+    CompletableFuture<Long> droppedAfter = new CompletableFuture<>();
+    ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor();
+    watcher.scheduleWithFixedDelay(
+        () -> {
+          long requests =
+              emulator
+                  .statistics(KEYSPACE + "." + TABLE)
+                  .map(statistics -> statistics.requests())
+                  .orElse(0L);
+          if (requests >= 40 && !droppedAfter.isDone()) {
+            emulator.dropAllConnections();
+            droppedAfter.complete(requests);
+          }
+        },
+        0,
+        2,
+        TimeUnit.MILLISECONDS);
     Dataset<Row> scan =
         LocalSpark.session()
             .read()
@@ -78,9 +82,14 @@ class DroppedConnectionsTest {
             .options(options)
             .option("spark.cassandra.input.fetch.sizeInRows", "20")
             .load();
-    List<Row> read = scan.collectAsList();
+    List<Row> read;
+    try {
+      read = scan.collectAsList();
+    } finally {
+      watcher.shutdownNow();
+    }
 
-    long requestsBeforeTheDrop = droppedAfter.get(60, TimeUnit.SECONDS);
+    long requestsBeforeTheDrop = droppedAfter.getNow(-1L);
     long requestsInAll = emulator.statistics(KEYSPACE + "." + TABLE).get().requests();
     assertTrue(
         requestsBeforeTheDrop >= 40 && requestsBeforeTheDrop < requestsInAll,
