@@ -36,6 +36,8 @@ final class RateLimitRetry<T> {
   private int rateLimited;
   private int connectionsBusy;
   private int connectionsLost;
+  private int endpointDown;
+  private int requestTimeouts;
   private long waitedMillis;
   private long lastSendNanos;
 
@@ -107,11 +109,30 @@ final class RateLimitRetry<T> {
       connectionsBusy++;
       counters.connectionsBusy.increment();
       delay = RateLimits.backoffMillis(connectionsBusy);
-    } else if (runsTwiceSafely && RateLimits.connectionLost(error)) {
+    } else if (RateLimits.notSentChannelClosed(error)
+        || (runsTwiceSafely && RateLimits.connectionLost(error))) {
       // The driver reconnects on its own; resending at once would find no connection yet.
       connectionsLost++;
       counters.connectionsLost.increment();
       delay = RateLimits.backoffMillis(connectionsLost);
+    } else if (RateLimits.notSentEndpointDown(error)) {
+      // A restarting or unreachable endpoint: nothing was sent, and the driver keeps reconnecting
+      // on its own schedule, so waiting out the outage within retry.maxTimeMs loses nothing.
+      endpointDown++;
+      counters.endpointDown.increment();
+      delay = RateLimits.backoffMillis(endpointDown);
+    } else if (RateLimits.timedOut(error)) {
+      if (!runsTwiceSafely || requestTimeouts >= settings.timeoutRetries()) {
+        counters.exhausted.increment();
+        result.completeExceptionally(
+            CosmosEndpointException.timedOut(
+                table, requestTimeouts + 1, runsTwiceSafely, settings, RateLimits.cause(error)));
+        return;
+      }
+      // A latency spike: the late answer is dropped by the driver, and the resend may be quick.
+      requestTimeouts++;
+      counters.requestTimeouts.increment();
+      delay = RateLimits.backoffMillis(requestTimeouts);
     } else {
       result.completeExceptionally(error);
       return;
@@ -119,6 +140,12 @@ final class RateLimitRetry<T> {
     long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
     if (attempts >= settings.maxAttempts() || elapsedMillis + delay > settings.maxTimeMillis()) {
       counters.exhausted.increment();
+      if (rateLimit == null && endpointDown > 0 && RateLimits.notSentEndpointDown(error)) {
+        result.completeExceptionally(
+            CosmosEndpointException.down(
+                table, endpointDown, elapsedMillis, settings, RateLimits.cause(error)));
+        return;
+      }
       if (rateLimit == null) {
         result.completeExceptionally(error);
         return;

@@ -1,11 +1,14 @@
 package io.github.cosmosspark.core.retry;
 
 import com.datastax.oss.driver.api.core.AllNodesFailedException;
+import com.datastax.oss.driver.api.core.DriverTimeoutException;
+import com.datastax.oss.driver.api.core.NoNodeAvailableException;
 import com.datastax.oss.driver.api.core.NodeUnavailableException;
 import com.datastax.oss.driver.api.core.connection.BusyConnectionException;
 import com.datastax.oss.driver.api.core.connection.ClosedConnectionException;
 import com.datastax.oss.driver.api.core.connection.HeartbeatException;
 import com.datastax.oss.driver.api.core.servererrors.OverloadedException;
+import java.nio.channels.ClosedChannelException;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -78,6 +81,47 @@ final class RateLimits {
       }
     }
     return lost;
+  }
+
+  /**
+   * Whether the driver found its connection closed as it began to write the request (a drop it had
+   * not yet noticed), so that nothing was sent: safe to send again, whatever the statement does.
+   */
+  static boolean notSentChannelClosed(Throwable error) {
+    Throwable cause = unwrap(error);
+    if (!(cause instanceof AllNodesFailedException)) {
+      return false;
+    }
+    boolean closed = false;
+    for (List<Throwable> errors : ((AllNodesFailedException) cause).getAllErrors().values()) {
+      for (Throwable nodeError : errors) {
+        if (nodeError instanceof ClosedChannelException) {
+          closed = true;
+        } else if (!(nodeError instanceof NodeUnavailableException
+            || nodeError instanceof BusyConnectionException)) {
+          return false;
+        }
+      }
+    }
+    return closed;
+  }
+
+  /**
+   * Whether the driver sent nothing because it holds every endpoint for down: it learned that the
+   * endpoint restarted or became unreachable, and reconnects on its own schedule.
+   */
+  static boolean notSentEndpointDown(Throwable error) {
+    return unwrap(error) instanceof NoNodeAvailableException;
+  }
+
+  /** Whether no answer came within the driver's request timeout; the request may have run. */
+  static boolean timedOut(Throwable error) {
+    return unwrap(error) instanceof DriverTimeoutException;
+  }
+
+  /** The driver's own error, without the wrappers of the future that carried it. */
+  static Throwable cause(Throwable error) {
+    return unwrap(error);
   }
 
   /** The error behind the future wrappers a completion stage adds. */

@@ -47,6 +47,8 @@ public final class RetryStatistics {
     final LongAdder immediateRetries = new LongAdder();
     final LongAdder connectionsBusy = new LongAdder();
     final LongAdder connectionsLost = new LongAdder();
+    final LongAdder endpointDown = new LongAdder();
+    final LongAdder requestTimeouts = new LongAdder();
 
     Snapshot snapshot() {
       return new Snapshot(
@@ -56,13 +58,15 @@ public final class RetryStatistics {
           exhausted.sum(),
           immediateRetries.sum(),
           connectionsBusy.sum(),
-          connectionsLost.sum());
+          connectionsLost.sum(),
+          endpointDown.sum(),
+          requestTimeouts.sum());
     }
   }
 
   /** Counts at one moment. */
   public static final class Snapshot {
-    static final Snapshot ZERO = new Snapshot(0, 0, 0, 0, 0, 0, 0);
+    static final Snapshot ZERO = new Snapshot(0, 0, 0, 0, 0, 0, 0, 0, 0);
 
     private final long rateLimited;
     private final long retries;
@@ -71,6 +75,8 @@ public final class RetryStatistics {
     private final long immediateRetries;
     private final long connectionsBusy;
     private final long connectionsLost;
+    private final long endpointDown;
+    private final long requestTimeouts;
 
     Snapshot(
         long rateLimited,
@@ -79,7 +85,9 @@ public final class RetryStatistics {
         long exhausted,
         long immediateRetries,
         long connectionsBusy,
-        long connectionsLost) {
+        long connectionsLost,
+        long endpointDown,
+        long requestTimeouts) {
       this.rateLimited = rateLimited;
       this.retries = retries;
       this.backoffMillis = backoffMillis;
@@ -87,6 +95,8 @@ public final class RetryStatistics {
       this.immediateRetries = immediateRetries;
       this.connectionsBusy = connectionsBusy;
       this.connectionsLost = connectionsLost;
+      this.endpointDown = endpointDown;
+      this.requestTimeouts = requestTimeouts;
     }
 
     /** Rate-limited (429) answers received. */
@@ -111,8 +121,24 @@ public final class RetryStatistics {
     }
 
     /**
-     * Requests resent after a rate-limit answer, full connections or a lost connection, each after
-     * a scheduled wait.
+     * Requests the driver could not send because it held the endpoint for down (restarting,
+     * unreachable), sent again after a scheduled wait while the driver reconnects.
+     */
+    public long endpointDown() {
+      return endpointDown;
+    }
+
+    /**
+     * Requests that got no answer within the request timeout, sent again after a scheduled wait
+     * because sending them twice changes nothing; at most {@code retry.timeoutRetries} times each.
+     */
+    public long requestTimeouts() {
+      return requestTimeouts;
+    }
+
+    /**
+     * Requests resent after a rate-limit answer, full connections, a lost connection, an endpoint
+     * held for down or a request timeout, each after a scheduled wait.
      */
     public long retries() {
       return retries;
@@ -142,7 +168,9 @@ public final class RetryStatistics {
           exhausted - earlier.exhausted,
           immediateRetries - earlier.immediateRetries,
           connectionsBusy - earlier.connectionsBusy,
-          connectionsLost - earlier.connectionsLost);
+          connectionsLost - earlier.connectionsLost,
+          endpointDown - earlier.endpointDown,
+          requestTimeouts - earlier.requestTimeouts);
     }
 
     boolean isZero() {
@@ -151,17 +179,22 @@ public final class RetryStatistics {
           && exhausted == 0
           && immediateRetries == 0
           && connectionsBusy == 0
-          && connectionsLost == 0;
+          && connectionsLost == 0
+          && endpointDown == 0
+          && requestTimeouts == 0;
     }
 
     @Override
     public String toString() {
       return String.format(
           "%,d rate-limited (429), %,d unsent (connections full), %,d on lost connections, %,d"
-              + " resent after %,d ms of waits, %,d given up, %,d resent after timeouts",
+              + " unsent (endpoint down), %,d timed out, %,d resent after %,d ms of waits, %,d given"
+              + " up, %,d resent at once after timeouts",
           rateLimited,
           connectionsBusy,
           connectionsLost,
+          endpointDown,
+          requestTimeouts,
           retries,
           backoffMillis,
           exhausted,

@@ -13,7 +13,9 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -36,41 +38,20 @@ class SecretsNeverLeakTest {
       throws Exception {
     ks.session()
         .execute("CREATE TABLE " + ks.qualified("books") + " (id int PRIMARY KEY, title text)");
-    Path log4j = out.resolve("log4j2-debug.properties");
-    Files.write(
-        log4j,
-        Arrays.asList(
-            "rootLogger.level = debug",
-            "rootLogger.appenderRef.stdout.ref = console",
-            "appender.console.type = Console",
-            "appender.console.name = console",
-            "appender.console.layout.type = PatternLayout",
-            "appender.console.layout.pattern = %p %c - %m%n"));
-    Path output = out.resolve("scenario-output.txt");
-
-    List<String> command = new ArrayList<>();
-    command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx2g");
-    command.addAll(sparkJvmOptions());
-    command.add("-Dlog4j2.configurationFile=" + log4j.toUri());
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(SecretsScenario.class.getName());
-    command.add(out.toString());
-    command.add(server.host());
-    command.add(Integer.toString(server.port()));
-    command.add(ks.name());
-    command.add(server.truststorePath().toString());
-    ProcessBuilder scenario =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
-    scenario.environment().put("SCENARIO_PASSWORD", server.password());
-    scenario.environment().put("SCENARIO_STORE_PASSWORD", server.truststorePassword());
-    Process process = scenario.start();
-    try {
-      assertTrue(process.waitFor(4, TimeUnit.MINUTES), "scenario did not finish");
-    } finally {
-      process.destroyForcibly();
-    }
+    Map<String, String> secrets = new HashMap<>();
+    secrets.put("SCENARIO_PASSWORD", server.password());
+    secrets.put("SCENARIO_STORE_PASSWORD", server.truststorePassword());
+    Path output =
+        runWithDebugLogging(
+            out,
+            SecretsScenario.class,
+            secrets,
+            4,
+            out.toString(),
+            server.host(),
+            Integer.toString(server.port()),
+            ks.name(),
+            server.truststorePath().toString());
 
     String logs = read(output);
     assertTrue(logs.contains("SCENARIO DONE"), tail(logs));
@@ -98,8 +79,48 @@ class SecretsNeverLeakTest {
     }
   }
 
+  /**
+   * Runs {@code main} in a JVM of its own with DEBUG logging for every logger, this JVM's class
+   * path and Spark's JVM options; waits up to {@code minutes} for it. Returns the file holding all
+   * it printed.
+   */
+  static Path runWithDebugLogging(
+      Path out, Class<?> main, Map<String, String> environment, int minutes, String... arguments)
+      throws IOException, InterruptedException {
+    Path log4j = out.resolve("log4j2-debug.properties");
+    Files.write(
+        log4j,
+        Arrays.asList(
+            "rootLogger.level = debug",
+            "rootLogger.appenderRef.stdout.ref = console",
+            "appender.console.type = Console",
+            "appender.console.name = console",
+            "appender.console.layout.type = PatternLayout",
+            "appender.console.layout.pattern = %p %c - %m%n"));
+    Path output = out.resolve("scenario-output.txt");
+    List<String> command = new ArrayList<>();
+    command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx2g");
+    command.addAll(sparkJvmOptions());
+    command.add("-Dlog4j2.configurationFile=" + log4j.toUri());
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(main.getName());
+    command.addAll(Arrays.asList(arguments));
+    ProcessBuilder scenario =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
+    scenario.environment().putAll(environment);
+    Process process = scenario.start();
+    try {
+      assertTrue(process.waitFor(minutes, TimeUnit.MINUTES), main.getSimpleName() + " did not end");
+    } finally {
+      process.destroyForcibly();
+    }
+    return output;
+  }
+
   /** Spark's own --add-opens list, as the build passes it to this JVM. */
-  private static List<String> sparkJvmOptions() {
+  static List<String> sparkJvmOptions() {
     List<String> options = new ArrayList<>();
     for (String argument :
         java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -110,15 +131,15 @@ class SecretsNeverLeakTest {
     return options;
   }
 
-  private static String read(Path file) throws IOException {
+  static String read(Path file) throws IOException {
     return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
   }
 
-  private static String readAll(Path directory) throws IOException {
+  static String readAll(Path directory) throws IOException {
     return readAll(directory, "");
   }
 
-  private static String readAll(Path directory, String prefix) throws IOException {
+  static String readAll(Path directory, String prefix) throws IOException {
     try (Stream<Path> files = Files.list(directory)) {
       List<Path> matching =
           files
@@ -132,12 +153,12 @@ class SecretsNeverLeakTest {
     }
   }
 
-  private static String around(String text, String secret) {
+  static String around(String text, String secret) {
     int at = text.indexOf(secret);
     return at < 0 ? "" : text.substring(Math.max(0, at - 300), Math.min(text.length(), at + 50));
   }
 
-  private static String tail(String text) {
+  static String tail(String text) {
     return text.substring(Math.max(0, text.length() - 3000));
   }
 }

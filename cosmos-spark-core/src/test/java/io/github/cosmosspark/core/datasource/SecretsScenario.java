@@ -39,17 +39,7 @@ public final class SecretsScenario {
     System.setProperty("spark.cosmos.cassandra.password", password);
     System.setProperty("spark.cosmos.cassandra.tls.truststore.path", truststore);
     System.setProperty("spark.cosmos.cassandra.tls.truststore.type", "PKCS12");
-    SparkSession spark =
-        SparkSession.builder()
-            .master("local[2]")
-            .appName("secrets-scenario")
-            .config("spark.ui.enabled", "true")
-            .config("spark.ui.port", "0")
-            .config("spark.eventLog.enabled", "true")
-            .config("spark.eventLog.dir", out.resolve("events").toUri().toString())
-            .config("spark.driver.host", "127.0.0.1")
-            .config("spark.driver.bindAddress", "127.0.0.1")
-            .getOrCreate();
+    SparkSession spark = sparkWithUiAndEventLog("secrets-scenario", out.resolve("events"));
 
     Dataset<Row> rows =
         spark.range(100).selectExpr("CAST(id AS INT) AS id", "CONCAT('title-', id) AS title");
@@ -107,7 +97,21 @@ public final class SecretsScenario {
     System.out.println("SCENARIO DONE");
   }
 
-  private static void save(String address, Path file) throws Exception {
+  /** local[2] with the UI on a free port and an event log in {@code events}. */
+  static SparkSession sparkWithUiAndEventLog(String name, Path events) {
+    return SparkSession.builder()
+        .master("local[2]")
+        .appName(name)
+        .config("spark.ui.enabled", "true")
+        .config("spark.ui.port", "0")
+        .config("spark.eventLog.enabled", "true")
+        .config("spark.eventLog.dir", events.toUri().toString())
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .getOrCreate();
+  }
+
+  static void save(String address, Path file) throws Exception {
     HttpURLConnection connection = (HttpURLConnection) new URL(address).openConnection();
     connection.setConnectTimeout(10_000);
     connection.setReadTimeout(30_000);

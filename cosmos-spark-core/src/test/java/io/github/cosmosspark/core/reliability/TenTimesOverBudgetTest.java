@@ -1,0 +1,189 @@
+package io.github.cosmosspark.core.reliability;
+
+import static io.github.cosmosspark.testkit.spark.DataFrameAssertions.assertSameRowsByKey;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import io.github.cosmosspark.core.EmulatorBooks;
+import io.github.cosmosspark.core.retry.RetryStatistics;
+import io.github.cosmosspark.testkit.emulator.CosmosEmulator;
+import io.github.cosmosspark.testkit.emulator.TableStatistics;
+import io.github.cosmosspark.testkit.junit.CosmosEmulatorTest;
+import io.github.cosmosspark.testkit.spark.LocalSpark;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A 429 storm: the table's budget is a tenth of what the job sends unthrottled, measured first on
+ * the same machine, and throughput control is off, so only retries stand between the job and lost
+ * rows. The write and the full scan must still be exact by key.
+ *
+ * <p>CI writes 10,000 rows of about 1 KB; {@code -Dcosmos.reliability.stormRows=200000} is the soak
+ * the documentation reports (see docs/reliability.md).
+ */
+@CosmosEmulatorTest
+class TenTimesOverBudgetTest {
+  private static final String KEYSPACE = "reliability_storm";
+  private static final int ROWS = Integer.getInteger("cosmos.reliability.stormRows", 10_000);
+  private static final int UNLIMITED = 1_000_000;
+
+  private final CosmosEmulator emulator;
+
+  TenTimesOverBudgetTest(CosmosEmulator emulator) {
+    this.emulator = emulator;
+  }
+
+  @BeforeAll
+  static void createKeyspace(CosmosEmulator emulator) {
+    EmulatorBooks.createKeyspace(emulator, KEYSPACE);
+  }
+
+  @Test
+  void writesAndScansEveryRowWithTheTableTenTimesBelowTheJobsDemand() {
+    SparkSession spark = LocalSpark.session();
+    int sampleRows = Math.max(2_000, ROWS / 10);
+    setThroughput("demand", UNLIMITED, true);
+    // Measured warm: the first write of a JVM pays for sessions, classes and JIT.
+    write(books(spark, -500, 0), "demand");
+    emulator.resetStatistics();
+    long sampleStart = System.nanoTime();
+    write(books(spark, 0, sampleRows), "demand");
+    double sampleSeconds = secondsSince(sampleStart);
+    TableStatistics sample = emulator.statistics(KEYSPACE + ".demand").get();
+    double writeDemand = sample.requestUnits() / sampleSeconds;
+    int writeBudget = budgetBelow(writeDemand);
+
+    setThroughput("storm", writeBudget, true);
+    Dataset<Row> books = books(spark, 0, ROWS);
+    RetryStatistics.Snapshot beforeWrite = RetryStatistics.of(KEYSPACE + ".storm");
+    long writeStart = System.nanoTime();
+    write(books, "storm");
+    double writeSeconds = secondsSince(writeStart);
+    RetryStatistics.Snapshot writing = RetryStatistics.of(KEYSPACE + ".storm").minus(beforeWrite);
+    TableStatistics written = emulator.statistics(KEYSPACE + ".storm").get();
+
+    setThroughput("storm", UNLIMITED, false);
+    emulator.resetStatistics();
+    long scanSampleStart = System.nanoTime();
+    assertEquals(ROWS, scan("storm").collectAsList().size());
+    double scanDemand =
+        emulator.statistics(KEYSPACE + ".storm").get().requestUnits()
+            / secondsSince(scanSampleStart);
+    int scanBudget = budgetBelow(scanDemand);
+    setThroughput("storm", scanBudget, false);
+    emulator.resetStatistics();
+    RetryStatistics.Snapshot beforeScan = RetryStatistics.of(KEYSPACE + ".storm");
+    long scanStart = System.nanoTime();
+    assertSameRowsByKey(books, scan("storm"), "id");
+    double scanSeconds = secondsSince(scanStart);
+    RetryStatistics.Snapshot scanning = RetryStatistics.of(KEYSPACE + ".storm").minus(beforeScan);
+    TableStatistics scanned = emulator.statistics(KEYSPACE + ".storm").get();
+
+    System.out.printf(
+        "429 storm, %,d rows of ~1 KB: write demand %,.0f RU/s (%,d rows in %.1f s), budget %,d"
+            + " RU/s (%.1f times below); write %.1f s (floor %.1f s), %,.0f RU, %,d requests, %,d"
+            + " answered 429 (%.1f per row), retries: %s%n",
+        ROWS,
+        writeDemand,
+        sampleRows,
+        sampleSeconds,
+        writeBudget,
+        writeDemand / writeBudget,
+        written.requestUnits() / writeBudget,
+        writeSeconds,
+        written.requestUnits(),
+        written.requests(),
+        written.rateLimited(),
+        written.rateLimited() / (double) ROWS,
+        writing);
+    System.out.printf(
+        "429 storm scan: demand %,.0f RU/s, budget %,d RU/s (%.1f times below); scan and compare"
+            + " %.1f s (floor %.1f s), %,.0f RU, %,d requests, %,d answered 429, retries: %s%n",
+        scanDemand,
+        scanBudget,
+        scanDemand / scanBudget,
+        scanSeconds,
+        scanned.requestUnits() / scanBudget,
+        scanned.requestUnits(),
+        scanned.requests(),
+        scanned.rateLimited(),
+        scanning);
+
+    assertEquals(ROWS, directCount("storm"));
+    assertTrue(writing.rateLimited() >= ROWS, "a storm: at least one 429 per row: " + writing);
+    assertEquals(written.rateLimited(), writing.rateLimited(), "every 429 the emulator sent");
+    assertEquals(0, writing.exhausted());
+    assertTrue(scanning.rateLimited() > 0, "the scan was rate-limited too: " + scanning);
+    assertEquals(scanned.rateLimited(), scanning.rateLimited(), "every 429 of the scan");
+    assertEquals(0, scanning.exhausted());
+  }
+
+  /** A tenth of the demand, in whole hundreds as Cosmos provisions, never under its 400 floor. */
+  private static int budgetBelow(double ruPerSecond) {
+    return Math.max(400, (int) (ruPerSecond / 10 / 100) * 100);
+  }
+
+  private void write(Dataset<Row> rows, String table) {
+    rows.write()
+        .format("cosmoscassandra")
+        .options(options(table))
+        .option("throughput.control", "false")
+        .mode("append")
+        .save();
+  }
+
+  private Dataset<Row> scan(String table) {
+    return LocalSpark.session()
+        .read()
+        .format("cosmoscassandra")
+        .options(options(table))
+        .option("throughput.control", "false")
+        .load();
+  }
+
+  private Map<String, String> options(String table) {
+    return EmulatorBooks.options(emulator, KEYSPACE, table);
+  }
+
+  private void setThroughput(String table, int ruPerSecond, boolean create) {
+    try (CqlSession session = emulator.newSession()) {
+      session.execute(
+          (create
+                  ? "CREATE TABLE "
+                      + KEYSPACE
+                      + "."
+                      + table
+                      + " (id int PRIMARY KEY, title text,"
+                      + " pages int)"
+                  : "ALTER TABLE " + KEYSPACE + "." + table)
+              + " WITH cosmosdb_provisioned_throughput="
+              + ruPerSecond);
+    }
+  }
+
+  private long directCount(String table) {
+    try (CqlSession session = emulator.newSession()) {
+      return session.execute("SELECT count(*) FROM " + KEYSPACE + "." + table).one().getLong(0);
+    }
+  }
+
+  /** Books whose titles carry about 1 KB, so that a scan costs what a write's rows weigh. */
+  private static Dataset<Row> books(SparkSession spark, int from, int to) {
+    return spark
+        .range(from, to)
+        .selectExpr(
+            "CAST(id AS INT) AS id",
+            "CONCAT('title-', id, '-', REPEAT('x', 1000)) AS title",
+            "CAST(id % 700 AS INT) AS pages");
+  }
+
+  private static double secondsSince(long startNanos) {
+    return (System.nanoTime() - startNanos) / (double) TimeUnit.SECONDS.toNanos(1);
+  }
+}
