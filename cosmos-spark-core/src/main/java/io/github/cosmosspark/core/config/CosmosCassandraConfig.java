@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +29,13 @@ public final class CosmosCassandraConfig implements Serializable {
   private static final Logger LOG = LoggerFactory.getLogger(CosmosCassandraConfig.class);
   private static final String COSMOS_DOMAIN = ".cassandra.cosmos.azure.com";
   private static final String SCC_TLS_KEY = "spark.cassandra.connection.ssl.enabled";
+
+  /**
+   * Endpoints already warned about, with the option that weakened their TLS: every read resolves
+   * its options more than once (schema, then table), and a warning per resolution would bury the
+   * one line that matters.
+   */
+  private static final Set<String> WEAKENED_TLS_WARNED = ConcurrentHashMap.newKeySet();
 
   /** Where the connector carries resolved settings; not for users to set. */
   public static final String RESOLVED_PREFIX = CosmosOption.PREFIX + "resolved.";
@@ -198,20 +207,24 @@ public final class CosmosCassandraConfig implements Serializable {
   public static CosmosCassandraConfig resolve(
       Map<String, String> perRead, Map<String, String> configuration) {
     CosmosCassandraConfig config = resolveWith(new Resolver(perRead, configuration));
+    String endpoint = config.host + ":" + config.port;
     if (!config.tlsEnabled) {
-      LOG.warn(
-          "TLS is off ({}=false) for {}:{}; Cosmos DB refuses plain-text connections. Use this"
-              + " only against a local test server.",
-          CosmosOptions.TLS_ENABLED.key(),
-          config.host,
-          config.port);
+      if (WEAKENED_TLS_WARNED.add(CosmosOptions.TLS_ENABLED.key() + " " + endpoint)) {
+        LOG.warn(
+            "TLS is off ({}=false) for {}: the account key and every row cross the network in"
+                + " plain text, and Cosmos DB refuses such connections. Use this only against a"
+                + " local test server.",
+            CosmosOptions.TLS_ENABLED.key(),
+            endpoint);
+      }
     } else if (!config.hostnameVerification) {
-      LOG.warn(
-          "Host name verification is off ({}=false) for {}:{}; any server with a trusted"
-              + " certificate can impersonate it.",
-          CosmosOptions.TLS_HOSTNAME_VERIFICATION.key(),
-          config.host,
-          config.port);
+      if (WEAKENED_TLS_WARNED.add(CosmosOptions.TLS_HOSTNAME_VERIFICATION.key() + " " + endpoint)) {
+        LOG.warn(
+            "Host name verification is off ({}=false) for {}; any server with a trusted"
+                + " certificate can impersonate it and receive the account key.",
+            CosmosOptions.TLS_HOSTNAME_VERIFICATION.key(),
+            endpoint);
+      }
     }
     return config;
   }

@@ -273,6 +273,11 @@ public final class CosmosEmulator implements AutoCloseable {
         : Optional.ofNullable(throughputs.get(name.substring(0, dot)));
   }
 
+  /** Client connections open now: accepted and not yet closed by either side. */
+  public int openClientConnections() {
+    return clients.size();
+  }
+
   /** Closes every client connection now, as a network failure would. New ones are accepted. */
   public void dropAllConnections() {
     clients.close().syncUninterruptibly();

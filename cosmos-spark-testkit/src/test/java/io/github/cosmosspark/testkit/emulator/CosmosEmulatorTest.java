@@ -89,6 +89,23 @@ class CosmosEmulatorTest {
   }
 
   @Test
+  void openClientConnectionsCountsASessionsConnectionsUntilItCloses() throws Exception {
+    int before = emulator.openClientConnections();
+    int during;
+    try (CqlSession another = connect(emulator.key())) {
+      another.execute("SELECT release_version FROM system.local");
+      during = emulator.openClientConnections();
+    }
+    // The server sees the close a moment after the client's close returns.
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (emulator.openClientConnections() != before && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertTrue(during > before, "a new session opened connections: " + before + " -> " + during);
+    assertEquals(before, emulator.openClientConnections());
+  }
+
+  @Test
   void throughputInDdlIsStrippedRecordedAndChangedLive() {
     String ks = "emu_ks_" + KEYSPACES.incrementAndGet();
     session.execute(
