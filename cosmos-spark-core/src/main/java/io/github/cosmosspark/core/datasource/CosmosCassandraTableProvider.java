@@ -4,6 +4,7 @@ import com.datastax.spark.connector.datasource.CassandraTable;
 import io.github.cosmosspark.core.compat.ConnectorVersionCheck;
 import io.github.cosmosspark.core.config.CosmosCassandraConfig;
 import io.github.cosmosspark.core.config.CosmosConfigException;
+import io.github.cosmosspark.core.config.CosmosOption;
 import io.github.cosmosspark.core.config.CosmosOptions;
 import io.github.cosmosspark.core.config.LegacySettings;
 import io.github.cosmosspark.core.connection.TrustStores;
@@ -110,7 +111,8 @@ public final class CosmosCassandraTableProvider implements TableProvider, DataSo
               + CosmosOptions.TABLE.name()
               + "\", \"<table>\")"
               + (config.keyspace() == null ? " (keyspace is missing)" : " (table is missing)")
-              + ".");
+              + "."
+              + misspelt(options.keySet(), config));
     }
     if (config.tlsEnabled() && config.truststorePath() != null) {
       TrustStores.load(config);
@@ -126,6 +128,16 @@ public final class CosmosCassandraTableProvider implements TableProvider, DataSo
       translated.putAll(TableBudgets.toResolvedOptions(plan.budget()));
     }
     return new Resolved(new CaseInsensitiveStringMap(translated), plan);
+  }
+
+  /** Points at a given option that looks like a misspelt keyspace or table, or says nothing. */
+  private static String misspelt(Set<String> given, CosmosCassandraConfig config) {
+    CosmosOption<String> missing =
+        config.keyspace() == null ? CosmosOptions.KEYSPACE : CosmosOptions.TABLE;
+    String near = CosmosOptions.misspelling(given, missing);
+    return near == null
+        ? ""
+        : " Option '" + near + "' was given: did you mean '" + missing.name() + "'?";
   }
 
   /** Lets a test see the once-per-key warning again. */
