@@ -212,14 +212,22 @@ class BadInputCatalogueTest {
   void readingATableThatDoesNotExistNamesIt() {
     assertContains(
         readFailure("read of a missing table", options("no_such_table")),
-        "Couldn't find " + KEYSPACE + ".no_such_table or any similarly named keyspace and table");
+        "Couldn't find table "
+            + KEYSPACE
+            + ".no_such_table in account '"
+            + emulator.account()
+            + "'. Check the options 'keyspace' and 'table'");
   }
 
   @Test
   void writingToATableThatDoesNotExistNamesIt() {
     assertContains(
         writeFailure("write to a missing table", books(0, 3), options("no_such_table")),
-        "Couldn't find " + KEYSPACE + ".no_such_table or any similarly named keyspace and table");
+        "Couldn't find table "
+            + KEYSPACE
+            + ".no_such_table in account '"
+            + emulator.account()
+            + "'. Check the options 'keyspace' and 'table'");
   }
 
   @Test
@@ -228,7 +236,9 @@ class BadInputCatalogueTest {
     options.put("keyspace", "no_such_keyspace");
     assertContains(
         writeFailure("write to a missing keyspace", books(0, 3), options),
-        "Couldn't find no_such_keyspace or any similarly named keyspaces");
+        "Couldn't find keyspace no_such_keyspace in account '"
+            + emulator.account()
+            + "'. Check the option 'keyspace', or create the keyspace first");
   }
 
   @Test
