@@ -254,6 +254,25 @@ public final class CosmosOptions {
     return best;
   }
 
+  /**
+   * The key among {@code given} that is most likely a misspelling of option {@code option}'s short
+   * name (at most two letters off, any case), or null.
+   */
+  public static String misspelling(Iterable<String> given, CosmosOption<?> option) {
+    String wanted = option.name().toLowerCase(Locale.ROOT);
+    String best = null;
+    int bestDistance = 3;
+    for (String key : given) {
+      String lower = key.toLowerCase(Locale.ROOT);
+      int distance = editDistance(lower, wanted);
+      if (distance > 0 && distance < bestDistance) {
+        bestDistance = distance;
+        best = key;
+      }
+    }
+    return best;
+  }
+
   /** Every full key, for error messages. */
   static List<String> keys() {
     List<String> keys = new ArrayList<>();

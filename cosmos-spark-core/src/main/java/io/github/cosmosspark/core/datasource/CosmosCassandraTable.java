@@ -92,8 +92,15 @@ public final class CosmosCassandraTable extends CassandraTable {
       combined =
           with(combined, RequestSizing.forWrite(plan, rowBytes(info.schema()), this::userSet));
     }
+    WriteSchemaCheck.verify(metadata(), info.schema(), combined);
     return new CosmosWriteBuilder(
-        session(), tableDef(), catalogName(), combined, info.schema(), counterColumn());
+        session(),
+        tableDef(),
+        catalogName(),
+        combined,
+        info.schema(),
+        counterColumn(),
+        RowCheck.of(metadata(), info.schema(), combined.get("spark.cassandra.auth.username")));
   }
 
   /** The table's counter column, or null: a streaming replay would add its writes twice. */

@@ -4,6 +4,7 @@ import com.datastax.spark.connector.datasource.CassandraTable;
 import io.github.cosmosspark.core.compat.ConnectorVersionCheck;
 import io.github.cosmosspark.core.config.CosmosCassandraConfig;
 import io.github.cosmosspark.core.config.CosmosConfigException;
+import io.github.cosmosspark.core.config.CosmosOption;
 import io.github.cosmosspark.core.config.CosmosOptions;
 import io.github.cosmosspark.core.config.LegacySettings;
 import io.github.cosmosspark.core.connection.TrustStores;
@@ -20,6 +21,8 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.cassandra.DefaultSource;
+import org.apache.spark.sql.catalyst.analysis.NoSuchNamespaceException;
+import org.apache.spark.sql.catalyst.analysis.NoSuchTableException;
 import org.apache.spark.sql.connector.catalog.Table;
 import org.apache.spark.sql.connector.catalog.TableProvider;
 import org.apache.spark.sql.connector.expressions.Transform;
@@ -28,6 +31,7 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.Option;
 import scala.Tuple2;
 import scala.collection.JavaConverters;
 
@@ -64,18 +68,66 @@ public final class CosmosCassandraTableProvider implements TableProvider, DataSo
 
   @Override
   public StructType inferSchema(CaseInsensitiveStringMap options) {
-    return connectorSource().inferSchema(resolve(options.asCaseSensitiveMap()).connectorOptions);
+    Resolved resolved = resolve(options.asCaseSensitiveMap());
+    try {
+      return connectorSource().inferSchema(resolved.connectorOptions);
+    } catch (Exception e) {
+      throw explainMissing(e, resolved.config);
+    }
   }
 
   @Override
   public Table getTable(
       StructType schema, Transform[] partitioning, Map<String, String> properties) {
     Resolved resolved = resolve(properties);
-    return new CosmosCassandraTable(
-        (CassandraTable)
-            connectorSource()
-                .getTable(schema, partitioning, resolved.connectorOptions.asCaseSensitiveMap()),
-        resolved.plan);
+    CassandraTable table;
+    try {
+      table =
+          (CassandraTable)
+              connectorSource()
+                  .getTable(schema, partitioning, resolved.connectorOptions.asCaseSensitiveMap());
+    } catch (Exception e) {
+      throw explainMissing(e, resolved.config);
+    }
+    return new CosmosCassandraTable(table, resolved.plan);
+  }
+
+  /**
+   * SCC's "couldn't find" for a missing keyspace or table, with the account and what to do; of the
+   * same class, which Spark and the catalog act on. Anything else as it is.
+   */
+  private static RuntimeException explainMissing(Exception e, CosmosCassandraConfig config) {
+    String where = " in account '" + config.account() + "'";
+    if (e instanceof NoSuchNamespaceException) {
+      return sneakyThrow(
+          new NoSuchNamespaceException(
+              "Couldn't find keyspace "
+                  + config.keyspace()
+                  + where
+                  + ". Check the option 'keyspace', or create the keyspace first (CQL CREATE"
+                  + " KEYSPACE, or CREATE NAMESPACE in the cosmos-spark SQL catalog).",
+              Option.<Throwable>apply(e)));
+    }
+    if (e instanceof NoSuchTableException) {
+      return sneakyThrow(
+          new NoSuchTableException(
+              "Couldn't find table "
+                  + config.keyspace()
+                  + "."
+                  + config.table()
+                  + where
+                  + ". Check the options 'keyspace' and 'table' (CQL names are lower case unless"
+                  + " created in quotes), or create the table first (CQL CREATE TABLE, or CREATE"
+                  + " TABLE in the cosmos-spark SQL catalog).",
+              Option.<Throwable>apply(e)));
+    }
+    return e instanceof RuntimeException ? (RuntimeException) e : sneakyThrow(e);
+  }
+
+  /** Throws a checked exception from a method that cannot declare it, as SCC's Scala does. */
+  @SuppressWarnings("unchecked")
+  private static <E extends Throwable> RuntimeException sneakyThrow(Throwable e) throws E {
+    throw (E) e;
   }
 
   private synchronized DefaultSource connectorSource() {
@@ -89,10 +141,13 @@ public final class CosmosCassandraTableProvider implements TableProvider, DataSo
 
   /** SCC's options for one read or write, and the job's budget on its table. */
   private static final class Resolved {
+    final CosmosCassandraConfig config;
     final CaseInsensitiveStringMap connectorOptions;
     final BudgetPlan plan;
 
-    Resolved(CaseInsensitiveStringMap connectorOptions, BudgetPlan plan) {
+    Resolved(
+        CosmosCassandraConfig config, CaseInsensitiveStringMap connectorOptions, BudgetPlan plan) {
+      this.config = config;
       this.connectorOptions = connectorOptions;
       this.plan = plan;
     }
@@ -110,7 +165,8 @@ public final class CosmosCassandraTableProvider implements TableProvider, DataSo
               + CosmosOptions.TABLE.name()
               + "\", \"<table>\")"
               + (config.keyspace() == null ? " (keyspace is missing)" : " (table is missing)")
-              + ".");
+              + "."
+              + misspelt(options.keySet(), config));
     }
     if (config.tlsEnabled() && config.truststorePath() != null) {
       TrustStores.load(config);
@@ -125,7 +181,17 @@ public final class CosmosCassandraTableProvider implements TableProvider, DataSo
     if (plan != null) {
       translated.putAll(TableBudgets.toResolvedOptions(plan.budget()));
     }
-    return new Resolved(new CaseInsensitiveStringMap(translated), plan);
+    return new Resolved(config, new CaseInsensitiveStringMap(translated), plan);
+  }
+
+  /** Points at a given option that looks like a misspelt keyspace or table, or says nothing. */
+  private static String misspelt(Set<String> given, CosmosCassandraConfig config) {
+    CosmosOption<String> missing =
+        config.keyspace() == null ? CosmosOptions.KEYSPACE : CosmosOptions.TABLE;
+    String near = CosmosOptions.misspelling(given, missing);
+    return near == null
+        ? ""
+        : " Option '" + near + "' was given: did you mean '" + missing.name() + "'?";
   }
 
   /** Lets a test see the once-per-key warning again. */

@@ -17,6 +17,7 @@ final class CosmosWriteBuilder extends CassandraWriteBuilder
     implements SupportsStreamingUpdateAsAppend {
   private final String table;
   private final String counterColumn;
+  private final RowCheck rowCheck;
 
   CosmosWriteBuilder(
       SparkSession session,
@@ -24,14 +25,16 @@ final class CosmosWriteBuilder extends CassandraWriteBuilder
       String catalogName,
       CaseInsensitiveStringMap options,
       StructType inputSchema,
-      String counterColumn) {
+      String counterColumn,
+      RowCheck rowCheck) {
     super(session, tableDef, catalogName, options, inputSchema);
     this.table = tableDef.keyspaceName() + "." + tableDef.tableName();
     this.counterColumn = counterColumn;
+    this.rowCheck = rowCheck;
   }
 
   @Override
   public Write build() {
-    return new MeteredWrite(this, table, counterColumn);
+    return new MeteredWrite(this, table, counterColumn, rowCheck);
   }
 }

@@ -23,15 +23,18 @@ final class MeteredWrite implements Write {
   private final WriteBuilder builder;
   private final String table;
   private final String counterColumn;
+  private final RowCheck rowCheck;
 
   /**
    * @param counterColumn the table's counter column, or null; a table with one takes no streaming
    *     writes
+   * @param rowCheck what each task checks of a row before handing it to SCC
    */
-  MeteredWrite(WriteBuilder builder, String table, String counterColumn) {
+  MeteredWrite(WriteBuilder builder, String table, String counterColumn, RowCheck rowCheck) {
     this.builder = builder;
     this.table = table;
     this.counterColumn = counterColumn;
+    this.rowCheck = rowCheck;
   }
 
   @Override
@@ -42,7 +45,7 @@ final class MeteredWrite implements Write {
   @Override
   @SuppressWarnings("deprecation")
   public BatchWrite toBatch() {
-    return new Batch(builder.buildForBatch(), table);
+    return new Batch(builder.buildForBatch(), table, rowCheck);
   }
 
   @Override
@@ -59,7 +62,7 @@ final class MeteredWrite implements Write {
               + " plain columns (an aggregation in update mode), or use foreachBatch with your"
               + " own de-duplication.");
     }
-    return new Streaming(builder.buildForStreaming(), table);
+    return new Streaming(builder.buildForStreaming(), table, rowCheck);
   }
 
   @Override
@@ -70,15 +73,17 @@ final class MeteredWrite implements Write {
   private static final class Batch implements BatchWrite {
     private final BatchWrite delegate;
     private final String table;
+    private final RowCheck rowCheck;
 
-    Batch(BatchWrite delegate, String table) {
+    Batch(BatchWrite delegate, String table, RowCheck rowCheck) {
       this.delegate = delegate;
       this.table = table;
+      this.rowCheck = rowCheck;
     }
 
     @Override
     public DataWriterFactory createBatchWriterFactory(PhysicalWriteInfo info) {
-      return new WriterFactory(delegate.createBatchWriterFactory(info), null, table);
+      return new WriterFactory(delegate.createBatchWriterFactory(info), null, table, rowCheck);
     }
 
     @Override
@@ -105,15 +110,17 @@ final class MeteredWrite implements Write {
   private static final class Streaming implements StreamingWrite {
     private final StreamingWrite delegate;
     private final String table;
+    private final RowCheck rowCheck;
 
-    Streaming(StreamingWrite delegate, String table) {
+    Streaming(StreamingWrite delegate, String table, RowCheck rowCheck) {
       this.delegate = delegate;
       this.table = table;
+      this.rowCheck = rowCheck;
     }
 
     @Override
     public StreamingDataWriterFactory createStreamingWriterFactory(PhysicalWriteInfo info) {
-      return new WriterFactory(null, delegate.createStreamingWriterFactory(info), table);
+      return new WriterFactory(null, delegate.createStreamingWriterFactory(info), table, rowCheck);
     }
 
     @Override
@@ -140,44 +147,63 @@ final class MeteredWrite implements Write {
     private final DataWriterFactory batch;
     private final StreamingDataWriterFactory streaming;
     private final String table;
+    private final RowCheck rowCheck;
 
-    WriterFactory(DataWriterFactory batch, StreamingDataWriterFactory streaming, String table) {
+    WriterFactory(
+        DataWriterFactory batch,
+        StreamingDataWriterFactory streaming,
+        String table,
+        RowCheck rowCheck) {
       this.batch = batch;
       this.streaming = streaming;
       this.table = table;
+      this.rowCheck = rowCheck;
     }
 
     @Override
     public DataWriter<InternalRow> createWriter(int partitionId, long taskId) {
       return new MeteredWriter(
-          batch.createWriter(partitionId, taskId), RequestMetrics.forCurrentTask(table));
+          batch.createWriter(partitionId, taskId), RequestMetrics.forCurrentTask(table), rowCheck);
     }
 
     @Override
     public DataWriter<InternalRow> createWriter(int partitionId, long taskId, long epochId) {
       return new MeteredWriter(
           streaming.createWriter(partitionId, taskId, epochId),
-          RequestMetrics.forCurrentTask(table));
+          RequestMetrics.forCurrentTask(table),
+          rowCheck);
     }
   }
 
   private static final class MeteredWriter implements DataWriter<InternalRow> {
     private final DataWriter<InternalRow> delegate;
     private final RequestMetrics metrics;
+    private final RowCheck rowCheck;
 
-    MeteredWriter(DataWriter<InternalRow> delegate, RequestMetrics metrics) {
+    MeteredWriter(DataWriter<InternalRow> delegate, RequestMetrics metrics, RowCheck rowCheck) {
       this.delegate = delegate;
       this.metrics = metrics;
+      this.rowCheck = rowCheck;
     }
 
     @Override
     public void write(InternalRow record) throws IOException {
-      delegate.write(record);
+      rowCheck.verify(record);
+      try {
+        delegate.write(record);
+      } catch (IOException e) {
+        throw rowCheck.explain(e);
+      }
     }
 
     @Override
     public WriterCommitMessage commit() throws IOException {
-      WriterCommitMessage message = delegate.commit();
+      WriterCommitMessage message;
+      try {
+        message = delegate.commit();
+      } catch (IOException e) {
+        throw rowCheck.explain(e);
+      }
       FinalWriteMetrics.publish(CosmosMetrics.values(metrics));
       return message;
     }
