@@ -236,9 +236,9 @@ public final class CassandraServer implements AutoCloseable {
 
   /**
    * Kills the server JVM at once (SIGKILL), as a crash would, for fault tests. In the default
-   * periodic commit-log mode, writes acknowledged since the last sync marker are lost; a server built
-   * with {@code yaml("commitlog_sync", "batch")} and {@code yaml("commitlog_sync_period", "0ms")}
-   * brings every acknowledged write back on {@link #restart()}.
+   * periodic commit-log mode, writes acknowledged since the last sync marker are lost; a server
+   * built with {@code yaml("commitlog_sync", "batch")} and {@code yaml("commitlog_sync_period",
+   * "0ms")} brings every acknowledged write back on {@link #restart()}.
    */
   public synchronized void kill() {
     if (process == null) {
