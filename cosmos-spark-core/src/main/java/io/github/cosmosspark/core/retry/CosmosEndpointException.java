@@ -54,11 +54,21 @@ public final class CosmosEndpointException extends RuntimeException {
     return new CosmosEndpointException(
         table,
         String.format(
-            "A request to %s %s: %s. The endpoint answered later than the request timeout; raise"
+            "A request to %s%s %s: %s. The endpoint answered later than the request timeout; raise"
                 + " spark.cassandra.read.timeoutMS (the driver's request timeout for reads and"
                 + " writes) or retry.timeoutRetries, or lower the job's concurrency"
                 + " (spark.cassandra.output.concurrent.writes, spark.cassandra.concurrent.reads).",
-            table, tried, last.getMessage()),
+            table,
+            isMetadata(table)
+                ? " (the connector's metadata query, made while a read or write is planned)"
+                : "",
+            tried,
+            last.getMessage()),
         last);
+  }
+
+  /** The keyspaces that hold the server's own tables, which SCC reads to plan a job. */
+  private static boolean isMetadata(String table) {
+    return table.startsWith("system.") || table.startsWith("system_");
   }
 }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -39,21 +40,7 @@ final class RateLimits {
    * endpoint had as many requests in flight as it can carry: safe to send again once some answer.
    */
   static boolean notSentConnectionsBusy(Throwable error) {
-    Throwable cause = unwrap(error);
-    if (!(cause instanceof AllNodesFailedException)) {
-      return false;
-    }
-    boolean any = false;
-    for (List<Throwable> errors : ((AllNodesFailedException) cause).getAllErrors().values()) {
-      for (Throwable nodeError : errors) {
-        if (!(nodeError instanceof NodeUnavailableException
-            || nodeError instanceof BusyConnectionException)) {
-          return false;
-        }
-        any = true;
-      }
-    }
-    return any;
+    return everyNodeFailed(error, RateLimits::notSent);
   }
 
   /**
@@ -65,22 +52,11 @@ final class RateLimits {
     if (cause instanceof ClosedConnectionException || cause instanceof HeartbeatException) {
       return true;
     }
-    if (!(cause instanceof AllNodesFailedException)) {
-      return false;
-    }
-    boolean lost = false;
-    for (List<Throwable> errors : ((AllNodesFailedException) cause).getAllErrors().values()) {
-      for (Throwable nodeError : errors) {
-        if (nodeError instanceof ClosedConnectionException
-            || nodeError instanceof HeartbeatException) {
-          lost = true;
-        } else if (!(nodeError instanceof NodeUnavailableException
-            || nodeError instanceof BusyConnectionException)) {
-          return false;
-        }
-      }
-    }
-    return lost;
+    return everyNodeFailed(
+        error,
+        nodeError ->
+            nodeError instanceof ClosedConnectionException
+                || nodeError instanceof HeartbeatException);
   }
 
   /**
@@ -88,22 +64,35 @@ final class RateLimits {
    * not yet noticed), so that nothing was sent: safe to send again, whatever the statement does.
    */
   static boolean notSentChannelClosed(Throwable error) {
+    return everyNodeFailed(error, nodeError -> nodeError instanceof ClosedChannelException);
+  }
+
+  /**
+   * Whether the driver gave up on every node, each with errors of {@code kind} or errors that mean
+   * the request was not sent there, and at least one of {@code kind}.
+   */
+  private static boolean everyNodeFailed(Throwable error, Predicate<Throwable> kind) {
     Throwable cause = unwrap(error);
     if (!(cause instanceof AllNodesFailedException)) {
       return false;
     }
-    boolean closed = false;
+    boolean any = false;
     for (List<Throwable> errors : ((AllNodesFailedException) cause).getAllErrors().values()) {
       for (Throwable nodeError : errors) {
-        if (nodeError instanceof ClosedChannelException) {
-          closed = true;
-        } else if (!(nodeError instanceof NodeUnavailableException
-            || nodeError instanceof BusyConnectionException)) {
+        if (kind.test(nodeError)) {
+          any = true;
+        } else if (!notSent(nodeError)) {
           return false;
         }
       }
     }
-    return closed;
+    return any;
+  }
+
+  /** A node's error that means the driver did not send the request to it. */
+  private static boolean notSent(Throwable nodeError) {
+    return nodeError instanceof NodeUnavailableException
+        || nodeError instanceof BusyConnectionException;
   }
 
   /**

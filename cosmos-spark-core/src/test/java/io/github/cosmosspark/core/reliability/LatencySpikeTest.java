@@ -131,6 +131,34 @@ class LatencySpikeTest {
     assertTrue(message.contains("timed out after PT1S"), message);
   }
 
+  @Test
+  void aSpikeFromTheStartFailsThePlanningQueryAndSaysSo() {
+    Map<String, String> options = options("slow");
+    emulator.injectLatency(SPIKE);
+    Throwable failure =
+        assertThrows(
+            Throwable.class,
+            () ->
+                LocalSpark.session()
+                    .read()
+                    .format("cosmoscassandra")
+                    .options(options)
+                    .option("retry.timeoutRetries", "0")
+                    .load()
+                    .collectAsList());
+    CosmosEndpointException cause = findCause(failure);
+    assertTrue(cause.table().startsWith("system"), cause.table());
+    assertTrue(
+        cause
+            .getMessage()
+            .contains(
+                "A request to "
+                    + cause.table()
+                    + " (the connector's metadata query, made while a read or write is planned)"
+                    + " timed out once"),
+        cause.getMessage());
+  }
+
   /**
    * Runs {@code job}, turning the spike on once the table has had {@code afterRequests} requests
    * and, unless {@code before} is null, off once a request has timed out and been counted; returns
