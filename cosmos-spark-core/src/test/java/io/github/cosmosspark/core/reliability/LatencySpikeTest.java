@@ -2,6 +2,7 @@ package io.github.cosmosspark.core.reliability;
 
 import static io.github.cosmosspark.testkit.spark.DataFrameAssertions.assertSameRowsByKey;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.cosmosspark.core.EmulatorBooks;
