@@ -141,9 +141,10 @@ public final class CosmosOptions {
       CosmosOption.integer("retry.maxTimeMs", 0, Integer.MAX_VALUE, "milliseconds")
           .defaultValue(300_000)
           .doc(
-              "How long one request may keep being resent after 429s, from its first send. When"
-                  + " this or `retry.maxAttempts` runs out, the task fails with an error naming"
-                  + " the table, the 429s and the time waited.")
+              "How long one request may keep being resent, from its first send: after 429s,"
+                  + " after its connection was lost, and while the endpoint is down or restarting."
+                  + " When this or `retry.maxAttempts` runs out, the task fails with an error"
+                  + " naming the table, what the endpoint answered and the time waited.")
           .build();
 
   /** Immediate resends of an idempotent request after a timeout or a transient server error. */
@@ -151,11 +152,12 @@ public final class CosmosOptions {
       CosmosOption.integer("retry.timeoutRetries", 0, 100, "retries")
           .defaultValue(3)
           .doc(
-              "How many times a request that timed out, found the endpoint unavailable, lost its"
-                  + " connection or met a transient server error is resent at once. Only"
-                  + " idempotent statements are resent after these (Cosmos may have executed"
-                  + " them); the connector's writes are idempotent unless they touch counters or"
-                  + " append to lists.")
+              "How many times a request that timed out or met a transient server error is"
+                  + " resent: at once after a server-side timeout or error, after a short wait on"
+                  + " a timer when no answer came within the driver's request timeout"
+                  + " (`spark.cassandra.read.timeoutMS`). Only idempotent statements are resent"
+                  + " after these (Cosmos may have executed them); the connector's writes are"
+                  + " idempotent unless they touch counters or append to lists.")
           .build();
 
   /** Whether requests wait for the job's RU budget before they are sent. */

@@ -28,11 +28,42 @@ public final class CosmosEndpointException extends RuntimeException {
             "A request to %s could not be sent: the driver held the endpoint for down on %s over"
                 + " %,d ms (limits: spark.cosmos.cassandra.retry.maxAttempts=%d,"
                 + " spark.cosmos.cassandra.retry.maxTimeMs=%d). Check that the account's endpoint"
-                + " is reachable from the executors (network, firewall, region outage); raise"
+                + " is reachable from the executors (network, firewall, region outage) and, if you set"
+                + " spark.cassandra.connection.localDC, that it names the account's region; raise"
                 + " retry.maxTimeMs to ride out a longer outage. Last error: %s",
             table,
             unsent == 1 ? "1 try" : String.format("%,d tries", unsent),
             elapsedMillis,
+            settings.maxAttempts(),
+            settings.maxTimeMillis(),
+            last.getMessage()),
+        last);
+  }
+
+  /**
+   * The retry limits ran out while the endpoint kept dropping connections, leaving every connection
+   * busy or timing out: {@code troubles} of the {@code attempts} ended so.
+   */
+  static CosmosEndpointException unanswered(
+      String table,
+      int attempts,
+      int troubles,
+      long elapsedMillis,
+      RetrySettings settings,
+      Throwable last) {
+    return new CosmosEndpointException(
+        table,
+        String.format(
+            "A request to %s got no answer in %s over %,d ms: %,d ended with the connection"
+                + " lost, every connection busy, the endpoint down or no answer in time (limits:"
+                + " spark.cosmos.cassandra.retry.maxAttempts=%d,"
+                + " spark.cosmos.cassandra.retry.maxTimeMs=%d). Check that the account's endpoint"
+                + " is reachable from the executors and not restarting (network, firewall, region"
+                + " outage); raise retry.maxTimeMs to ride out a longer outage. Last error: %s",
+            table,
+            attempts == 1 ? "1 try" : String.format("%,d tries", attempts),
+            elapsedMillis,
+            troubles,
             settings.maxAttempts(),
             settings.maxTimeMillis(),
             last.getMessage()),

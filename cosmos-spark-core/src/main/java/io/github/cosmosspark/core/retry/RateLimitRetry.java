@@ -104,17 +104,18 @@ final class RateLimitRetry<T> {
         Throttles.learnFrom429(table);
       }
       delay = RateLimits.delayMillis(rateLimit, rateLimited);
+    } else if (RateLimits.notSentChannelClosed(error)
+        || (runsTwiceSafely && RateLimits.connectionLost(error))) {
+      // The driver reconnects on its own; resending at once would find no connection yet. Checked
+      // before busy connections: a closed channel also means nothing was sent, but it is a drop.
+      connectionsLost++;
+      counters.connectionsLost.increment();
+      delay = RateLimits.backoffMillis(connectionsLost);
     } else if (RateLimits.notSentConnectionsBusy(error)) {
       // Many requests in flight and quick 429s can fill every connection; this one never left.
       connectionsBusy++;
       counters.connectionsBusy.increment();
       delay = RateLimits.backoffMillis(connectionsBusy);
-    } else if (RateLimits.notSentChannelClosed(error)
-        || (runsTwiceSafely && RateLimits.connectionLost(error))) {
-      // The driver reconnects on its own; resending at once would find no connection yet.
-      connectionsLost++;
-      counters.connectionsLost.increment();
-      delay = RateLimits.backoffMillis(connectionsLost);
     } else if (RateLimits.notSentEndpointDown(error)) {
       // A restarting or unreachable endpoint: nothing was sent, and the driver keeps reconnecting
       // on its own schedule, so waiting out the outage within retry.maxTimeMs loses nothing.
@@ -140,14 +141,20 @@ final class RateLimitRetry<T> {
     long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
     if (attempts >= settings.maxAttempts() || elapsedMillis + delay > settings.maxTimeMillis()) {
       counters.exhausted.increment();
-      if (rateLimit == null && endpointDown > 0 && RateLimits.notSentEndpointDown(error)) {
-        result.completeExceptionally(
-            CosmosEndpointException.down(
-                table, endpointDown, elapsedMillis, settings, RateLimits.cause(error)));
-        return;
-      }
       if (rateLimit == null) {
-        result.completeExceptionally(error);
+        // The last error decides the message: it says what the endpoint was doing when the
+        // limits ran out, whatever it did before.
+        result.completeExceptionally(
+            RateLimits.notSentEndpointDown(error)
+                ? CosmosEndpointException.down(
+                    table, endpointDown, elapsedMillis, settings, RateLimits.cause(error))
+                : CosmosEndpointException.unanswered(
+                    table,
+                    attempts,
+                    connectionsLost + connectionsBusy + endpointDown + requestTimeouts,
+                    elapsedMillis,
+                    settings,
+                    RateLimits.cause(error)));
         return;
       }
       result.completeExceptionally(

@@ -92,7 +92,8 @@ final class RateLimits {
   /** A node's error that means the driver did not send the request to it. */
   private static boolean notSent(Throwable nodeError) {
     return nodeError instanceof NodeUnavailableException
-        || nodeError instanceof BusyConnectionException;
+        || nodeError instanceof BusyConnectionException
+        || nodeError instanceof ClosedChannelException;
   }
 
   /**
