@@ -14,6 +14,7 @@ import java.util.Map;
 import org.apache.spark.sql.connector.read.ScanBuilder;
 import org.apache.spark.sql.connector.write.LogicalWriteInfo;
 import org.apache.spark.sql.connector.write.WriteBuilder;
+import org.apache.spark.sql.internal.SQLConf;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 import scala.Tuple2;
@@ -92,7 +93,11 @@ public final class CosmosCassandraTable extends CassandraTable {
       combined =
           with(combined, RequestSizing.forWrite(plan, rowBytes(info.schema()), this::userSet));
     }
-    WriteSchemaCheck.verify(metadata(), info.schema(), combined);
+    WriteSchemaCheck.verify(
+        metadata(),
+        info.schema(),
+        combined,
+        SQLConf.get().getConfString(WriteSchemaCheck.STORE_ASSIGNMENT_POLICY, "ANSI"));
     return new CosmosWriteBuilder(
         session(),
         tableDef(),

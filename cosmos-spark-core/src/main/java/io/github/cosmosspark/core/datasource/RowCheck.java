@@ -12,13 +12,14 @@ import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
 import org.apache.spark.sql.catalyst.expressions.UnsafeMapData;
 import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
+import org.apache.spark.sql.catalyst.util.ArrayData;
+import org.apache.spark.sql.catalyst.util.MapData;
 import org.apache.spark.sql.types.ArrayType;
-import org.apache.spark.sql.types.BinaryType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.MapType;
-import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.unsafe.types.UTF8String;
 
 /**
  * What a task checks of each row before handing it to SCC: a row Cosmos would refuse (a null in its
@@ -70,15 +71,25 @@ final class RowCheck implements Serializable {
       String name = key.get(i).getName().asInternal();
       names[i] = name;
       kinds[i] = i < partitionColumns ? "partition key" : "clustering";
-      fields[i] = -1;
-      for (int f = 0; f < schema.fields().length; f++) {
-        if (schema.fields()[f].name().equalsIgnoreCase(name)) {
-          fields[i] = f;
-        }
-      }
+      fields[i] = fieldIndex(schema, name);
     }
     String table = metadata.getKeyspace().asInternal() + "." + metadata.getName().asInternal();
     return new RowCheck(table, account, schema, fields, names, kinds);
+  }
+
+  /** The DataFrame's column spelt exactly as {@code name}, else one in another case, else -1. */
+  private static int fieldIndex(StructType schema, String name) {
+    int otherCase = -1;
+    for (int f = 0; f < schema.fields().length; f++) {
+      String field = schema.fields()[f].name();
+      if (field.equals(name)) {
+        return f;
+      }
+      if (otherCase < 0 && field.equalsIgnoreCase(name)) {
+        otherCase = f;
+      }
+    }
+    return otherCase;
   }
 
   /** Throws, naming the row's key, if Cosmos would refuse the row. */
@@ -191,30 +202,59 @@ final class RowCheck implements Serializable {
   }
 
   private static long bytes(InternalRow row, int field, DataType type) {
-    if (type instanceof StringType) {
-      return row.getUTF8String(field).numBytes();
+    return valueBytes(row.get(field, type), type);
+  }
+
+  /**
+   * Spark's compact (unsafe) values by their size; others value by value, since a collection or
+   * struct built by a function is not compact and its type's default size would let a large one
+   * through.
+   */
+  private static long valueBytes(Object value, DataType type) {
+    if (value instanceof UTF8String) {
+      return ((UTF8String) value).numBytes();
     }
-    if (type instanceof BinaryType) {
-      return row.getBinary(field).length;
+    if (value instanceof byte[]) {
+      return ((byte[]) value).length;
     }
-    if (type instanceof ArrayType) {
-      Object array = row.getArray(field);
-      return array instanceof UnsafeArrayData
-          ? ((UnsafeArrayData) array).getSizeInBytes()
-          : type.defaultSize();
+    if (value instanceof UnsafeArrayData) {
+      return ((UnsafeArrayData) value).getSizeInBytes();
     }
-    if (type instanceof MapType) {
-      Object map = row.getMap(field);
-      return map instanceof UnsafeMapData
-          ? ((UnsafeMapData) map).getSizeInBytes()
-          : type.defaultSize();
+    if (value instanceof UnsafeMapData) {
+      return ((UnsafeMapData) value).getSizeInBytes();
     }
-    if (type instanceof StructType) {
-      InternalRow struct = row.getStruct(field, ((StructType) type).size());
-      return struct instanceof UnsafeRow
-          ? ((UnsafeRow) struct).getSizeInBytes()
-          : type.defaultSize();
+    if (value instanceof UnsafeRow) {
+      return ((UnsafeRow) value).getSizeInBytes();
+    }
+    if (value instanceof ArrayData && type instanceof ArrayType) {
+      return elementBytes((ArrayData) value, ((ArrayType) type).elementType());
+    }
+    if (value instanceof MapData && type instanceof MapType) {
+      MapData map = (MapData) value;
+      return elementBytes(map.keyArray(), ((MapType) type).keyType())
+          + elementBytes(map.valueArray(), ((MapType) type).valueType());
+    }
+    if (value instanceof InternalRow && type instanceof StructType) {
+      StructType structType = (StructType) type;
+      InternalRow struct = (InternalRow) value;
+      long bytes = 0;
+      for (int f = 0; f < structType.size(); f++) {
+        if (!struct.isNullAt(f)) {
+          bytes += bytes(struct, f, structType.fields()[f].dataType());
+        }
+      }
+      return bytes;
     }
     return type.defaultSize();
+  }
+
+  private static long elementBytes(ArrayData array, DataType elementType) {
+    long bytes = 0;
+    for (int i = 0; i < array.numElements(); i++) {
+      if (!array.isNullAt(i)) {
+        bytes += valueBytes(array.get(i, elementType), elementType);
+      }
+    }
+    return bytes;
   }
 }

@@ -2,6 +2,7 @@ package io.github.cosmosspark.core.datasource;
 
 import com.datastax.oss.driver.api.core.metadata.schema.ColumnMetadata;
 import com.datastax.oss.driver.api.core.metadata.schema.RelationMetadata;
+import com.datastax.oss.driver.api.core.type.CustomType;
 import com.datastax.oss.driver.api.core.type.DataType;
 import com.datastax.oss.driver.api.core.type.DataTypes;
 import com.datastax.oss.driver.api.core.type.ListType;
@@ -9,6 +10,7 @@ import com.datastax.oss.driver.api.core.type.MapType;
 import com.datastax.oss.driver.api.core.type.SetType;
 import com.datastax.oss.driver.api.core.type.TupleType;
 import com.datastax.oss.driver.api.core.type.UserDefinedType;
+import com.datastax.oss.driver.api.core.type.VectorType;
 import io.github.cosmosspark.core.config.CosmosConfigException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,9 +19,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DayTimeIntervalType;
 import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.types.TimestampNTZType;
+import org.apache.spark.sql.types.YearMonthIntervalType;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 
 /**
@@ -31,7 +36,12 @@ final class WriteSchemaCheck {
   /** SCC's per-row TTL and write-time options name a DataFrame column that is not a table's. */
   private static final List<String> ROW_OPTION_KEYS = Arrays.asList("ttl", "writetime");
 
-  private static final Set<DataType> NUMERIC_OR_BOOLEAN =
+  /**
+   * Columns that text may not be written into: those whose Spark type Spark's own ANSI store
+   * assignment refuses text for (numbers, booleans, dates and times), so a cosmoscassandra write
+   * behaves as an INSERT into any other Spark 3 table.
+   */
+  private static final Set<DataType> NOT_FROM_TEXT =
       new HashSet<>(
           Arrays.asList(
               DataTypes.INT,
@@ -40,14 +50,38 @@ final class WriteSchemaCheck {
               DataTypes.TINYINT,
               DataTypes.FLOAT,
               DataTypes.DOUBLE,
+              DataTypes.DECIMAL,
+              DataTypes.VARINT,
               DataTypes.COUNTER,
-              DataTypes.BOOLEAN));
+              DataTypes.BOOLEAN,
+              DataTypes.TIMESTAMP,
+              DataTypes.DATE,
+              DataTypes.TIME));
+
+  /** Spark's setting whose LEGACY value lets any value be cast on the way into a table. */
+  static final String STORE_ASSIGNMENT_POLICY = "spark.sql.storeAssignmentPolicy";
 
   private WriteSchemaCheck() {}
 
   static void verify(
-      RelationMetadata table, StructType dataFrame, CaseInsensitiveStringMap options) {
+      RelationMetadata table,
+      StructType dataFrame,
+      CaseInsensitiveStringMap options,
+      String storeAssignmentPolicy) {
+    boolean textConvertedRowByRow = "LEGACY".equalsIgnoreCase(storeAssignmentPolicy);
     String name = table.getKeyspace().asInternal() + "." + table.getName().asInternal();
+    List<String> sameButCase = sameButCase(dataFrame);
+    if (!sameButCase.isEmpty()) {
+      throw new CosmosConfigException(
+          "Cannot write to "
+              + name
+              + ": the DataFrame's columns "
+              + sameButCase
+              + " differ only in case. SCC matches a DataFrame's columns to the table's without"
+              + " regard to case, so it would write one's values into the other's column. Write"
+              + " them in separate jobs (each with the primary key and one of them), or drop or"
+              + " rename all but one.");
+    }
     List<String> missingKey = new ArrayList<>();
     for (ColumnMetadata key : table.getPrimaryKey()) {
       if (field(dataFrame, key.getName().asInternal()) == null) {
@@ -92,7 +126,7 @@ final class WriteSchemaCheck {
     for (StructField field : dataFrame.fields()) {
       ColumnMetadata column = column(table, field.name());
       if (column != null) {
-        String why = incompatibility(field, column.getType());
+        String why = incompatibility(field, column.getType(), textConvertedRowByRow);
         if (why != null) {
           throw new CosmosConfigException(
               "Cannot write to "
@@ -111,7 +145,8 @@ final class WriteSchemaCheck {
   }
 
   /** Why the value cannot go into the column, with what to do; null when it can. */
-  private static String incompatibility(StructField field, DataType column) {
+  private static String incompatibility(
+      StructField field, DataType column, boolean textConvertedRowByRow) {
     boolean complexValue =
         field.dataType() instanceof StructType
             || field.dataType() instanceof ArrayType
@@ -121,40 +156,110 @@ final class WriteSchemaCheck {
             || column instanceof SetType
             || column instanceof MapType
             || column instanceof UserDefinedType
-            || column instanceof TupleType;
+            || column instanceof TupleType
+            || column instanceof VectorType
+            || column instanceof CustomType;
     if (complexValue && !complexColumn) {
       return "a nested value cannot be stored in it. Select the field you mean, or turn the value"
           + " into text with to_json(col(\""
           + field.name()
           + "\")).";
     }
-    if (field.dataType() instanceof StringType && NUMERIC_OR_BOOLEAN.contains(column)) {
-      return "text is converted row by row and a value that is not a number fails the write"
+    boolean textColumn = DataTypes.TEXT.equals(column) || DataTypes.ASCII.equals(column);
+    if (field.dataType() instanceof TimestampNTZType && !textColumn) {
+      return "SCC cannot convert Spark's timestamp without time zone, and would fail the write"
           + " midway. Cast the column first: col(\""
           + field.name()
+          + "\").cast(\"timestamp\") takes the local time in spark.sql.session.timeZone.";
+    }
+    if (field.dataType() instanceof YearMonthIntervalType && !textColumn) {
+      return "SCC cannot convert Spark's year-month interval, and would fail the write midway."
+          + " Write it as text, col(\""
+          + field.name()
+          + "\").cast(\"string\"), or as a number of months into an int column.";
+    }
+    if (field.dataType() instanceof DayTimeIntervalType
+        && !textColumn
+        && !DataTypes.BIGINT.equals(column)) {
+      return "SCC converts Spark's day-time interval only into text or into a bigint of"
+          + " milliseconds, and would fail the write midway. Write it as text, col(\""
+          + field.name()
+          + "\").cast(\"string\"), or into a bigint column.";
+    }
+    if (field.dataType() instanceof StringType
+        && NOT_FROM_TEXT.contains(column)
+        && !textConvertedRowByRow) {
+      return "text would be converted row by row, and a value that does not parse fails the"
+          + " write midway, so Spark's store assignment policy (ANSI) refuses it. Cast the column"
+          + " first: col(\""
+          + field.name()
           + "\").cast(\""
-          + (DataTypes.COUNTER.equals(column) ? "bigint" : column.asCql(false, true))
-          + "\").";
+          + sparkCast(column)
+          + "\"), or set "
+          + STORE_ASSIGNMENT_POLICY
+          + "=LEGACY to have each value converted as it is written.";
     }
     return null;
   }
 
+  /** The DataFrame's column names that another of its columns equals but for case. */
+  private static List<String> sameButCase(StructType dataFrame) {
+    List<String> clashing = new ArrayList<>();
+    for (StructField field : dataFrame.fields()) {
+      for (StructField other : dataFrame.fields()) {
+        if (field != other && field.name().equalsIgnoreCase(other.name())) {
+          clashing.add(field.name());
+          break;
+        }
+      }
+    }
+    return clashing;
+  }
+
+  /** The Spark type to cast text to for {@code column}. */
+  private static String sparkCast(DataType column) {
+    if (DataTypes.COUNTER.equals(column) || DataTypes.TIME.equals(column)) {
+      return "bigint";
+    }
+    if (DataTypes.VARINT.equals(column)) {
+      return "decimal(38,0)";
+    }
+    if (DataTypes.DECIMAL.equals(column)) {
+      return "decimal(38,18)";
+    }
+    return column.asCql(false, true);
+  }
+
+  /** The DataFrame's column of that name: the one spelt exactly so, else one in another case. */
   private static StructField field(StructType schema, String name) {
+    StructField otherCase = null;
     for (StructField field : schema.fields()) {
-      if (field.name().equalsIgnoreCase(name)) {
+      if (field.name().equals(name)) {
         return field;
       }
-    }
-    return null;
-  }
-
-  private static ColumnMetadata column(RelationMetadata table, String name) {
-    for (ColumnMetadata column : table.getColumns().values()) {
-      if (column.getName().asInternal().equalsIgnoreCase(name)) {
-        return column;
+      if (otherCase == null && field.name().equalsIgnoreCase(name)) {
+        otherCase = field;
       }
     }
-    return null;
+    return otherCase;
+  }
+
+  /**
+   * The table's column of that name: the one spelt exactly so (a quoted mixed-case name), else one
+   * in another case, as SCC matches them.
+   */
+  private static ColumnMetadata column(RelationMetadata table, String name) {
+    ColumnMetadata otherCase = null;
+    for (ColumnMetadata column : table.getColumns().values()) {
+      String columnName = column.getName().asInternal();
+      if (columnName.equals(name)) {
+        return column;
+      }
+      if (otherCase == null && columnName.equalsIgnoreCase(name)) {
+        otherCase = column;
+      }
+    }
+    return otherCase;
   }
 
   private static List<String> names(Iterable<ColumnMetadata> columns) {

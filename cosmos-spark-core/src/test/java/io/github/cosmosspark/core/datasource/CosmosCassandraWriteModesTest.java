@@ -118,6 +118,137 @@ class CosmosCassandraWriteModesTest {
     }
   }
 
+  /**
+   * What the write's schema check lets through, SCC converting as it writes: a narrower integer
+   * into a wider column, a float array into a vector, a per-row TTL column that is not the table's,
+   * a quoted mixed-case column, and Spark's timestamp without time zone and day-time interval as
+   * text.
+   */
+  @Test
+  void valuesSccConvertsAreWrittenExactly(TestKeyspace ks, CassandraServer server) {
+    ks.session()
+        .execute(
+            "CREATE TABLE "
+                + ks.qualified("widened")
+                + " (id int PRIMARY KEY, \"Title\" text, big bigint, embedding vector<float, 3>,"
+                + " local_time text, span text)");
+    StructType schema =
+        new StructType()
+            .add("id", DataTypes.IntegerType)
+            .add("Title", DataTypes.StringType)
+            .add("big", DataTypes.IntegerType)
+            .add("embedding", DataTypes.createArrayType(DataTypes.FloatType))
+            .add("row_ttl", DataTypes.IntegerType);
+    List<org.apache.spark.sql.Row> rows = new java.util.ArrayList<>();
+    for (int id = 0; id < 5; id++) {
+      rows.add(
+          RowFactory.create(
+              id,
+              "Upper " + id,
+              Integer.MAX_VALUE - id,
+              Arrays.asList(id * 0.5f, -1f, 3.25f),
+              1_000 * (id + 1)));
+    }
+    Map<String, String> ttlColumn = new HashMap<>();
+    ttlColumn.put("ttl", "row_ttl");
+    Dataset<org.apache.spark.sql.Row> written =
+        spark
+            .createDataFrame(rows, schema)
+            .selectExpr(
+                "*",
+                "TIMESTAMP_NTZ '2024-02-29 10:11:12' AS local_time",
+                "INTERVAL '1 02:03:04' DAY TO SECOND AS span");
+    write(written, ks, server, "widened", "append", ttlColumn);
+
+    List<Row> landed =
+        ks.session()
+            .execute(
+                "SELECT id, \"Title\", local_time, big, embedding, TTL(big), span FROM "
+                    + ks.qualified("widened"))
+            .all();
+    assertEquals(5, landed.size());
+    for (Row row : landed) {
+      int id = row.getInt("id");
+      assertEquals("Upper " + id, row.getString(1), "\"Title\" of " + id);
+      assertEquals("2024-02-29T10:11:12", row.getString(2), "local_time of " + id);
+      assertEquals("PT26H3M4S", row.getString(6), "span of " + id);
+      assertEquals((long) Integer.MAX_VALUE - id, row.getLong(3), "big of " + id);
+      assertEquals(
+          Arrays.asList(id * 0.5f, -1f, 3.25f),
+          row.getVector(4, Float.class).stream().collect(java.util.stream.Collectors.toList()),
+          "embedding of " + id);
+      int ttl = row.getInt(5);
+      assertTrue(
+          ttl > 1_000 * (id + 1) - 100 && ttl <= 1_000 * (id + 1), "TTL of " + id + ": " + ttl);
+    }
+  }
+
+  /**
+   * Text for a number or a time is refused before any row is sent, as Spark's ANSI store assignment
+   * refuses it for other tables; with the LEGACY policy SCC converts each value.
+   */
+  @Test
+  void textForANumberOrATimeIsRefusedUnlessTheStoreAssignmentPolicyIsLegacy(
+      TestKeyspace ks, CassandraServer server) {
+    ks.session()
+        .execute(
+            "CREATE TABLE "
+                + ks.qualified("from_text")
+                + " (id int PRIMARY KEY, pages int, published timestamp, price decimal)");
+    Dataset<org.apache.spark.sql.Row> text =
+        spark.sql(
+            "SELECT 1 AS id, '42' AS pages, '2024-02-29 10:11:12' AS published,"
+                + " '19.90' AS price");
+
+    Throwable refused =
+        assertThrows(
+            Throwable.class, () -> write(text, ks, server, "from_text", "append", new HashMap<>()));
+    String message = String.valueOf(refused.getMessage());
+    assertTrue(
+        message.contains(
+            "Cannot write to "
+                + ks.name()
+                + ".from_text: column 'pages' is string in the DataFrame but int in the table;"),
+        message);
+    assertTrue(
+        message.contains(
+            "Cast the column first: col(\"pages\").cast(\"int\"), or set"
+                + " spark.sql.storeAssignmentPolicy=LEGACY"),
+        message);
+    assertEquals(
+        0,
+        ks.session().execute("SELECT count(*) FROM " + ks.qualified("from_text")).one().getLong(0));
+    Throwable timeRefused =
+        assertThrows(
+            Throwable.class,
+            () ->
+                write(
+                    text.selectExpr("id", "published"),
+                    ks,
+                    server,
+                    "from_text",
+                    "append",
+                    new HashMap<>()));
+    assertTrue(
+        String.valueOf(timeRefused.getMessage())
+            .contains("column 'published' is string in the DataFrame but timestamp in the table"),
+        timeRefused.toString());
+
+    spark.conf().set("spark.sql.storeAssignmentPolicy", "LEGACY");
+    try {
+      write(text, ks, server, "from_text", "append", new HashMap<>());
+    } finally {
+      spark.conf().unset("spark.sql.storeAssignmentPolicy");
+    }
+    Row landed =
+        ks.session()
+            .execute("SELECT pages, published, price FROM " + ks.qualified("from_text"))
+            .one();
+    assertEquals(42, landed.getInt(0));
+    assertEquals(java.time.Instant.parse("2024-02-29T10:11:12Z"), landed.getInstant(1));
+    assertEquals(new BigDecimal("19.90"), landed.getBigDecimal(2));
+  }
+
   private static org.apache.spark.sql.Row row(int id, String text, int number) {
     UUID uuid = UUID.nameUUIDFromBytes(("row-" + id).getBytes());
     return RowFactory.create(
