@@ -1,21 +1,34 @@
 package io.github.cosmosspark.core.datasource;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
 import java.net.URL;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerEvent;
+import org.apache.spark.scheduler.SparkListenerJobStart;
+import org.apache.spark.scheduler.SparkListenerStageCompleted;
+import org.apache.spark.scheduler.StageInfo;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionStart;
 
 /**
  * Run by {@link SecretsNeverLeakTest} in a JVM of its own, so that it can have the UI, an event log
  * and DEBUG logging everywhere: does what a user does with a key (session-level and per-read),
- * including a failing login, then saves the UI's Environment and SQL pages and stops Spark so the
- * event log is complete.
+ * including a failing login, then saves the UI's pages and stops Spark so the event log is
+ * complete.
  *
  * <p>Arguments: output directory, host, port, keyspace, trust store path. Secrets come in the
  * environment: {@code SCENARIO_PASSWORD}, {@code SCENARIO_STORE_PASSWORD}.
@@ -40,6 +53,7 @@ public final class SecretsScenario {
     System.setProperty("spark.cosmos.cassandra.tls.truststore.path", truststore);
     System.setProperty("spark.cosmos.cassandra.tls.truststore.type", "PKCS12");
     SparkSession spark = sparkWithUiAndEventLog("secrets-scenario", out.resolve("events"));
+    UiIds ui = UiIds.watch(spark);
 
     Dataset<Row> rows =
         spark.range(100).selectExpr("CAST(id AS INT) AS id", "CONCAT('title-', id) AS title");
@@ -87,12 +101,7 @@ public final class SecretsScenario {
       expected.printStackTrace(System.out);
     }
 
-    String ui = spark.sparkContext().uiWebUrl().get();
-    save(ui + "/environment/", out.resolve("ui-environment.html"));
-    save(ui + "/SQL/", out.resolve("ui-sql.html"));
-    for (int id = 0; id < 8; id++) {
-      save(ui + "/SQL/execution/?id=" + id, out.resolve("ui-sql-execution-" + id + ".html"));
-    }
+    System.out.println("UI PAGES: " + saveUiPages(spark, ui, out));
     spark.stop();
     System.out.println("SCENARIO DONE");
   }
@@ -111,16 +120,97 @@ public final class SecretsScenario {
         .getOrCreate();
   }
 
-  static void save(String address, Path file) throws Exception {
+  /**
+   * Saves the UI's pages as {@code ui-*} files in {@code out}: Environment, Jobs, Stages, Executors
+   * and SQL, the page of every job and SQL execution {@code ids} saw and of every failed stage
+   * attempt, and the REST API's JSON that the script-rendered parts (task tables, executors) are
+   * drawn from. Waits for the listeners first, so that the pages show every event. Returns how many
+   * it saved, each with HTTP 200.
+   */
+  static int saveUiPages(SparkSession spark, UiIds ids, Path out) throws Exception {
+    spark.sparkContext().listenerBus().waitUntilEmpty(60_000L);
+    String ui = spark.sparkContext().uiWebUrl().get();
+    String api = ui + "/api/v1/applications/" + spark.sparkContext().applicationId();
+    Map<String, String> pages = new LinkedHashMap<>();
+    pages.put("ui-environment.html", ui + "/environment/");
+    pages.put("ui-api-environment.json", api + "/environment");
+    pages.put("ui-jobs.html", ui + "/jobs/");
+    pages.put("ui-stages.html", ui + "/stages/");
+    pages.put("ui-executors.html", ui + "/executors/");
+    pages.put("ui-api-allexecutors.json", api + "/allexecutors");
+    pages.put("ui-sql.html", ui + "/SQL/");
+    for (long id : ids.executions) {
+      pages.put("ui-sql-execution-" + id + ".html", ui + "/SQL/execution/?id=" + id);
+    }
+    for (int id : ids.jobs) {
+      pages.put("ui-job-" + id + ".html", ui + "/jobs/job/?id=" + id);
+    }
+    for (List<Integer> stage : ids.failedStages) {
+      int id = stage.get(0);
+      int attempt = stage.get(1);
+      pages.put(
+          "ui-stage-" + id + "-" + attempt + ".html",
+          ui + "/stages/stage/?id=" + id + "&attempt=" + attempt);
+      pages.put(
+          "ui-api-stage-" + id + "-" + attempt + ".json",
+          api + "/stages/" + id + "/" + attempt + "?details=true");
+    }
+    for (Map.Entry<String, String> page : pages.entrySet()) {
+      save(page.getValue(), out.resolve(page.getKey()));
+    }
+    return pages.size();
+  }
+
+  /** Fails on any answer but 200: a page that is missing cannot be searched for a key. */
+  private static void save(String address, Path file) throws IOException {
     HttpURLConnection connection = (HttpURLConnection) new URL(address).openConnection();
     connection.setConnectTimeout(10_000);
     connection.setReadTimeout(30_000);
-    if (connection.getResponseCode() != 200) {
-      Files.write(file, ("HTTP " + connection.getResponseCode()).getBytes(StandardCharsets.UTF_8));
-      return;
+    int status = connection.getResponseCode();
+    if (status != 200) {
+      throw new IOException("The Spark UI answered HTTP " + status + " for " + address);
     }
     try (InputStream in = connection.getInputStream()) {
       Files.copy(in, file);
+    }
+  }
+
+  /**
+   * The jobs, failed stage attempts and SQL executions of the application, as its listeners see
+   * them: the ids whose UI pages exist (a page for an id that does not exist is answered with 200
+   * and "No information to display", which would prove nothing).
+   */
+  static final class UiIds extends SparkListener {
+    final Set<Integer> jobs = new ConcurrentSkipListSet<>();
+    final Set<Long> executions = new ConcurrentSkipListSet<>();
+
+    /** Stage id and attempt number. */
+    final Set<List<Integer>> failedStages = ConcurrentHashMap.newKeySet();
+
+    static UiIds watch(SparkSession spark) {
+      UiIds ids = new UiIds();
+      spark.sparkContext().addSparkListener(ids);
+      return ids;
+    }
+
+    @Override
+    public void onJobStart(SparkListenerJobStart start) {
+      jobs.add(start.jobId());
+    }
+
+    @Override
+    public void onStageCompleted(SparkListenerStageCompleted completed) {
+      StageInfo stage = completed.stageInfo();
+      if (stage.failureReason().isDefined()) {
+        failedStages.add(Arrays.asList(stage.stageId(), stage.attemptNumber()));
+      }
+    }
+
+    @Override
+    public void onOtherEvent(SparkListenerEvent event) {
+      if (event instanceof SparkListenerSQLExecutionStart) {
+        executions.add(((SparkListenerSQLExecutionStart) event).executionId());
+      }
     }
   }
 }

@@ -24,9 +24,10 @@ import javax.net.ssl.SSLSocket;
  * An endpoint in front of the emulator that presents its own face to clients (a TLS certificate of
  * its choosing, or plain text) and relays the bytes of every connection whose handshake succeeds to
  * the emulator over TLS. It counts what clients sent after the handshake, so a test can tell that a
- * refused connection carried nothing.
+ * refused connection carried nothing. Public for the secrets sweep (datasource), which sends the
+ * key through it with TLS weakened.
  */
-final class EmulatorForwarder implements AutoCloseable {
+public final class EmulatorForwarder implements AutoCloseable {
   private final ServerSocket server;
   private final CosmosEmulator emulator;
   private final AtomicLong bytesFromClients = new AtomicLong();
@@ -48,7 +49,7 @@ final class EmulatorForwarder implements AutoCloseable {
   }
 
   /** Presents {@code certificate} over TLS. */
-  static EmulatorForwarder presenting(IssuedCertificate certificate, CosmosEmulator emulator)
+  public static EmulatorForwarder presenting(IssuedCertificate certificate, CosmosEmulator emulator)
       throws IOException, GeneralSecurityException {
     char[] password = "forwarder".toCharArray();
     KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
@@ -59,23 +60,24 @@ final class EmulatorForwarder implements AutoCloseable {
   }
 
   /** Speaks plain text to clients. */
-  static EmulatorForwarder plainText(CosmosEmulator emulator) throws IOException {
+  public static EmulatorForwarder plainText(CosmosEmulator emulator) throws IOException {
     return new EmulatorForwarder(ServerSocketFactory.getDefault(), emulator);
   }
 
-  int port() {
+  /** The port it listens on, at 127.0.0.1. */
+  public int port() {
     return server.getLocalPort();
   }
 
   /** Bytes clients sent over connections whose handshake succeeded. */
-  long bytesFromClients() {
+  public long bytesFromClients() {
     return bytesFromClients.get();
   }
 
   /**
    * TLS handshakes that did not complete, most often because the client refused the certificate.
    */
-  int handshakesFailed() {
+  public int handshakesFailed() {
     return handshakesFailed.get();
   }
 
