@@ -11,7 +11,10 @@ import io.github.cosmosspark.testkit.emulator.CosmosEmulator;
 import io.github.cosmosspark.testkit.emulator.TableStatistics;
 import io.github.cosmosspark.testkit.junit.CosmosEmulatorTest;
 import io.github.cosmosspark.testkit.spark.LocalSpark;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -27,11 +30,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.apache.spark.SparkContext;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobEnd;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -41,9 +46,10 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Six writes at once in one application: four to tables of their own, two to one table with
- * overlapping keys and identical values. Every table ends with exactly the rows written, each table
- * stays within its budget (the two jobs on one table together), nothing deadlocks, and once SCC has
- * let its sessions go the JVM has the threads and the emulator the connections it had before.
+ * overlapping keys and identical values. All six run their tasks at the same time, every table ends
+ * with exactly the rows written, each table stays within its budget (the two jobs on one table
+ * together), nothing deadlocks, and once SCC has let its sessions go the JVM has the threads and
+ * the emulator the connections it had before.
  */
 @CosmosEmulatorTest
 class ConcurrentJobsTest {
@@ -51,17 +57,29 @@ class ConcurrentJobsTest {
   private static final List<String> OWN_TABLES =
       java.util.Arrays.asList("own_1", "own_2", "own_3", "own_4");
   private static final String SHARED_TABLE = "shared";
-  private static final int OWN_ROWS = 3_000;
+  private static final int OWN_ROWS = 1_200;
   private static final int SHARED_FIRST_FROM = 0;
-  private static final int SHARED_FIRST_TO = 2_000;
-  private static final int SHARED_SECOND_FROM = 1_000;
-  private static final int SHARED_SECOND_TO = 3_000;
-  private static final int BUDGET = 3_000;
+  private static final int SHARED_FIRST_TO = 800;
+  private static final int SHARED_SECOND_FROM = 400;
+  private static final int SHARED_SECOND_TO = 1_200;
+  // The budget must be what holds each job back, or the bound below tests nothing: the five
+  // tables' budgets together (3,000 RU/s) are about half what two cores wrote for the six jobs at
+  // once (5,800-6,000 RU/s measured with 3,000 RU/s a table, when no own table reached its budget).
+  private static final int BUDGET = 600;
   // ThroughputControlTest's bound: every whole second within 10 % of the budget.
   private static final double SECOND_LIMIT = BUDGET * 1.1;
   private static final long SETTLE_DEADLINE_MS = 30_000;
   private static final List<String> JVM_WIDE_TIMERS =
       java.util.Arrays.asList("cosmos-retry-timer", "cosmos-executor-count");
+  private static final int JOBS = 6;
+  // Threads, not cores: a task spends most of its time waiting for its budget or the emulator. At
+  // least one per job: with fewer, the tasks that wait for the others to start would hold every
+  // slot until their deadline.
+  private static final int TASK_SLOTS = 8;
+  private static final long START_TOGETHER_SECONDS = 60;
+  // Counted down by each job's one task as it starts; local mode runs tasks in this JVM, so they
+  // all see this one latch.
+  private static final CountDownLatch TASKS_STARTED = new CountDownLatch(JOBS);
 
   private final CosmosEmulator emulator;
 
@@ -94,7 +112,16 @@ class ConcurrentJobsTest {
   @Timeout(value = 3, unit = TimeUnit.MINUTES)
   void sixConcurrentWritesLandExactlyWithinBudgetsAndLeaveNoThreadsOrConnections()
       throws Exception {
-    SparkSession spark = LocalSpark.session();
+    // The shared session's two task slots would run the six jobs two by two.
+    SparkSession spark = LocalSpark.sessionWithTaskSlots(TASK_SLOTS);
+    try {
+      writeSixAtOnce(spark);
+    } finally {
+      spark.stop();
+    }
+  }
+
+  private void writeSixAtOnce(SparkSession spark) throws Exception {
     // The threads a JVM keeps once it has used the format (timers, Spark's pools) are part of the
     // baseline: one small round trip first, then SCC's idle sessions closed.
     Map<String, String> warmUp = options("warm_up");
@@ -108,7 +135,9 @@ class ConcurrentJobsTest {
     CassandraConnector.evictCache();
     int connectionsBefore = settledConnections();
     Map<String, Integer> threadsBefore = settledThreads();
-    int allThreadsBefore = Thread.activeCount();
+    ThreadMXBean jvmThreads = ManagementFactory.getThreadMXBean();
+    int allThreadsBefore = jvmThreads.getThreadCount();
+    jvmThreads.resetPeakThreadCount();
 
     JobTimes times = new JobTimes();
     SparkContext context = spark.sparkContext();
@@ -125,19 +154,30 @@ class ConcurrentJobsTest {
 
     Map<String, Dataset<Row>> written = new LinkedHashMap<>();
     Map<String, Long> wallMillis = new ConcurrentHashMap<>();
-    ExecutorService jobs = Executors.newFixedThreadPool(6);
+    ExecutorService jobs = Executors.newFixedThreadPool(JOBS);
     List<Future<?>> running = new ArrayList<>();
     try {
-      // The two jobs on one table first, so that they hold Spark's two task slots together.
-      Dataset<Row> first = books(spark, SHARED_FIRST_FROM, SHARED_FIRST_TO);
-      Dataset<Row> second = books(spark, SHARED_SECOND_FROM, SHARED_SECOND_TO);
-      running.add(jobs.submit(() -> write("shared-a", first, SHARED_TABLE, wallMillis)));
-      running.add(jobs.submit(() -> write("shared-b", second, SHARED_TABLE, wallMillis)));
-      assertTrue(times.started.await(60, TimeUnit.SECONDS), "the shared-table jobs started");
+      running.add(
+          jobs.submit(
+              () ->
+                  write(
+                      "shared-a",
+                      startingTogether(spark, SHARED_FIRST_FROM, SHARED_FIRST_TO),
+                      SHARED_TABLE,
+                      wallMillis)));
+      running.add(
+          jobs.submit(
+              () ->
+                  write(
+                      "shared-b",
+                      startingTogether(spark, SHARED_SECOND_FROM, SHARED_SECOND_TO),
+                      SHARED_TABLE,
+                      wallMillis)));
       for (String table : OWN_TABLES) {
-        Dataset<Row> books = books(spark, 0, OWN_ROWS);
-        written.put(table, books);
-        running.add(jobs.submit(() -> write(table, books, table, wallMillis)));
+        written.put(table, EmulatorBooks.books(spark, 0, OWN_ROWS));
+        running.add(
+            jobs.submit(
+                () -> write(table, startingTogether(spark, 0, OWN_ROWS), table, wallMillis)));
       }
       for (Future<?> job : running) {
         job.get();
@@ -149,18 +189,22 @@ class ConcurrentJobsTest {
       assertTrue(sampling.awaitTermination(10, TimeUnit.SECONDS), "sampler ended");
       context.removeSparkListener(times);
     }
-    written.put(SHARED_TABLE, books(spark, SHARED_FIRST_FROM, SHARED_SECOND_TO));
+    written.put(SHARED_TABLE, EmulatorBooks.books(spark, SHARED_FIRST_FROM, SHARED_SECOND_TO));
+    int allThreadsPeak = jvmThreads.getPeakThreadCount();
 
-    // Concurrency: all six were submitted before the first ended, and tasks of different jobs ran
-    // at the same time (two task slots: local[2]).
-    long firstEnd = times.ends.values().stream().mapToLong(Long::longValue).min().getAsLong();
-    for (Map.Entry<String, Long> start : times.starts.entrySet()) {
-      assertTrue(start.getValue() < firstEnd, start.getKey() + " started after a job had ended");
+    // Concurrency, from Spark's own task times: each job ran as one task, and there was a span in
+    // which all six tasks were running.
+    assertEquals(
+        java.util.Arrays.asList("own_1", "own_2", "own_3", "own_4", "shared-a", "shared-b"),
+        new ArrayList<>(new TreeMap<>(times.tasks).keySet()),
+        "jobs whose tasks ran");
+    for (Map.Entry<String, List<long[]>> job : times.tasks.entrySet()) {
+      assertEquals(1, job.getValue().size(), job.getKey() + "'s tasks: " + times);
     }
-    assertEquals(6, times.starts.size(), "jobs seen: " + times.starts.keySet());
+    assertTrue(times.allRunningMillis() > 0, "all six tasks ran at the same time: " + times);
     assertTrue(
-        times.overlap("shared-a", "shared-b") > 0,
-        "the two jobs on one table ran at the same time: " + times.taskIntervals);
+        times.overlapMillis("shared-a", "shared-b") > 0,
+        "the two jobs on one table ran at the same time: " + times);
 
     // Budgets: each table's seconds, the shared one's for both jobs together.
     Map<String, TableStatistics> statistics = new TreeMap<>();
@@ -175,8 +219,8 @@ class ConcurrentJobsTest {
     Map<String, Integer> threadsAfter = trackedThreads();
 
     System.out.println("ConcurrentJobsTest figures:");
-    for (String job : times.starts.keySet()) {
-      long[] task = times.taskIntervals.get(job);
+    for (String job : new TreeMap<>(times.tasks).keySet()) {
+      long[] task = times.tasks.get(job).get(0);
       int rows = job.startsWith("shared") ? SHARED_FIRST_TO - SHARED_FIRST_FROM : OWN_ROWS;
       System.out.printf(
           Locale.ROOT,
@@ -190,7 +234,12 @@ class ConcurrentJobsTest {
     }
     System.out.printf(
         Locale.ROOT,
-        "  all six: %,d ms; JVM-wide timers after: %s%n",
+        "  all six running together for %,d ms (+%d..+%d ms); shared-a and shared-b together for"
+            + " %,d ms; first submission to last end %,d ms; JVM-wide timers after: %s%n",
+        times.allRunningMillis(),
+        times.lastLaunch() - times.firstStart(),
+        times.firstFinish() - times.firstStart(),
+        times.overlapMillis("shared-a", "shared-b"),
         times.lastEnd() - times.firstStart(),
         jvmWideTimers());
     for (Map.Entry<String, TableStatistics> table : statistics.entrySet()) {
@@ -212,11 +261,11 @@ class ConcurrentJobsTest {
         connectionsAfter);
     System.out.printf(
         Locale.ROOT,
-        "  threads (all): before %d, peak %d, after %d; tracked (driver pools, cosmos-*,"
-            + " non-daemon): before %d, peak %d, after %d%n",
+        "  threads (all in the JVM): before %d, peak %d, after %d; tracked (driver pools,"
+            + " cosmos-*, non-daemon): before %d, peak %d, after %d%n",
         allThreadsBefore,
-        sampler.peakThreads.get(),
-        Thread.activeCount(),
+        allThreadsPeak,
+        jvmThreads.getThreadCount(),
         total(threadsBefore),
         sampler.peakTrackedThreads.get(),
         total(threadsAfter));
@@ -259,9 +308,31 @@ class ConcurrentJobsTest {
     }
   }
 
-  /** One partition: with local[2]'s two task slots, two jobs run their tasks at once. */
-  private static Dataset<Row> books(SparkSession spark, int from, int to) {
-    return EmulatorBooks.books(spark, from, to).coalesce(1);
+  /**
+   * Books in one partition, so that a job is one task, whose rows flow only once every job's task
+   * has started: the six then write together however long the driver took to plan each.
+   */
+  private static Dataset<Row> startingTogether(SparkSession spark, int from, int to) {
+    Dataset<Row> books = EmulatorBooks.books(spark, from, to).coalesce(1);
+    return books.mapPartitions(
+        (MapPartitionsFunction<Row, Row>) ConcurrentJobsTest::afterEveryJobStarted,
+        Encoders.row(books.schema()));
+  }
+
+  /** A job that never starts fails the others' tasks with this message instead of hanging them. */
+  private static Iterator<Row> afterEveryJobStarted(Iterator<Row> rows)
+      throws InterruptedException {
+    TASKS_STARTED.countDown();
+    if (!TASKS_STARTED.await(START_TOGETHER_SECONDS, TimeUnit.SECONDS)) {
+      throw new IllegalStateException(
+          (JOBS - TASKS_STARTED.getCount())
+              + " of the "
+              + JOBS
+              + " jobs' tasks started within "
+              + START_TOGETHER_SECONDS
+              + " s");
+    }
+    return rows;
   }
 
   private Map<String, String> options(String table) {
@@ -405,22 +476,19 @@ class ConcurrentJobsTest {
   /** Peaks seen every 50 ms while the jobs run. */
   private final class Sampler {
     final AtomicInteger peakConnections = new AtomicInteger();
-    final AtomicInteger peakThreads = new AtomicInteger();
     final AtomicInteger peakTrackedThreads = new AtomicInteger();
 
     void sample() {
       peakConnections.accumulateAndGet(emulator.openClientConnections(), Math::max);
-      peakThreads.accumulateAndGet(Thread.activeCount(), Math::max);
       peakTrackedThreads.accumulateAndGet(total(trackedThreads()), Math::max);
     }
   }
 
-  /** When each job group's job started and ended, and when its tasks ran. */
+  /** When each job group's job started and ended, and when each of its tasks ran. */
   private static final class JobTimes extends SparkListener {
-    final CountDownLatch started = new CountDownLatch(2);
     final Map<String, Long> starts = new ConcurrentHashMap<>();
     final Map<String, Long> ends = new ConcurrentHashMap<>();
-    final Map<String, long[]> taskIntervals = new ConcurrentHashMap<>();
+    final Map<String, List<long[]>> tasks = new ConcurrentHashMap<>();
     private final Map<Integer, String> groupOfStage = new ConcurrentHashMap<>();
     private final Map<Integer, String> groupOfJob = new ConcurrentHashMap<>();
 
@@ -434,9 +502,6 @@ class ConcurrentJobsTest {
       groupOfJob.put(start.jobId(), group);
       for (Object stage : scala.collection.JavaConverters.seqAsJavaList(start.stageIds())) {
         groupOfStage.put((Integer) stage, group);
-      }
-      if (group.startsWith("shared")) {
-        started.countDown();
       }
     }
 
@@ -452,10 +517,9 @@ class ConcurrentJobsTest {
     public void onTaskEnd(SparkListenerTaskEnd end) {
       String group = groupOfStage.get(end.stageId());
       if (group != null) {
-        taskIntervals.merge(
-            group,
-            new long[] {end.taskInfo().launchTime(), end.taskInfo().finishTime()},
-            (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+        tasks
+            .computeIfAbsent(group, key -> new java.util.concurrent.CopyOnWriteArrayList<>())
+            .add(new long[] {end.taskInfo().launchTime(), end.taskInfo().finishTime()});
       }
     }
 
@@ -467,10 +531,40 @@ class ConcurrentJobsTest {
       return ends.values().stream().mapToLong(Long::longValue).max().getAsLong();
     }
 
-    long overlap(String a, String b) {
-      long[] x = taskIntervals.get(a);
-      long[] y = taskIntervals.get(b);
+    /** The last task to launch, of jobs that ran one task each. */
+    long lastLaunch() {
+      return tasks.values().stream().mapToLong(job -> job.get(0)[0]).max().getAsLong();
+    }
+
+    /** The first task to finish, of jobs that ran one task each. */
+    long firstFinish() {
+      return tasks.values().stream().mapToLong(job -> job.get(0)[1]).min().getAsLong();
+    }
+
+    /** How long every job's one task was running at once; 0 or less when never. */
+    long allRunningMillis() {
+      return firstFinish() - lastLaunch();
+    }
+
+    long overlapMillis(String a, String b) {
+      long[] x = tasks.get(a).get(0);
+      long[] y = tasks.get(b).get(0);
       return Math.min(x[1], y[1]) - Math.max(x[0], y[0]);
+    }
+
+    /** Each job's task launch..finish times, relative to the first job's start. */
+    @Override
+    public String toString() {
+      Map<String, List<String>> relative = new TreeMap<>();
+      long zero = firstStart();
+      for (Map.Entry<String, List<long[]>> job : tasks.entrySet()) {
+        List<String> spans = new ArrayList<>();
+        for (long[] task : job.getValue()) {
+          spans.add("+" + (task[0] - zero) + "..+" + (task[1] - zero) + " ms");
+        }
+        relative.put(job.getKey(), spans);
+      }
+      return relative.toString();
     }
   }
 }

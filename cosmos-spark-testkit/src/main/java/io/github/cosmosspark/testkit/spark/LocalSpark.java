@@ -4,28 +4,54 @@ import io.github.cosmosspark.testkit.cassandra.CassandraServer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
+import scala.Option;
 
 /**
- * One local {@link SparkSession} for all tests in a JVM, set up for tests: two local cores, no UI,
- * few shuffle partitions, UTC, bound to loopback. On JDK 17 the test JVM needs Spark's {@code
- * --add-opens} options; the testkit's documentation lists them for Surefire.
+ * One local {@link SparkSession} for all tests in a JVM, set up for tests: two task threads, no UI,
+ * few shuffle partitions, UTC, bound to loopback. A test that needs more task slots runs on its own
+ * session for its duration ({@link #sessionWithTaskSlots(int)}). On JDK 17 the test JVM needs
+ * Spark's {@code --add-opens} options; the testkit's documentation lists them for Surefire.
  */
 public final class LocalSpark {
 
   private LocalSpark() {}
 
-  /** The shared session, created on first use; Spark stops it when the JVM exits. */
+  /**
+   * The shared session, created on first use, or afresh when a test stopped the last one; Spark
+   * stops it when the JVM exits.
+   */
   public static synchronized SparkSession session() {
+    return builder(2).getOrCreate();
+  }
+
+  /**
+   * A session with the shared one's settings but {@code taskSlots} task threads, for a test whose
+   * jobs must all run at once: the shared session's two slots would queue them. A JVM has one
+   * running SparkContext, so this stops the shared session first; stop the returned one when done,
+   * and the next {@link #session()} builds a fresh shared one.
+   */
+  public static synchronized SparkSession sessionWithTaskSlots(int taskSlots) {
+    stopIfRunning(SparkSession.getActiveSession());
+    stopIfRunning(SparkSession.getDefaultSession());
+    return builder(taskSlots).getOrCreate();
+  }
+
+  private static void stopIfRunning(Option<SparkSession> session) {
+    if (session.isDefined() && !session.get().sparkContext().isStopped()) {
+      session.get().stop();
+    }
+  }
+
+  private static SparkSession.Builder builder(int taskSlots) {
     return SparkSession.builder()
-        .master("local[2]")
+        .master("local[" + taskSlots + "]")
         .appName("cosmos-spark-tests")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .getOrCreate();
+        .config("spark.driver.bindAddress", "127.0.0.1");
   }
 
   /**
