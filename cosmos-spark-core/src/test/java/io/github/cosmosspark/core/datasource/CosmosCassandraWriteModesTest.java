@@ -121,8 +121,8 @@ class CosmosCassandraWriteModesTest {
   /**
    * What the write's schema check lets through, SCC converting as it writes: a narrower integer
    * into a wider column, a float array into a vector, a per-row TTL column that is not the table's,
-   * a quoted mixed-case column, and Spark's timestamp without time zone and day-time interval as
-   * text.
+   * a quoted mixed-case column, and Spark's timestamp without time zone and both kinds of ANSI
+   * interval as text.
    */
   @Test
   void valuesSccConvertsAreWrittenExactly(TestKeyspace ks, CassandraServer server) {
@@ -131,7 +131,7 @@ class CosmosCassandraWriteModesTest {
             "CREATE TABLE "
                 + ks.qualified("widened")
                 + " (id int PRIMARY KEY, \"Title\" text, big bigint, embedding vector<float, 3>,"
-                + " local_time text, span text)");
+                + " local_time text, span text, months text)");
     StructType schema =
         new StructType()
             .add("id", DataTypes.IntegerType)
@@ -157,13 +157,14 @@ class CosmosCassandraWriteModesTest {
             .selectExpr(
                 "*",
                 "TIMESTAMP_NTZ '2024-02-29 10:11:12' AS local_time",
-                "INTERVAL '1 02:03:04' DAY TO SECOND AS span");
+                "INTERVAL '1 02:03:04' DAY TO SECOND AS span",
+                "INTERVAL '3-4' YEAR TO MONTH AS months");
     write(written, ks, server, "widened", "append", ttlColumn);
 
     List<Row> landed =
         ks.session()
             .execute(
-                "SELECT id, \"Title\", local_time, big, embedding, TTL(big), span FROM "
+                "SELECT id, \"Title\", local_time, big, embedding, TTL(big), span, months FROM "
                     + ks.qualified("widened"))
             .all();
     assertEquals(5, landed.size());
@@ -172,6 +173,7 @@ class CosmosCassandraWriteModesTest {
       assertEquals("Upper " + id, row.getString(1), "\"Title\" of " + id);
       assertEquals("2024-02-29T10:11:12", row.getString(2), "local_time of " + id);
       assertEquals("PT26H3M4S", row.getString(6), "span of " + id);
+      assertEquals("P3Y4M", row.getString(7), "months of " + id);
       assertEquals((long) Integer.MAX_VALUE - id, row.getLong(3), "big of " + id);
       assertEquals(
           Arrays.asList(id * 0.5f, -1f, 3.25f),
