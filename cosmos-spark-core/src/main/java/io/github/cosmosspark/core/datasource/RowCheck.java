@@ -15,8 +15,10 @@ import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
 import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.catalyst.util.MapData;
 import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.BinaryType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.MapType;
+import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.unsafe.types.UTF8String;
@@ -71,25 +73,16 @@ final class RowCheck implements Serializable {
       String name = key.get(i).getName().asInternal();
       names[i] = name;
       kinds[i] = i < partitionColumns ? "partition key" : "clustering";
-      fields[i] = fieldIndex(schema, name);
+      fields[i] = -1;
+      // The write's plan refused columns that differ only in case, so at most one matches.
+      for (int f = 0; f < schema.fields().length && fields[i] < 0; f++) {
+        if (schema.fields()[f].name().equalsIgnoreCase(name)) {
+          fields[i] = f;
+        }
+      }
     }
     String table = metadata.getKeyspace().asInternal() + "." + metadata.getName().asInternal();
     return new RowCheck(table, account, schema, fields, names, kinds);
-  }
-
-  /** The DataFrame's column spelt exactly as {@code name}, else one in another case, else -1. */
-  private static int fieldIndex(StructType schema, String name) {
-    int otherCase = -1;
-    for (int f = 0; f < schema.fields().length; f++) {
-      String field = schema.fields()[f].name();
-      if (field.equals(name)) {
-        return f;
-      }
-      if (otherCase < 0 && field.equalsIgnoreCase(name)) {
-        otherCase = f;
-      }
-    }
-    return otherCase;
   }
 
   /** Throws, naming the row's key, if Cosmos would refuse the row. */
@@ -202,7 +195,16 @@ final class RowCheck implements Serializable {
   }
 
   private static long bytes(InternalRow row, int field, DataType type) {
-    return valueBytes(row.get(field, type), type);
+    // Fixed-size values are counted by their type, so the row's value is not read (or boxed).
+    return variableSize(type) ? valueBytes(row.get(field, type), type) : type.defaultSize();
+  }
+
+  private static boolean variableSize(DataType type) {
+    return type instanceof StringType
+        || type instanceof BinaryType
+        || type instanceof ArrayType
+        || type instanceof MapType
+        || type instanceof StructType;
   }
 
   /**
@@ -250,9 +252,13 @@ final class RowCheck implements Serializable {
 
   private static long elementBytes(ArrayData array, DataType elementType) {
     long bytes = 0;
+    boolean variableSize = variableSize(elementType);
     for (int i = 0; i < array.numElements(); i++) {
       if (!array.isNullAt(i)) {
-        bytes += valueBytes(array.get(i, elementType), elementType);
+        bytes +=
+            variableSize
+                ? valueBytes(array.get(i, elementType), elementType)
+                : elementType.defaultSize();
       }
     }
     return bytes;

@@ -230,18 +230,16 @@ final class WriteSchemaCheck {
     return column.asCql(false, true);
   }
 
-  /** The DataFrame's column of that name: the one spelt exactly so, else one in another case. */
+  /**
+   * The DataFrame's column of that name in any case: one at most, as names that clash are refused.
+   */
   private static StructField field(StructType schema, String name) {
-    StructField otherCase = null;
     for (StructField field : schema.fields()) {
-      if (field.name().equals(name)) {
+      if (field.name().equalsIgnoreCase(name)) {
         return field;
       }
-      if (otherCase == null && field.name().equalsIgnoreCase(name)) {
-        otherCase = field;
-      }
     }
-    return otherCase;
+    return null;
   }
 
   /**
