@@ -27,7 +27,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.analysis.NamespaceAlreadyExistsException;
 import org.apache.spark.sql.catalyst.analysis.NoSuchNamespaceException;
@@ -294,33 +293,15 @@ public final class CosmosCassandraCatalog implements TableCatalog, SupportsNames
   }
 
   /**
-   * The table just created. The session that loads it learns of it from the driver's schema
-   * metadata, which a session other than the one that ran the DDL refreshes only after the server's
-   * schema event and the driver's one-second debounce; so refresh, and look again for a few seconds
-   * before calling the table gone. This waits on the thread running the SQL command, which has to
-   * return the table; no driver thread waits.
+   * The table just created. Loading it through the format refreshes the schema of a session that
+   * has not yet heard of it, so a miss here means the table went again.
    */
   private Table loadCreated(Identifier ident, String where) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (true) {
-      try {
-        return loadTable(ident);
-      } catch (NoSuchTableException notSeenYet) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException(
-              where + " succeeded, but the table was gone when it was loaded.", notSeenYet);
-        }
-        try (CqlSession session = connector.openSession()) {
-          session.refreshSchema();
-        }
-        try {
-          TimeUnit.MILLISECONDS.sleep(100);
-        } catch (InterruptedException interrupted) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException(
-              where + " succeeded; interrupted loading it.", interrupted);
-        }
-      }
+    try {
+      return loadTable(ident);
+    } catch (NoSuchTableException gone) {
+      throw new IllegalStateException(
+          where + " succeeded, but the table was gone when it was loaded.", gone);
     }
   }
 

@@ -1,5 +1,8 @@
 package io.github.cosmosspark.core.datasource;
 
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.spark.connector.cql.CassandraConnector;
+import com.datastax.spark.connector.datasource.CassandraSourceUtil;
 import com.datastax.spark.connector.datasource.CassandraTable;
 import io.github.cosmosspark.core.compat.ConnectorVersionCheck;
 import io.github.cosmosspark.core.config.CosmosCassandraConfig;
@@ -17,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.sql.SparkSession;
@@ -32,6 +36,7 @@ import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.Option;
+import scala.Predef;
 import scala.Tuple2;
 import scala.collection.JavaConverters;
 
@@ -69,27 +74,62 @@ public final class CosmosCassandraTableProvider implements TableProvider, DataSo
   @Override
   public StructType inferSchema(CaseInsensitiveStringMap options) {
     Resolved resolved = resolve(options.asCaseSensitiveMap());
-    try {
-      return connectorSource().inferSchema(resolved.connectorOptions);
-    } catch (Exception e) {
-      throw explainMissing(e, resolved.config);
-    }
+    return lookUp(resolved, () -> connectorSource().inferSchema(resolved.connectorOptions));
   }
 
   @Override
   public Table getTable(
       StructType schema, Transform[] partitioning, Map<String, String> properties) {
     Resolved resolved = resolve(properties);
-    CassandraTable table;
+    CassandraTable table =
+        lookUp(
+            resolved,
+            () ->
+                (CassandraTable)
+                    connectorSource()
+                        .getTable(
+                            schema, partitioning, resolved.connectorOptions.asCaseSensitiveMap()));
+    return new CosmosCassandraTable(table, resolved.plan);
+  }
+
+  /**
+   * SCC looks the table up in the schema its cached session holds, which learns of a keyspace or
+   * table another client created only from the server's schema event, after the driver's one-second
+   * debounce, or not at all if the event is lost; a write right after a CREATE TABLE elsewhere
+   * would fail. So before calling either missing, refresh that session's schema and look once more.
+   * The refresh waits on the thread planning the query, not on a driver I/O thread.
+   */
+  private static <T> T lookUp(Resolved resolved, Supplier<T> lookup) {
     try {
-      table =
-          (CassandraTable)
-              connectorSource()
-                  .getTable(schema, partitioning, resolved.connectorOptions.asCaseSensitiveMap());
+      return lookup.get();
+    } catch (Exception e) {
+      if (!(e instanceof NoSuchTableException || e instanceof NoSuchNamespaceException)) {
+        throw explainMissing(e, resolved.config);
+      }
+    }
+    refreshConnectorSchema(resolved.connectorOptions);
+    try {
+      return lookup.get();
     } catch (Exception e) {
       throw explainMissing(e, resolved.config);
     }
-    return new CosmosCassandraTable(table, resolved.plan);
+  }
+
+  /** The session SCC's source looks tables up in: its connector, built as SCC builds it. */
+  private static void refreshConnectorSchema(CaseInsensitiveStringMap connectorOptions) {
+    SparkSession spark = SparkSession.active();
+    SparkConf conf =
+        CassandraSourceUtil.consolidateConfs(
+            spark.sparkContext().getConf(),
+            spark.conf().getAll(),
+            connectorOptions.getOrDefault("cluster", "default"),
+            connectorOptions.get("keyspace"),
+            JavaConverters.mapAsScalaMapConverter(connectorOptions)
+                .asScala()
+                .toMap(Predef.<Tuple2<String, String>>$conforms()));
+    try (CqlSession session = CassandraConnector.apply(conf).openSession()) {
+      session.refreshSchema();
+    }
   }
 
   /**

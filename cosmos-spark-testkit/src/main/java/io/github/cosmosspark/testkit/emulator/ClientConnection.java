@@ -16,6 +16,7 @@ import com.datastax.oss.protocol.internal.response.Authenticate;
 import com.datastax.oss.protocol.internal.response.Error;
 import com.datastax.oss.protocol.internal.response.Supported;
 import com.datastax.oss.protocol.internal.response.error.Unprepared;
+import com.datastax.oss.protocol.internal.response.event.SchemaChangeEvent;
 import com.datastax.oss.protocol.internal.response.result.Prepared;
 import com.datastax.oss.protocol.internal.response.result.SetKeyspace;
 import io.netty.buffer.ByteBuf;
@@ -305,6 +306,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
   /** A response from Cassandra to a forwarded request (or an event), on its way to the client. */
   void fromBackend(Frame response, RequestCharges.Classified request) {
+    if (response.message instanceof SchemaChangeEvent && emulator.withholdingSchemaEvents()) {
+      return;
+    }
     if (response.message instanceof Prepared) {
       CosmosEmulator.PreparedStatementInfo prepared = pendingPrepares.remove(response.streamId);
       if (prepared != null) {

@@ -92,6 +92,7 @@ public final class CosmosEmulator implements AutoCloseable {
   private volatile Fault fault;
   private volatile long latencyMillis;
   private volatile long refuseConnectionsUntilNanos;
+  private volatile boolean withholdSchemaEvents;
 
   private EventLoopGroup eventLoops;
   private Channel serverChannel;
@@ -304,11 +305,24 @@ public final class CosmosEmulator implements AutoCloseable {
     refuseConnectionsUntilNanos = System.nanoTime() + duration.toNanos();
   }
 
-  /** Takes back injected latency, failures and connection refusal. */
+  /**
+   * Stops passing Cassandra's schema-change events on to clients, as when an event is late or lost:
+   * a client's driver then keeps the schema it had until it refreshes it itself.
+   */
+  public void withholdSchemaEvents() {
+    withholdSchemaEvents = true;
+  }
+
+  /** Takes back injected latency, failures, connection refusal and withheld schema events. */
   public void clearFaults() {
     latencyMillis = 0;
     faultsLeft.set(0);
     refuseConnectionsUntilNanos = 0;
+    withholdSchemaEvents = false;
+  }
+
+  boolean withholdingSchemaEvents() {
+    return withholdSchemaEvents;
   }
 
   long latencyMillis() {
