@@ -121,8 +121,8 @@ class CosmosCassandraWriteModesTest {
   /**
    * What the write's schema check lets through, SCC converting as it writes: a narrower integer
    * into a wider column, a float array into a vector, a per-row TTL column that is not the table's,
-   * a quoted mixed-case column, and Spark's timestamp without time zone and both kinds of ANSI
-   * interval as text.
+   * a quoted mixed-case column, Spark's timestamp without time zone and both kinds of ANSI interval
+   * as text, and a day-time interval into a bigint, which SCC writes as milliseconds.
    */
   @Test
   void valuesSccConvertsAreWrittenExactly(TestKeyspace ks, CassandraServer server) {
@@ -131,7 +131,7 @@ class CosmosCassandraWriteModesTest {
             "CREATE TABLE "
                 + ks.qualified("widened")
                 + " (id int PRIMARY KEY, \"Title\" text, big bigint, embedding vector<float, 3>,"
-                + " local_time text, span text, months text)");
+                + " local_time text, span text, months text, span_ms bigint)");
     StructType schema =
         new StructType()
             .add("id", DataTypes.IntegerType)
@@ -158,13 +158,15 @@ class CosmosCassandraWriteModesTest {
                 "*",
                 "TIMESTAMP_NTZ '2024-02-29 10:11:12' AS local_time",
                 "INTERVAL '1 02:03:04' DAY TO SECOND AS span",
-                "INTERVAL '3-4' YEAR TO MONTH AS months");
+                "INTERVAL '3-4' YEAR TO MONTH AS months",
+                "INTERVAL '1 02:03:04.5' DAY TO SECOND AS span_ms");
     write(written, ks, server, "widened", "append", ttlColumn);
 
     List<Row> landed =
         ks.session()
             .execute(
-                "SELECT id, \"Title\", local_time, big, embedding, TTL(big), span, months FROM "
+                "SELECT id, \"Title\", local_time, big, embedding, TTL(big), span, months, span_ms"
+                    + " FROM "
                     + ks.qualified("widened"))
             .all();
     assertEquals(5, landed.size());
@@ -174,6 +176,7 @@ class CosmosCassandraWriteModesTest {
       assertEquals("2024-02-29T10:11:12", row.getString(2), "local_time of " + id);
       assertEquals("PT26H3M4S", row.getString(6), "span of " + id);
       assertEquals("P3Y4M", row.getString(7), "months of " + id);
+      assertEquals(93_784_500L, row.getLong(8), "span_ms of " + id);
       assertEquals((long) Integer.MAX_VALUE - id, row.getLong(3), "big of " + id);
       assertEquals(
           Arrays.asList(id * 0.5f, -1f, 3.25f),
