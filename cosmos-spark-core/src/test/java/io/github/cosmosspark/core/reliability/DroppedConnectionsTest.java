@@ -9,12 +9,14 @@ import io.github.cosmosspark.core.retry.RetryStatistics;
 import io.github.cosmosspark.testkit.emulator.CosmosEmulator;
 import io.github.cosmosspark.testkit.junit.CosmosEmulatorTest;
 import io.github.cosmosspark.testkit.spark.LocalSpark;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.AfterEach;
@@ -56,20 +58,35 @@ class DroppedConnectionsTest {
     emulator.resetStatistics();
     RetryStatistics.Snapshot before = RetryStatistics.of(KEYSPACE + "." + TABLE);
 
-    // Pages of 20 rows: the scan sends about 250 page requests; the connections go at the 40th,
-    // watched every 2 ms on a timer.
+    // Pages of 20 rows: the scan sends about 250 page requests. From the 40th (watched every 2 ms
+    // on a timer) the emulator holds every request, so each task has a page in flight when the
+    // connections go 150 ms later: such a page is lost with its connection, which a drop between
+    // two pages (the next one merely finding no connection) would not show.
     CompletableFuture<Long> droppedAfter = new CompletableFuture<>();
+    AtomicLong heldAfterRequests = new AtomicLong();
+    AtomicLong heldSinceNanos = new AtomicLong();
     ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor();
     watcher.scheduleWithFixedDelay(
         () -> {
-          long requests =
-              emulator
-                  .statistics(KEYSPACE + "." + TABLE)
-                  .map(statistics -> statistics.requests())
-                  .orElse(0L);
-          if (requests >= 40 && !droppedAfter.isDone()) {
+          if (droppedAfter.isDone()) {
+            return;
+          }
+          if (heldSinceNanos.get() == 0) {
+            long requests =
+                emulator
+                    .statistics(KEYSPACE + "." + TABLE)
+                    .map(statistics -> statistics.requests())
+                    .orElse(0L);
+            if (requests >= 40) {
+              emulator.injectLatency(Duration.ofSeconds(5));
+              heldAfterRequests.set(requests);
+              heldSinceNanos.set(System.nanoTime());
+            }
+          } else if (System.nanoTime() - heldSinceNanos.get()
+              >= TimeUnit.MILLISECONDS.toNanos(150)) {
+            emulator.injectLatency(Duration.ZERO);
             emulator.dropAllConnections();
-            droppedAfter.complete(requests);
+            droppedAfter.complete(heldAfterRequests.get());
           }
         },
         0,
@@ -95,7 +112,15 @@ class DroppedConnectionsTest {
         requestsBeforeTheDrop >= 40 && requestsBeforeTheDrop < requestsInAll,
         "dropped mid-scan: after " + requestsBeforeTheDrop + " of " + requestsInAll + " requests");
     RetryStatistics.Snapshot during = RetryStatistics.of(KEYSPACE + "." + TABLE).minus(before);
-    assertTrue(during.connectionsLost() >= 1, "pages resent after the drop: " + during);
+    System.out.println(
+        "DROPPED CONNECTIONS: after "
+            + requestsBeforeTheDrop
+            + " of "
+            + requestsInAll
+            + " requests; "
+            + during);
+    assertTrue(
+        during.connectionsLost() >= 1, "pages lost in flight and resent after the drop: " + during);
     assertEquals(ROWS, read.size());
     assertSameRowsByKey(books, LocalSpark.session().createDataFrame(read, scan.schema()), "id");
   }
