@@ -187,6 +187,8 @@ class ConcurrentJobsTest {
       assertTrue(jobs.awaitTermination(30, TimeUnit.SECONDS), "job threads ended");
       sampling.shutdownNow();
       assertTrue(sampling.awaitTermination(10, TimeUnit.SECONDS), "sampler ended");
+      // Spark posts task ends to listeners asynchronously: the last job's may not be in yet.
+      context.listenerBus().waitUntilEmpty(30_000L);
       context.removeSparkListener(times);
     }
     written.put(SHARED_TABLE, EmulatorBooks.books(spark, SHARED_FIRST_FROM, SHARED_SECOND_TO));

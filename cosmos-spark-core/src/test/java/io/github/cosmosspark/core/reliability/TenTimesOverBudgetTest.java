@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import io.github.cosmosspark.core.EmulatorBooks;
 import io.github.cosmosspark.core.retry.RetryStatistics;
 import io.github.cosmosspark.testkit.emulator.CosmosEmulator;
 import io.github.cosmosspark.testkit.emulator.TableStatistics;
 import io.github.cosmosspark.testkit.junit.CosmosEmulatorTest;
 import io.github.cosmosspark.testkit.spark.LocalSpark;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.Dataset;
@@ -175,7 +177,13 @@ class TenTimesOverBudgetTest {
 
   private long directCount(String table) {
     try (CqlSession session = emulator.newSession()) {
-      return session.execute("SELECT count(*) FROM " + KEYSPACE + "." + table).one().getLong(0);
+      // Counting ~10 MB right after the storm can outlast the driver's 2 s default on 2 cores.
+      return session
+          .execute(
+              SimpleStatement.newInstance("SELECT count(*) FROM " + KEYSPACE + "." + table)
+                  .setTimeout(Duration.ofSeconds(60)))
+          .one()
+          .getLong(0);
     }
   }
 
