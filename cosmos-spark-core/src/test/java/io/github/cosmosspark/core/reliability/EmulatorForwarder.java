@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -78,6 +79,18 @@ public final class EmulatorForwarder implements AutoCloseable {
    * TLS handshakes that did not complete, most often because the client refused the certificate.
    */
   public int handshakesFailed() {
+    return handshakesFailed.get();
+  }
+
+  /**
+   * {@link #handshakesFailed()}, waiting up to {@code wait} for the first: the client's alert
+   * reaches this side a moment after the client has given up and reported its error.
+   */
+  public int handshakesFailedWaitingUpTo(Duration wait) throws InterruptedException {
+    long deadline = System.nanoTime() + wait.toNanos();
+    while (handshakesFailed.get() == 0 && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
     return handshakesFailed.get();
   }
 

@@ -16,6 +16,7 @@ import io.github.cosmosspark.testkit.spark.LocalSpark;
 import io.github.cosmosspark.testkit.tls.IssuedCertificate;
 import io.github.cosmosspark.testkit.tls.TestCertificateAuthority;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -145,7 +146,9 @@ class TlsRefusalTest {
 
       assertRefusedWithAdvice(failure, forwarder.endpoint.port());
       assertTrue(failure.contains("No subject alternative"), failure);
-      assertTrue(forwarder.endpoint.handshakesFailed() >= 1, "handshakes refused by the client");
+      assertTrue(
+          forwarder.endpoint.handshakesFailedWaitingUpTo(Duration.ofSeconds(10)) >= 1,
+          "handshakes refused by the client");
       assertEquals(
           0, forwarder.endpoint.bytesFromClients(), "bytes sent after a refused handshake");
     }
