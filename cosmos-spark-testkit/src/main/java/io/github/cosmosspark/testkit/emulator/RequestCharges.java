@@ -33,6 +33,7 @@ final class RequestCharges {
     final String table;
     final long requestBytes;
     double reserved;
+    long admittedEpochSecond = -1;
 
     Classified(String kind, String table, long requestBytes) {
       this.kind = kind;
@@ -167,7 +168,10 @@ final class RequestCharges {
     double reserve =
         request.kind.equals("WRITE") ? writeCharge(request.requestBytes) : READ_RU_PER_KB;
     long retryAfterMs = emulator.budget(request.table).admit(System.nanoTime(), reserve);
-    request.reserved = retryAfterMs == 0 ? reserve : 0;
+    if (retryAfterMs == 0) {
+      request.reserved = reserve;
+      request.admittedEpochSecond = System.currentTimeMillis() / 1000;
+    }
     return retryAfterMs;
   }
 
@@ -179,9 +183,13 @@ final class RequestCharges {
       charge = writeCharge(request.requestBytes);
     }
     if (request.limited()) {
-      emulator
-          .budget(request.table)
-          .charge(charge, request.reserved, System.nanoTime(), System.currentTimeMillis() / 1000);
+      // Filed under the second the request was let in, which the client's pacing decides; the
+      // second of its answer would move a stalled backend's delay into the client's figures.
+      long second =
+          request.admittedEpochSecond >= 0
+              ? request.admittedEpochSecond
+              : System.currentTimeMillis() / 1000;
+      emulator.budget(request.table).charge(charge, request.reserved, System.nanoTime(), second);
     }
     return charge;
   }

@@ -46,7 +46,10 @@ public final class TableStatistics {
     return rateLimited;
   }
 
-  /** Request units charged in each one-second window, keyed by epoch second. */
+  /**
+   * Request units charged in each one-second window, keyed by epoch second: each request's charge
+   * under the second it was admitted in.
+   */
   public Map<Long, Double> requestUnitsPerSecond() {
     return requestUnitsPerSecond;
   }
