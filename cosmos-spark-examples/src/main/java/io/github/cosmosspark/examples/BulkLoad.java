@@ -1,6 +1,7 @@
 package io.github.cosmosspark.examples;
 
 import io.github.cosmosspark.core.retry.RetryStatistics;
+import io.github.cosmosspark.core.session.CosmosRuntime;
 import io.github.cosmosspark.core.throughput.RequestUnitStatistics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -169,8 +170,8 @@ public final class BulkLoad {
             + ruPerSecond);
 
     System.out.printf("3. Loading, at most 90%% of %,d RU/s:%n", ruPerSecond);
-    RequestUnitStatistics.Snapshot unitsBefore = RequestUnitStatistics.of(table);
-    RetryStatistics.Snapshot retriesBefore = RetryStatistics.of(table);
+    RequestUnitStatistics.Snapshot unitsBefore = CosmosRuntime.get().requestUnits().of(table);
+    RetryStatistics.Snapshot retriesBefore = CosmosRuntime.get().retryStatistics().of(table);
     long started = System.nanoTime();
     ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(daemon());
     Progress reporter = new Progress(table, rows, unitsBefore, retriesBefore, started);
@@ -188,8 +189,10 @@ public final class BulkLoad {
       progress.shutdownNow();
     }
     double seconds = (System.nanoTime() - started) / 1e9;
-    RequestUnitStatistics.Snapshot units = RequestUnitStatistics.of(table).minus(unitsBefore);
-    RetryStatistics.Snapshot retries = RetryStatistics.of(table).minus(retriesBefore);
+    RequestUnitStatistics.Snapshot units =
+        CosmosRuntime.get().requestUnits().of(table).minus(unitsBefore);
+    RetryStatistics.Snapshot retries =
+        CosmosRuntime.get().retryStatistics().of(table).minus(retriesBefore);
 
     long counted =
         spark
@@ -252,11 +255,12 @@ public final class BulkLoad {
     @Override
     public void run() {
       long now = System.nanoTime();
-      RequestUnitStatistics.Snapshot units = RequestUnitStatistics.of(table);
+      RequestUnitStatistics.Snapshot units = CosmosRuntime.get().requestUnits().of(table);
       // One row per write statement: each charged answer is one row written.
       long written = units.minus(unitsAtStart).answers();
       double ruPerSecond = units.minus(last).requestUnits() / ((now - lastNanos) / 1e9);
-      long rateLimited = RetryStatistics.of(table).minus(retriesAtStart).rateLimited();
+      long rateLimited =
+          CosmosRuntime.get().retryStatistics().of(table).minus(retriesAtStart).rateLimited();
       System.out.printf(
           "  %6.1f s  %,9d rows (%5.1f %%)  %,8.0f RU/s  %,d 429s%n",
           (now - startNanos) / 1e9, written, 100.0 * written / rows, ruPerSecond, rateLimited);

@@ -1,5 +1,6 @@
 package io.github.cosmosspark.examples;
 
+import io.github.cosmosspark.core.session.CosmosRuntime;
 import io.github.cosmosspark.core.throughput.RequestUnitStatistics;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -41,14 +42,14 @@ public final class QuickStart {
     String table = keyspace + "." + TABLE;
     Books.createTable(account, keyspace, TABLE, 400);
 
-    RequestUnitStatistics.Snapshot start = RequestUnitStatistics.of(table);
+    RequestUnitStatistics.Snapshot start = CosmosRuntime.get().requestUnits().of(table);
     Books.dataFrame(spark)
         .write()
         .format("cosmoscassandra")
         .options(account.options(keyspace, TABLE))
         .mode("append")
         .save();
-    RequestUnitStatistics.Snapshot written = RequestUnitStatistics.of(table);
+    RequestUnitStatistics.Snapshot written = CosmosRuntime.get().requestUnits().of(table);
 
     Dataset<Row> books =
         spark.read().format("cosmoscassandra").options(account.options(keyspace, TABLE)).load();
@@ -56,7 +57,7 @@ public final class QuickStart {
     Dataset<Row> sorted =
         books.select("book_id", "author", "title", "published", "price").orderBy("book_id").cache();
     long rowsRead = sorted.count();
-    RequestUnitStatistics.Snapshot read = RequestUnitStatistics.of(table);
+    RequestUnitStatistics.Snapshot read = CosmosRuntime.get().requestUnits().of(table);
     sorted.show(false);
 
     double writeRu = written.minus(start).requestUnits();

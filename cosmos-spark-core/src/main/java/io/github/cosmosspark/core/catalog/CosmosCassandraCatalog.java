@@ -16,10 +16,12 @@ import com.datastax.spark.connector.cql.CassandraConnector;
 import com.datastax.spark.connector.datasource.CassandraCatalog;
 import com.datastax.spark.connector.datasource.CassandraSourceUtil;
 import io.github.cosmosspark.core.compat.ConnectorVersionCheck;
-import io.github.cosmosspark.core.config.CosmosConfigException;
 import io.github.cosmosspark.core.datasource.CatalogConnectorOptions;
 import io.github.cosmosspark.core.datasource.CosmosCassandraTable;
 import io.github.cosmosspark.core.datasource.CosmosCassandraTableProvider;
+import io.github.cosmosspark.core.errors.CosmosConfigException;
+import io.github.cosmosspark.core.session.CosmosRuntime;
+import io.github.cosmosspark.core.throughput.ProvisionedThroughput;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -117,9 +119,9 @@ public final class CosmosCassandraCatalog implements TableCatalog, SupportsNames
     Map<String, String> metadata =
         new LinkedHashMap<>(connectorCatalog.loadNamespaceMetadata(namespace));
     String keyspace = keyspace(namespace);
-    ThroughputSetByDdl.Entry set = ThroughputSetByDdl.find(keyspace);
+    ProvisionedThroughput.Entry set = provisioned().find(keyspace);
     if (set != null) {
-      metadata.put(set.throughput.key(), Integer.toString(set.throughput.ruPerSecond()));
+      metadata.put(key(set), Long.toString(set.ruPerSecond()));
       metadata.put(THROUGHPUT_SOURCE, setByThisApplication(set, "keyspace " + keyspace));
     } else {
       metadata.put(THROUGHPUT_SOURCE, unknown("keyspace " + keyspace));
@@ -148,7 +150,7 @@ public final class CosmosCassandraCatalog implements TableCatalog, SupportsNames
     }
     execute(create.asCql());
     if (properties.throughput != null) {
-      ThroughputSetByDdl.record(keyspace, properties.throughput);
+      record(keyspace, properties.throughput);
     }
   }
 
@@ -180,7 +182,7 @@ public final class CosmosCassandraCatalog implements TableCatalog, SupportsNames
           SchemaBuilder.alterKeyspace(CqlIdentifier.fromInternal(keyspace))
               .withOption(throughput.key(), throughput.ruPerSecond());
       execute(alter.asCql());
-      ThroughputSetByDdl.record(keyspace, throughput);
+      record(keyspace, throughput);
     }
     if (!others.isEmpty()) {
       connectorCatalog.alterNamespace(namespace, others.toArray(new NamespaceChange[0]));
@@ -199,7 +201,7 @@ public final class CosmosCassandraCatalog implements TableCatalog, SupportsNames
       throw new NonEmptyNamespaceException(namespace);
     }
     boolean dropped = connectorCatalog.dropNamespace(namespace, cascade);
-    ThroughputSetByDdl.forgetKeyspace(keyspace);
+    provisioned().forgetKeyspace(keyspace);
     return dropped;
   }
 
@@ -287,7 +289,7 @@ public final class CosmosCassandraCatalog implements TableCatalog, SupportsNames
     }
     execute(withOptions.asCql());
     if (table.throughput != null) {
-      ThroughputSetByDdl.record(keyspace + "." + ident.name(), table.throughput);
+      record(keyspace + "." + ident.name(), table.throughput);
     }
     return loadCreated(ident, where);
   }
@@ -352,7 +354,7 @@ public final class CosmosCassandraCatalog implements TableCatalog, SupportsNames
       }
       execute(alter.asCql());
       if (properties.throughput != null) {
-        ThroughputSetByDdl.record(keyspace + "." + ident.name(), properties.throughput);
+        record(keyspace + "." + ident.name(), properties.throughput);
       }
     }
     if (!columnChanges.isEmpty()) {
@@ -364,7 +366,7 @@ public final class CosmosCassandraCatalog implements TableCatalog, SupportsNames
   @Override
   public boolean dropTable(Identifier ident) {
     boolean dropped = connectorCatalog.dropTable(ident);
-    ThroughputSetByDdl.forget(keyspace(ident.namespace()) + "." + ident.name());
+    provisioned().forget(keyspace(ident.namespace()) + "." + ident.name());
     return dropped;
   }
 
@@ -385,15 +387,15 @@ public final class CosmosCassandraCatalog implements TableCatalog, SupportsNames
   /** The throughput entries of a table's properties, labelled with where they come from. */
   private static Map<String, String> throughputProperties(String keyspace, String table) {
     Map<String, String> properties = new LinkedHashMap<>();
-    ThroughputSetByDdl.Entry own = ThroughputSetByDdl.find(keyspace + "." + table);
-    ThroughputSetByDdl.Entry shared = ThroughputSetByDdl.find(keyspace);
+    ProvisionedThroughput.Entry own = provisioned().find(keyspace + "." + table);
+    ProvisionedThroughput.Entry shared = provisioned().find(keyspace);
     if (own != null) {
-      properties.put(own.throughput.key(), Integer.toString(own.throughput.ruPerSecond()));
+      properties.put(key(own), Long.toString(own.ruPerSecond()));
       properties.put(THROUGHPUT_SOURCE, setByThisApplication(own, "table " + table));
     } else if (shared != null) {
       properties.put(
-          "cosmosdb_keyspace_" + shared.throughput.key().substring("cosmosdb_".length()),
-          Integer.toString(shared.throughput.ruPerSecond()));
+          "cosmosdb_keyspace_" + key(shared).substring("cosmosdb_".length()),
+          Long.toString(shared.ruPerSecond()));
       properties.put(
           THROUGHPUT_SOURCE,
           setByThisApplication(shared, "keyspace " + keyspace)
@@ -404,13 +406,30 @@ public final class CosmosCassandraCatalog implements TableCatalog, SupportsNames
     return properties;
   }
 
-  private static String setByThisApplication(ThroughputSetByDdl.Entry entry, String what) {
+  /**
+   * The one record of provisioned throughput, which the budget planner reads too: the session notes
+   * what DDL provisions as it runs, and the catalog records its own statements there as well.
+   */
+  private static ProvisionedThroughput provisioned() {
+    return CosmosRuntime.get().provisionedThroughput();
+  }
+
+  private static void record(String name, Throughput throughput) {
+    provisioned().record(name, throughput.ruPerSecond(), throughput.autoscale());
+  }
+
+  /** The DDL property that sets throughput of the entry's kind. */
+  private static String key(ProvisionedThroughput.Entry entry) {
+    return entry.autoscale() ? Throughput.AUTOSCALE : Throughput.PROVISIONED;
+  }
+
+  private static String setByThisApplication(ProvisionedThroughput.Entry entry, String what) {
     return "set on "
         + what
         + " by DDL through this catalog in this Spark application at "
-        + entry.at
+        + entry.at()
         + " ("
-        + (entry.throughput.autoscale() ? "autoscale maximum" : "manual")
+        + (entry.autoscale() ? "autoscale maximum" : "manual")
         + "). Cosmos cannot report throughput over CQL, so a change made elsewhere (portal, CLI,"
         + " another application) is not shown; the Azure portal shows the current value.";
   }

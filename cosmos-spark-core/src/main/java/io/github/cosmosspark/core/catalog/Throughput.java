@@ -1,6 +1,6 @@
 package io.github.cosmosspark.core.catalog;
 
-import io.github.cosmosspark.core.config.CosmosConfigException;
+import io.github.cosmosspark.core.errors.CosmosConfigException;
 import java.util.Locale;
 import java.util.Map;
 

@@ -1,5 +1,6 @@
 package io.github.cosmosspark.core.compat;
 
+import io.github.cosmosspark.core.errors.IncompatibleConnectorException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.JarURLConnection;
@@ -36,9 +37,21 @@ public final class ConnectorVersionCheck {
   private static final String BUILD_PROPERTIES =
       "io/github/cosmosspark/core/compat/build.properties";
   private static final Logger LOG = LoggerFactory.getLogger(ConnectorVersionCheck.class);
-  private static volatile Outcome outcome;
 
   private ConnectorVersionCheck() {}
+
+  /** The JVM's verdict, worked out (and its warning logged) when first asked for. */
+  private static final class Verdict {
+    static final Outcome OUTCOME = checkAndWarn();
+
+    private static Outcome checkAndWarn() {
+      Outcome checked = check(ConnectorVersionCheck.class.getClassLoader());
+      if (checked.warning != null) {
+        LOG.warn(checked.warning);
+      }
+      return checked;
+    }
+  }
 
   /**
    * Checks once per JVM; logs a warning the first time if there is one, and throws every time if
@@ -47,19 +60,7 @@ public final class ConnectorVersionCheck {
    * @throws IncompatibleConnectorException when the loaded SCC is of another minor version
    */
   public static void verify() {
-    Outcome checked = outcome;
-    if (checked == null) {
-      synchronized (ConnectorVersionCheck.class) {
-        checked = outcome;
-        if (checked == null) {
-          checked = check(ConnectorVersionCheck.class.getClassLoader());
-          if (checked.warning != null) {
-            LOG.warn(checked.warning);
-          }
-          outcome = checked;
-        }
-      }
-    }
+    Outcome checked = Verdict.OUTCOME;
     if (checked.error != null) {
       throw new IncompatibleConnectorException(checked.error);
     }

@@ -1,5 +1,6 @@
 package io.github.cosmosspark.core.config;
 
+import io.github.cosmosspark.core.errors.CosmosConfigException;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;

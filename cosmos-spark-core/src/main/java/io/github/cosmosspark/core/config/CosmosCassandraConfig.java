@@ -1,23 +1,24 @@
 package io.github.cosmosspark.core.config;
 
-import io.github.cosmosspark.core.retry.RetrySettings;
-import io.github.cosmosspark.core.throughput.ThroughputSettings;
+import io.github.cosmosspark.core.errors.CosmosConfigException;
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The resolved, validated configuration of one read or write: where the account is, how to log in,
- * how to secure the connection. Immutable and serializable, so it travels to executors inside the
- * connector's own configuration. {@link #toString()} never shows a secret.
+ * how to secure the connection, how to retry, what throughput the job may use. It is its values,
+ * one per declared option ({@link CosmosOptions}), so that crossing to executors is one
+ * encode/decode driven by the declarations ({@link #encode()}, {@link #decode(Map)}): no key is
+ * spelled twice. Immutable and serializable. {@link #toString()} never shows a secret.
  *
  * <p>Each option's value comes from the first of: the per-read option (short name, then full key),
  * {@code spark.cosmos.cassandra.<name>} in the session or Spark configuration, the plain {@code
@@ -25,62 +26,19 @@ import org.slf4j.LoggerFactory;
  * and its default.
  */
 public final class CosmosCassandraConfig implements Serializable {
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
   private static final Logger LOG = LoggerFactory.getLogger(CosmosCassandraConfig.class);
   private static final String COSMOS_DOMAIN = ".cassandra.cosmos.azure.com";
   private static final String SCC_TLS_KEY = "spark.cassandra.connection.ssl.enabled";
 
-  /**
-   * Endpoints already warned about, with the option that weakened their TLS: every read resolves
-   * its options more than once (schema, then table), and a warning per resolution would bury the
-   * one line that matters.
-   */
-  private static final Set<String> WEAKENED_TLS_WARNED = ConcurrentHashMap.newKeySet();
-
   /** Where the connector carries resolved settings; not for users to set. */
   public static final String RESOLVED_PREFIX = CosmosOption.PREFIX + "resolved.";
 
-  private final String account;
-  private final String password;
-  private final String host;
-  private final int port;
-  private final boolean tlsEnabled;
-  private final boolean hostnameVerification;
-  private final String truststorePath;
-  private final String truststorePassword;
-  private final String truststoreType;
-  private final String keyspace;
-  private final String table;
-  private final RetrySettings retry;
-  private final ThroughputSettings throughput;
+  /** Resolved values by option name; an option without a value (no default, not set) is absent. */
+  private final Map<String, Object> values;
 
-  private CosmosCassandraConfig(
-      String account,
-      String password,
-      String host,
-      int port,
-      boolean tlsEnabled,
-      boolean hostnameVerification,
-      String truststorePath,
-      String truststorePassword,
-      String truststoreType,
-      String keyspace,
-      String table,
-      RetrySettings retry,
-      ThroughputSettings throughput) {
-    this.account = account;
-    this.password = password;
-    this.host = host;
-    this.port = port;
-    this.tlsEnabled = tlsEnabled;
-    this.hostnameVerification = hostnameVerification;
-    this.truststorePath = truststorePath;
-    this.truststorePassword = truststorePassword;
-    this.truststoreType = truststoreType;
-    this.keyspace = keyspace;
-    this.table = table;
-    this.retry = retry;
-    this.throughput = throughput;
+  private CosmosCassandraConfig(Map<String, Object> values) {
+    this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
   }
 
   /**
@@ -89,7 +47,7 @@ public final class CosmosCassandraConfig implements Serializable {
    * same level must agree with it; key, host and port given at a more specific level override
    * single parts of it.
    */
-  private static CosmosCassandraConfig resolveWith(Resolver resolver) {
+  private static CosmosCassandraConfig resolveWith(Resolver resolver, WarnOnce warnings) {
     Found connectionText = resolver.find(CosmosOptions.CONNECTION_STRING);
     ConnectionString connectionString =
         connectionText == null
@@ -162,43 +120,37 @@ public final class CosmosCassandraConfig implements Serializable {
               + SCC_TLS_KEY
               + "'.");
     }
-    return new CosmosCassandraConfig(
-        account,
-        password,
-        host != null ? host : account + COSMOS_DOMAIN,
-        port != null ? port : CosmosOptions.PORT.defaultValue(),
-        resolver.valueOrDefault(CosmosOptions.TLS_ENABLED),
-        resolver.valueOrDefault(CosmosOptions.TLS_HOSTNAME_VERIFICATION),
-        resolver.value(CosmosOptions.TRUSTSTORE_PATH),
-        resolver.value(CosmosOptions.TRUSTSTORE_PASSWORD),
-        resolver.valueOrDefault(CosmosOptions.TRUSTSTORE_TYPE),
-        resolver.value(CosmosOptions.KEYSPACE),
-        resolver.value(CosmosOptions.TABLE),
-        retrySettings(resolver),
-        new ThroughputSettings(
-            resolver.valueOrDefault(CosmosOptions.THROUGHPUT_CONTROL),
-            resolver.value(CosmosOptions.THROUGHPUT_TARGET),
-            resolver.value(CosmosOptions.THROUGHPUT_PROVISIONED),
-            resolver.valueOrDefault(CosmosOptions.THROUGHPUT_FRACTION)));
+    Map<String, Object> values = new LinkedHashMap<>();
+    values.put(CosmosOptions.ACCOUNT.name(), account);
+    values.put(CosmosOptions.PASSWORD.name(), password);
+    values.put(CosmosOptions.HOST.name(), host != null ? host : account + COSMOS_DOMAIN);
+    values.put(CosmosOptions.PORT.name(), port != null ? port : CosmosOptions.PORT.defaultValue());
+    values.put(CosmosOptions.RETRY_MAX_ATTEMPTS.name(), maxAttempts(resolver, warnings));
+    for (CosmosOption<?> option : CosmosOptions.all()) {
+      if (!values.containsKey(option.name()) && option != CosmosOptions.CONNECTION_STRING) {
+        Object value = resolver.valueOrDefault(option);
+        if (value != null) {
+          values.put(option.name(), value);
+        }
+      }
+    }
+    return new CosmosCassandraConfig(values);
   }
 
-  private static RetrySettings retrySettings(Resolver resolver) {
+  /** {@code retry.maxAttempts}, or the helper's retry count it replaces. */
+  private static int maxAttempts(Resolver resolver, WarnOnce warnings) {
     Integer maxAttempts = resolver.value(CosmosOptions.RETRY_MAX_ATTEMPTS);
-    if (maxAttempts == null) {
-      Found legacy = resolver.findConnectorKey(LegacySettings.QUERY_RETRY_COUNT);
-      maxAttempts =
-          legacy != null
-              ? LegacySettings.maxAttemptsFromRetryCount(legacy.key, legacy.text)
-              : CosmosOptions.RETRY_MAX_ATTEMPTS.defaultValue();
+    if (maxAttempts != null) {
+      return maxAttempts;
     }
-    return new RetrySettings(
-        maxAttempts,
-        resolver.valueOrDefault(CosmosOptions.RETRY_MAX_TIME_MS),
-        resolver.valueOrDefault(CosmosOptions.RETRY_TIMEOUT_RETRIES));
+    Found legacy = resolver.findConnectorKey(LegacySettings.QUERY_RETRY_COUNT);
+    return legacy != null
+        ? LegacySettings.maxAttemptsFromRetryCount(legacy.key, legacy.text, warnings)
+        : CosmosOptions.RETRY_MAX_ATTEMPTS.defaultValue();
   }
 
   /**
-   * Resolves the configuration.
+   * Resolves the configuration, saying every warning it has.
    *
    * @param perRead the options of one read or write (short names or full keys, any case)
    * @param configuration the Spark and session configuration, session values winning
@@ -206,221 +158,207 @@ public final class CosmosCassandraConfig implements Serializable {
    */
   public static CosmosCassandraConfig resolve(
       Map<String, String> perRead, Map<String, String> configuration) {
-    CosmosCassandraConfig config = resolveWith(new Resolver(perRead, configuration));
-    String endpoint = config.host + ":" + config.port;
-    if (!config.tlsEnabled) {
-      if (WEAKENED_TLS_WARNED.add(CosmosOptions.TLS_ENABLED.key() + " " + endpoint)) {
-        LOG.warn(
-            "TLS is off ({}=false) for {}: the account key and every row cross the network in"
-                + " plain text, and Cosmos DB refuses such connections. Use this only against a"
-                + " local test server.",
-            CosmosOptions.TLS_ENABLED.key(),
-            endpoint);
-      }
-    } else if (!config.hostnameVerification) {
-      if (WEAKENED_TLS_WARNED.add(CosmosOptions.TLS_HOSTNAME_VERIFICATION.key() + " " + endpoint)) {
-        LOG.warn(
-            "Host name verification is off ({}=false) for {}; any server with a trusted"
-                + " certificate can impersonate it and receive the account key.",
-            CosmosOptions.TLS_HOSTNAME_VERIFICATION.key(),
-            endpoint);
-      }
+    return resolve(perRead, configuration, new WarnOnce());
+  }
+
+  /**
+   * Resolves the configuration, saying each warning once per {@code warnings}.
+   *
+   * @throws CosmosConfigException naming the option at fault
+   */
+  public static CosmosCassandraConfig resolve(
+      Map<String, String> perRead, Map<String, String> configuration, WarnOnce warnings) {
+    CosmosCassandraConfig config = resolveWith(new Resolver(perRead, configuration), warnings);
+    String endpoint = config.host() + ":" + config.port();
+    if (!config.tlsEnabled()) {
+      warnings.warn(
+          LOG,
+          CosmosOptions.TLS_ENABLED.key() + " " + endpoint,
+          "TLS is off ({}=false) for {}: the account key and every row cross the network in"
+              + " plain text, and Cosmos DB refuses such connections. Use this only against a"
+              + " local test server.",
+          CosmosOptions.TLS_ENABLED.key(),
+          endpoint);
+    } else if (!config.hostnameVerification()) {
+      warnings.warn(
+          LOG,
+          CosmosOptions.TLS_HOSTNAME_VERIFICATION.key() + " " + endpoint,
+          "Host name verification is off ({}=false) for {}; any server with a trusted"
+              + " certificate can impersonate it and receive the account key.",
+          CosmosOptions.TLS_HOSTNAME_VERIFICATION.key(),
+          endpoint);
     }
     return config;
   }
 
+  /** The value of {@code option}, or null when it has none. */
+  @SuppressWarnings("unchecked")
+  public <T> T get(CosmosOption<T> option) {
+    return (T) values.get(option.name());
+  }
+
   /** The account name, which is also the user name. */
   public String account() {
-    return account;
+    return get(CosmosOptions.ACCOUNT);
   }
 
   /** The account key. A secret: never log it. */
   public String password() {
-    return password;
+    return get(CosmosOptions.PASSWORD);
   }
 
   public String host() {
-    return host;
+    return get(CosmosOptions.HOST);
   }
 
   public int port() {
-    return port;
+    return get(CosmosOptions.PORT);
   }
 
   public boolean tlsEnabled() {
-    return tlsEnabled;
+    return get(CosmosOptions.TLS_ENABLED);
   }
 
   public boolean hostnameVerification() {
-    return hostnameVerification;
+    return get(CosmosOptions.TLS_HOSTNAME_VERIFICATION);
   }
 
   /** The trust store path, or null for the JVM's default trust. */
   public String truststorePath() {
-    return truststorePath;
+    return get(CosmosOptions.TRUSTSTORE_PATH);
   }
 
   /** The trust store password, or null. A secret. */
   public String truststorePassword() {
-    return truststorePassword;
+    return get(CosmosOptions.TRUSTSTORE_PASSWORD);
   }
 
   public String truststoreType() {
-    return truststoreType;
+    return get(CosmosOptions.TRUSTSTORE_TYPE);
   }
 
   /** The keyspace, or null when not given. */
   public String keyspace() {
-    return keyspace;
+    return get(CosmosOptions.KEYSPACE);
   }
 
   /** The table, or null when not given. */
   public String table() {
-    return table;
+    return get(CosmosOptions.TABLE);
   }
 
   /**
    * What the user said about throughput for this read or write; null in a connection's
-   * configuration, where the planned budget travels separately.
+   * configuration ({@link #forConnection()}), where the planned budget travels separately.
    */
   public ThroughputSettings throughput() {
-    return throughput;
+    Boolean enabled = get(CosmosOptions.THROUGHPUT_CONTROL);
+    return enabled == null
+        ? null
+        : new ThroughputSettings(
+            enabled,
+            get(CosmosOptions.THROUGHPUT_TARGET),
+            get(CosmosOptions.THROUGHPUT_PROVISIONED),
+            get(CosmosOptions.THROUGHPUT_FRACTION));
   }
 
   /** How rate-limited and timed-out requests are resent. */
   public RetrySettings retry() {
-    return retry;
+    return new RetrySettings(
+        get(CosmosOptions.RETRY_MAX_ATTEMPTS),
+        get(CosmosOptions.RETRY_MAX_TIME_MS),
+        get(CosmosOptions.RETRY_TIMEOUT_RETRIES));
   }
 
   /**
-   * The resolved connection settings under internal keys ({@value #RESOLVED_PREFIX}...), for the
-   * connector to hand to {@code CosmosAuthConfFactory}, which then uses them as they are instead of
-   * resolving again from the connector's merged configuration. Secret values sit under keys that
-   * Spark's default redaction pattern matches. Keyspace and table are left out: one session serves
-   * every table of an account.
+   * Every carried option's value under {@value #RESOLVED_PREFIX}{@code <name>}, for the connector
+   * to hand to {@code CosmosAuthConfFactory}, which then uses them as they are ({@link
+   * #decode(Map)}) instead of resolving again from the connector's merged configuration. Secret
+   * values sit under keys that Spark's default redaction pattern matches ({@code password}).
    */
-  public Map<String, String> toResolvedOptions() {
-    Map<String, String> options = new HashMap<>();
-    options.put(RESOLVED_PREFIX + "account", account);
-    options.put(RESOLVED_PREFIX + "password", password);
-    options.put(RESOLVED_PREFIX + "host", host);
-    options.put(RESOLVED_PREFIX + "port", Integer.toString(port));
-    options.put(RESOLVED_PREFIX + "tls.enabled", Boolean.toString(tlsEnabled));
-    options.put(
-        RESOLVED_PREFIX + "tls.hostnameVerification", Boolean.toString(hostnameVerification));
-    putIfSet(options, RESOLVED_PREFIX + "tls.truststore.path", truststorePath);
-    putIfSet(options, RESOLVED_PREFIX + "tls.truststore.password", truststorePassword);
-    options.put(RESOLVED_PREFIX + "tls.truststore.type", truststoreType);
-    options.put(RESOLVED_PREFIX + "retry.maxAttempts", Integer.toString(retry.maxAttempts()));
-    options.put(RESOLVED_PREFIX + "retry.maxTimeMs", Integer.toString(retry.maxTimeMillis()));
-    options.put(RESOLVED_PREFIX + "retry.timeoutRetries", Integer.toString(retry.timeoutRetries()));
-    return options;
-  }
-
-  /**
-   * The configuration {@link #toResolvedOptions()} wrote, read back from the connector's merged
-   * configuration (keys in any case), or null when there is none.
-   */
-  public static CosmosCassandraConfig fromResolvedOptions(Map<String, String> settings) {
-    Map<String, String> resolved = new HashMap<>();
-    for (Map.Entry<String, String> entry : settings.entrySet()) {
-      String lower = entry.getKey().toLowerCase(Locale.ROOT);
-      if (lower.startsWith(RESOLVED_PREFIX)) {
-        resolved.put(lower.substring(RESOLVED_PREFIX.length()), entry.getValue());
+  public Map<String, String> encode() {
+    Map<String, String> encoded = new LinkedHashMap<>();
+    for (CosmosOption<?> option : CosmosOptions.all()) {
+      Object value = values.get(option.name());
+      if (option.isCarried() && value != null) {
+        encoded.put(RESOLVED_PREFIX + option.name(), option.format(value));
       }
     }
-    if (!resolved.containsKey("account")) {
+    return encoded;
+  }
+
+  /**
+   * The configuration {@link #encode()} wrote, read back from the connector's merged configuration
+   * (keys in any case, as SCC lower-cases per-read keys), or null when there is none.
+   */
+  public static CosmosCassandraConfig decode(Map<String, String> settings) {
+    Map<String, String> encoded = new HashMap<>();
+    Map<String, String> keys = new HashMap<>();
+    for (Map.Entry<String, String> entry : settings.entrySet()) {
+      String lower = entry.getKey().toLowerCase(Locale.ROOT);
+      if (lower.startsWith(RESOLVED_PREFIX) && entry.getValue() != null) {
+        encoded.put(lower.substring(RESOLVED_PREFIX.length()), entry.getValue());
+        keys.put(lower.substring(RESOLVED_PREFIX.length()), entry.getKey());
+      }
+    }
+    if (!encoded.containsKey(CosmosOptions.ACCOUNT.name().toLowerCase(Locale.ROOT))) {
       return null;
     }
-    return new CosmosCassandraConfig(
-        resolved.get("account"),
-        resolved.get("password"),
-        resolved.get("host"),
-        Integer.parseInt(resolved.get("port")),
-        Boolean.parseBoolean(resolved.get("tls.enabled")),
-        Boolean.parseBoolean(resolved.get("tls.hostnameverification")),
-        resolved.get("tls.truststore.path"),
-        resolved.get("tls.truststore.password"),
-        resolved.get("tls.truststore.type"),
-        null,
-        null,
-        new RetrySettings(
-            Integer.parseInt(resolved.get("retry.maxattempts")),
-            Integer.parseInt(resolved.get("retry.maxtimems")),
-            Integer.parseInt(resolved.get("retry.timeoutretries"))),
-        null);
-  }
-
-  /** This configuration without keyspace and table: what identifies a session. */
-  public CosmosCassandraConfig forConnection() {
-    return new CosmosCassandraConfig(
-        account,
-        password,
-        host,
-        port,
-        tlsEnabled,
-        hostnameVerification,
-        truststorePath,
-        truststorePassword,
-        truststoreType,
-        null,
-        null,
-        retry,
-        null);
-  }
-
-  private static void putIfSet(Map<String, String> options, String key, String value) {
-    if (value != null) {
-      options.put(key, value);
+    Map<String, Object> values = new LinkedHashMap<>();
+    for (CosmosOption<?> option : CosmosOptions.all()) {
+      String name = option.name().toLowerCase(Locale.ROOT);
+      if (option.isCarried() && encoded.containsKey(name)) {
+        values.put(option.name(), option.parse(keys.get(name), encoded.get(name)));
+      }
     }
+    return new CosmosCassandraConfig(values);
+  }
+
+  /**
+   * This configuration with only what identifies a session, which is what crosses to executors: the
+   * carried options, without table or throughput.
+   */
+  public CosmosCassandraConfig forConnection() {
+    Map<String, Object> connection = new LinkedHashMap<>();
+    for (CosmosOption<?> option : CosmosOptions.all()) {
+      if (option.isCarried() && values.containsKey(option.name())) {
+        connection.put(option.name(), values.get(option.name()));
+      }
+    }
+    return new CosmosCassandraConfig(connection);
   }
 
   @Override
   public boolean equals(Object other) {
-    if (!(other instanceof CosmosCassandraConfig)) {
-      return false;
-    }
-    CosmosCassandraConfig that = (CosmosCassandraConfig) other;
-    return port == that.port
-        && tlsEnabled == that.tlsEnabled
-        && hostnameVerification == that.hostnameVerification
-        && account.equals(that.account)
-        && password.equals(that.password)
-        && host.equals(that.host)
-        && Objects.equals(truststorePath, that.truststorePath)
-        && Objects.equals(truststorePassword, that.truststorePassword)
-        && Objects.equals(truststoreType, that.truststoreType)
-        && Objects.equals(keyspace, that.keyspace)
-        && Objects.equals(table, that.table)
-        && retry.equals(that.retry)
-        && Objects.equals(throughput, that.throughput);
+    return other instanceof CosmosCassandraConfig
+        && values.equals(((CosmosCassandraConfig) other).values);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(account, host, port, tlsEnabled, keyspace, table);
+    return Objects.hash(account(), host(), port(), tlsEnabled(), keyspace(), table());
   }
 
   @Override
   public String toString() {
     return "CosmosCassandraConfig{account="
-        + account
+        + account()
         + ", password=<redacted>, endpoint="
-        + host
+        + host()
         + ":"
-        + port
+        + port()
         + ", tls="
-        + tlsEnabled
+        + tlsEnabled()
         + ", hostnameVerification="
-        + hostnameVerification
+        + hostnameVerification()
         + ", truststore="
-        + (truststorePath == null ? "<JVM default>" : truststorePath)
+        + (truststorePath() == null ? "<JVM default>" : truststorePath())
         + ", keyspace="
-        + keyspace
+        + keyspace()
         + ", table="
-        + table
+        + table()
         + ", retry="
-        + retry
+        + retry()
         + "}";
   }
 

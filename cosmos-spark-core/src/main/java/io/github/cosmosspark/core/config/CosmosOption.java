@@ -1,5 +1,6 @@
 package io.github.cosmosspark.core.config;
 
+import io.github.cosmosspark.core.errors.CosmosConfigException;
 import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Collections;
@@ -31,6 +32,7 @@ public final class CosmosOption<T> implements Serializable {
   private final String doc;
   private final boolean secret;
   private final List<String> connectorFallbackKeys;
+  private final String notCarriedBecause;
   private final Parser<T> parser;
 
   private CosmosOption(
@@ -41,6 +43,7 @@ public final class CosmosOption<T> implements Serializable {
       String doc,
       boolean secret,
       List<String> connectorFallbackKeys,
+      String notCarriedBecause,
       Parser<T> parser) {
     this.name = name;
     this.type = type;
@@ -49,6 +52,7 @@ public final class CosmosOption<T> implements Serializable {
     this.doc = doc;
     this.secret = secret;
     this.connectorFallbackKeys = connectorFallbackKeys;
+    this.notCarriedBecause = notCarriedBecause;
     this.parser = parser;
   }
 
@@ -174,8 +178,26 @@ public final class CosmosOption<T> implements Serializable {
     return connectorFallbackKeys;
   }
 
+  /**
+   * Whether the resolved value travels to executors in the connector's configuration (see {@link
+   * CosmosCassandraConfig#encode()}); every option does unless its declaration says why not.
+   */
+  public boolean isCarried() {
+    return notCarriedBecause == null;
+  }
+
+  /** Why the option's value does not travel to executors, or null when it does. */
+  public String notCarriedBecause() {
+    return notCarriedBecause;
+  }
+
   T parse(String key, String text) {
     return parser.parse(key, text);
+  }
+
+  /** The text that {@link #parse} reads back as {@code value}. */
+  String format(Object value) {
+    return String.valueOf(value);
   }
 
   @Override
@@ -192,6 +214,7 @@ public final class CosmosOption<T> implements Serializable {
     private String doc = "";
     private boolean secret;
     private List<String> fallbackKeys = Collections.emptyList();
+    private String notCarriedBecause;
 
     private Builder(String name, String type, Parser<T> parser) {
       this.name = name;
@@ -220,6 +243,12 @@ public final class CosmosOption<T> implements Serializable {
       return this;
     }
 
+    /** The resolved value stays on the driver, for the reason given. */
+    Builder<T> notCarried(String because) {
+      this.notCarriedBecause = because;
+      return this;
+    }
+
     private Builder<T> secret() {
       this.secret = true;
       return this;
@@ -227,7 +256,15 @@ public final class CosmosOption<T> implements Serializable {
 
     CosmosOption<T> build() {
       return new CosmosOption<>(
-          name, type, defaultValue, defaultText, doc, secret, fallbackKeys, parser);
+          name,
+          type,
+          defaultValue,
+          defaultText,
+          doc,
+          secret,
+          fallbackKeys,
+          notCarriedBecause,
+          parser);
     }
   }
 }

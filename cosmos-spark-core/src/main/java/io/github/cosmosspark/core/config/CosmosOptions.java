@@ -15,6 +15,10 @@ import java.util.Optional;
  * full key ({@code spark.cosmos.cassandra.account}).
  */
 public final class CosmosOptions {
+  private static final String TABLE_TRAVELS_WITH_SCC =
+      "one session serves every table of an account; the table travels in SCC's own options";
+  private static final String BUDGET_TRAVELS_WITH_TASKS =
+      "the driver plans the job's budget from it, and the budget travels with the tasks";
 
   /** The Cosmos DB account name; also the user name Cosmos expects. */
   public static final CosmosOption<String> ACCOUNT =
@@ -44,6 +48,7 @@ public final class CosmosOptions {
               "The portal's PRIMARY CONNECTION STRING, `HostName=…;Username=…;Password=…;Port=…`."
                   + " Sets account, password, host and port at once; an explicit account that"
                   + " disagrees with it is an error.")
+          .notCarried("resolution folds it into account, password, host and port")
           .build();
 
   /** The endpoint host. */
@@ -115,11 +120,17 @@ public final class CosmosOptions {
 
   /** The keyspace. */
   public static final CosmosOption<String> KEYSPACE =
-      CosmosOption.string("keyspace").doc("Keyspace of the table to read or write.").build();
+      CosmosOption.string("keyspace")
+          .doc("Keyspace of the table to read or write.")
+          .notCarried(TABLE_TRAVELS_WITH_SCC)
+          .build();
 
   /** The table. */
   public static final CosmosOption<String> TABLE =
-      CosmosOption.string("table").doc("Table to read or write.").build();
+      CosmosOption.string("table")
+          .doc("Table to read or write.")
+          .notCarried(TABLE_TRAVELS_WITH_SCC)
+          .build();
 
   /** Sends of one rate-limited request, the first included. */
   public static final CosmosOption<Integer> RETRY_MAX_ATTEMPTS =
@@ -170,6 +181,7 @@ public final class CosmosOptions {
                   + " budget: `throughput.targetRuPerSecond`, or the table's throughput"
                   + " (`throughput.provisionedRuPerSecond`, or seen in DDL the job ran); without"
                   + " one, only retries apply. `false` turns it off.")
+          .notCarried(BUDGET_TRAVELS_WITH_TASKS)
           .build();
 
   /** The job's RU/s for the table, shared by all its executors. */
@@ -179,6 +191,7 @@ public final class CosmosOptions {
           .doc(
               "Request units per second this job may use on the table, in all, across its"
                   + " executors. Overrides the fraction.")
+          .notCarried(BUDGET_TRAVELS_WITH_TASKS)
           .build();
 
   /** The table's (or its keyspace's shared) provisioned or autoscale-maximum RU/s. */
@@ -189,6 +202,7 @@ public final class CosmosOptions {
               "The table's throughput as the portal shows it (the autoscale maximum for"
                   + " autoscale). Cosmos has no CQL query that reads it back, so declare it here"
                   + " for the budget to follow from `throughput.fraction`.")
+          .notCarried(BUDGET_TRAVELS_WITH_TASKS)
           .build();
 
   /** The part of the table's throughput a job may use. */
@@ -198,6 +212,7 @@ public final class CosmosOptions {
           .doc(
               "The part of the table's throughput this job may use when no target is set; the"
                   + " rest is left to other applications and to retries.")
+          .notCarried(BUDGET_TRAVELS_WITH_TASKS)
           .build();
 
   private static final List<CosmosOption<?>> ALL =
@@ -242,7 +257,7 @@ public final class CosmosOptions {
   }
 
   /** The registered key closest to {@code key}, for "did you mean" messages. */
-  static String closestKey(String key) {
+  public static String closestKey(String key) {
     String lower = key.toLowerCase(Locale.ROOT);
     String best = null;
     int bestDistance = Integer.MAX_VALUE;

@@ -1,12 +1,11 @@
 package io.github.cosmosspark.core.config;
 
+import io.github.cosmosspark.core.errors.CosmosConfigException;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,7 +17,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class LegacySettings {
   private static final Logger LOG = LoggerFactory.getLogger(LegacySettings.class);
-  private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
 
   /** The helper's connection factory, set by the sample notebooks. */
   public static final String HELPER_FACTORY =
@@ -47,7 +45,7 @@ public final class LegacySettings {
    * {@code retry.maxAttempts} for the helper's {@code spark.cassandra.query.retry.count}: n resends
    * are n + 1 sends, and -1 ("forever") is as many as {@code retry.maxTimeMs} allows.
    */
-  static int maxAttemptsFromRetryCount(String key, String text) {
+  static int maxAttemptsFromRetryCount(String key, String text, WarnOnce warnings) {
     int count;
     try {
       count = Integer.parseInt(text.trim());
@@ -60,7 +58,8 @@ public final class LegacySettings {
           "Option '" + key + "' must be -1 (no limit) or a number of retries, got " + count + ".");
     }
     int maxAttempts = count == -1 || count == Integer.MAX_VALUE ? Integer.MAX_VALUE : count + 1;
-    warnOnce(
+    warnings.warn(
+        LOG,
         key,
         "'{}={}' is read as '{}={}'{}. It bounds the resends of a rate-limited request (each after"
             + " the wait Cosmos asks for); timeouts are resent at once up to '{}' times.",
@@ -83,7 +82,7 @@ public final class LegacySettings {
    * the user has not set the replacement too.
    */
   public static Map<String, String> connectorReplacements(
-      Map<String, String> perRead, Map<String, String> configuration) {
+      Map<String, String> perRead, Map<String, String> configuration, WarnOnce warnings) {
     Map<String, String> replacements = new LinkedHashMap<>();
     String connections = Settings.valueIgnoringCase(perRead, CONNECTIONS_PER_EXECUTOR_MAX);
     if (connections == null) {
@@ -96,7 +95,8 @@ public final class LegacySettings {
           replacements.put(replacement, connections.trim());
         }
       }
-      warnOnce(
+      warnings.warn(
+          LOG,
           CONNECTIONS_PER_EXECUTOR_MAX,
           "'{}' is a Spark Cassandra Connector 2.x setting that 3.x rejects; cosmoscassandra"
               + " applies its value to '{}' and '{}'. Use those names instead.",
@@ -108,11 +108,12 @@ public final class LegacySettings {
   }
 
   /** Whether {@code factory} is the helper's; says once that cosmoscassandra's replaces it. */
-  public static boolean isHelperFactory(String key, String factory) {
+  public static boolean isHelperFactory(String key, String factory, WarnOnce warnings) {
     if (factory == null || !factory.trim().equals(HELPER_FACTORY)) {
       return false;
     }
-    warnOnce(
+    warnings.warn(
+        LOG,
         key,
         "'{}={}' names Microsoft's Spark helper for connector 2.x. format(\"cosmoscassandra\")"
             + " uses its own connection factory, with rate-limit retries that wait without"
@@ -120,16 +121,5 @@ public final class LegacySettings {
         key,
         HELPER_FACTORY);
     return true;
-  }
-
-  private static void warnOnce(String key, String message, Object... arguments) {
-    if (WARNED.add(key)) {
-      LOG.warn(message, arguments);
-    }
-  }
-
-  /** Forgets which warnings were given, so that each is given again once; for tests. */
-  public static void forgetWarnings() {
-    WARNED.clear();
   }
 }

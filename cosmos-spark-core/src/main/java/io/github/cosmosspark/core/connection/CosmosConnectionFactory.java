@@ -7,6 +7,8 @@ import com.datastax.oss.driver.api.core.auth.AuthenticationException;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.config.ProgrammaticDriverConfigLoaderBuilder;
+import com.datastax.oss.driver.api.core.context.DriverContext;
+import com.datastax.oss.driver.api.core.session.ProgrammaticArguments;
 import com.datastax.oss.driver.api.core.ssl.SslEngineFactory;
 import com.datastax.oss.driver.internal.core.ssl.DefaultSslEngineFactory;
 import com.datastax.spark.connector.cql.AuthConf;
@@ -19,9 +21,13 @@ import io.github.cosmosspark.core.compat.ConnectorVersionCheck;
 import io.github.cosmosspark.core.config.CosmosCassandraConfig;
 import io.github.cosmosspark.core.config.CosmosOption;
 import io.github.cosmosspark.core.config.CosmosOptions;
+import io.github.cosmosspark.core.config.LegacySettings;
+import io.github.cosmosspark.core.config.RetrySettings;
+import io.github.cosmosspark.core.errors.CosmosConnectionException;
+import io.github.cosmosspark.core.retry.CosmosDriverContext;
 import io.github.cosmosspark.core.retry.CosmosDriverRetryPolicy;
-import io.github.cosmosspark.core.retry.RetrySettings;
-import io.github.cosmosspark.core.retry.RetryingSession;
+import io.github.cosmosspark.core.session.CosmosRuntime;
+import io.github.cosmosspark.core.session.RetryingSession;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
@@ -97,7 +103,9 @@ public final class CosmosConnectionFactory implements CassandraConnectionFactory
           .without(DefaultDriverOption.SSL_CIPHER_SUITES);
     }
 
-    CqlSessionBuilder session = CqlSession.builder().withConfigLoader(settings.build());
+    CosmosRuntime runtime = CosmosRuntime.get();
+    CqlSessionBuilder session =
+        new CosmosSessionBuilder(runtime).withConfigLoader(settings.build());
     if (ownTls != null) {
       session = session.withSslEngineFactory(ownTls);
     }
@@ -112,7 +120,8 @@ public final class CosmosConnectionFactory implements CassandraConnectionFactory
               // SCC's own listener, which its schema caches rely on.
               .withSchemaChangeListener(new MultiplexingSchemaListener())
               .build(),
-          retry);
+          retry,
+          runtime);
     } catch (AllNodesFailedException e) {
       throw explain(e, conf, cosmos);
     }
@@ -133,7 +142,9 @@ public final class CosmosConnectionFactory implements CassandraConnectionFactory
                   + endpoint
                   + " ("
                   + error.getMessage()
-                  + "). Check spark.cosmos.cassandra.password: it must be the account's PRIMARY or"
+                  + "). Check "
+                  + CosmosOptions.PASSWORD.key()
+                  + ": it must be the account's PRIMARY or"
                   + " SECONDARY PASSWORD from the portal's Connection String page, or a read-only"
                   + " password for jobs that only read.",
               failure);
@@ -151,8 +162,11 @@ public final class CosmosConnectionFactory implements CassandraConnectionFactory
               + " failed: "
               + handshake.getMessage()
               + ". If the server's certificate names another host, connect with that name"
-              + " (spark.cosmos.cassandra.host); if a private CA signed it, set"
-              + " spark.cosmos.cassandra.tls.truststore.path to a trust store holding that CA.",
+              + " ("
+              + CosmosOptions.HOST.key()
+              + "); if a private CA signed it, set "
+              + CosmosOptions.TRUSTSTORE_PATH.key()
+              + " to a trust store holding that CA.",
           failure);
     }
     return new CosmosConnectionException(
@@ -164,7 +178,9 @@ public final class CosmosConnectionFactory implements CassandraConnectionFactory
             + conf.connectTimeoutMillis()
             + " ms (spark.cassandra.connection.timeoutMS): "
             + (first != null ? first.getMessage() : failure.getMessage())
-            + ". Check spark.cosmos.cassandra.host and port, and that the network lets this"
+            + ". Check "
+            + CosmosOptions.HOST.key()
+            + " and port, and that the network lets this"
             + " machine reach the endpoint over TCP.",
         failure);
   }
@@ -193,11 +209,13 @@ public final class CosmosConnectionFactory implements CassandraConnectionFactory
 
   /**
    * Our option keys, so that SCC merges them (per-read over session over Spark configuration) as it
-   * merges its own, into one key each.
+   * merges its own, into one key each; and the legacy keys SCC 3 would refuse to start with, which
+   * the format maps to their replacements, so that SCC leaves them be instead of the format taking
+   * them out of the user's configuration.
    */
   @Override
   public scala.collection.immutable.Set<String> properties() {
-    Set<String> keys = new HashSet<>();
+    Set<String> keys = new HashSet<>(LegacySettings.REMOVED_KEYS);
     for (CosmosOption<?> option : CosmosOptions.all()) {
       keys.add(option.key());
     }
@@ -233,8 +251,25 @@ public final class CosmosConnectionFactory implements CassandraConnectionFactory
 
   private static boolean hostnameVerificationFromSparkConf() {
     return SparkEnv.get() == null
-        || SparkEnv.get()
-            .conf()
-            .getBoolean("spark.cosmos.cassandra.tls.hostnameVerification", true);
+        || SparkEnv.get().conf().getBoolean(CosmosOptions.TLS_HOSTNAME_VERIFICATION.key(), true);
+  }
+
+  /**
+   * A session builder whose driver context hands the JVM's retry statistics to {@link
+   * CosmosDriverRetryPolicy}, which the driver creates by class name.
+   */
+  private static final class CosmosSessionBuilder extends CqlSessionBuilder {
+    private final CosmosRuntime runtime;
+
+    CosmosSessionBuilder(CosmosRuntime runtime) {
+      this.runtime = runtime;
+    }
+
+    @Override
+    protected DriverContext buildContext(
+        DriverConfigLoader configLoader, ProgrammaticArguments programmaticArguments) {
+      return new CosmosDriverContext(
+          configLoader, programmaticArguments, runtime.retryStatistics());
+    }
   }
 }

@@ -1,8 +1,8 @@
 package io.github.cosmosspark.core.connection;
 
 import io.github.cosmosspark.core.config.CosmosCassandraConfig;
-import io.github.cosmosspark.core.config.CosmosConfigException;
 import io.github.cosmosspark.core.config.CosmosOptions;
+import io.github.cosmosspark.core.errors.CosmosConfigException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;

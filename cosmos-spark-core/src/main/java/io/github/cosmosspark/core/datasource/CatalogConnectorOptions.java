@@ -2,11 +2,9 @@ package io.github.cosmosspark.core.datasource;
 
 import io.github.cosmosspark.core.config.CosmosCassandraConfig;
 import io.github.cosmosspark.core.connection.TrustStores;
-import java.util.HashMap;
+import io.github.cosmosspark.core.session.CosmosRuntime;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
-import scala.Tuple2;
-import scala.collection.JavaConverters;
 
 /**
  * The connector options a catalog's own statements (DDL, schema metadata) need: the format's
@@ -23,18 +21,15 @@ public final class CatalogConnectorOptions {
    * SCC.
    */
   public static Map<String, String> translate(Map<String, String> catalogOptions) {
-    SparkSession session = SparkSession.active();
-    Map<String, String> configuration = new HashMap<>();
-    for (Tuple2<String, String> entry : session.sparkContext().getConf().getAll()) {
-      configuration.put(entry._1(), entry._2());
-    }
-    configuration.putAll(JavaConverters.mapAsJavaMapConverter(session.conf().getAll()).asJava());
-    CosmosCassandraConfig config = CosmosCassandraConfig.resolve(catalogOptions, configuration);
+    CosmosRuntime runtime = CosmosRuntime.get();
+    Map<String, String> configuration = SparkSettings.merged(SparkSession.active());
+    CosmosCassandraConfig config =
+        CosmosCassandraConfig.resolve(catalogOptions, configuration, runtime.warnings());
     if (config.tlsEnabled() && config.truststorePath() != null) {
       TrustStores.load(config);
     }
     Map<String, String> translated =
-        ConnectorOptions.translate(config, catalogOptions, configuration);
+        ConnectorOptions.translate(config, catalogOptions, configuration, runtime.warnings());
     translated.remove("keyspace");
     translated.remove("table");
     return translated;

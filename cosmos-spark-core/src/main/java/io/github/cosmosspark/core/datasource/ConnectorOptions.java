@@ -2,12 +2,13 @@ package io.github.cosmosspark.core.datasource;
 
 import io.github.cosmosspark.core.config.ConnectorDefaults;
 import io.github.cosmosspark.core.config.CosmosCassandraConfig;
-import io.github.cosmosspark.core.config.CosmosConfigException;
 import io.github.cosmosspark.core.config.CosmosOptions;
 import io.github.cosmosspark.core.config.LegacySettings;
 import io.github.cosmosspark.core.config.Settings;
+import io.github.cosmosspark.core.config.WarnOnce;
 import io.github.cosmosspark.core.connection.CosmosAuthConfFactory;
 import io.github.cosmosspark.core.connection.CosmosConnectionFactory;
+import io.github.cosmosspark.core.errors.CosmosConfigException;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -28,7 +29,8 @@ final class ConnectorOptions {
   static Map<String, String> translate(
       CosmosCassandraConfig config,
       Map<String, String> perRead,
-      Map<String, String> configuration) {
+      Map<String, String> configuration,
+      WarnOnce warnings) {
     Map<String, String> translated = new HashMap<>();
     for (Map.Entry<String, String> option : perRead.entrySet()) {
       if (!CosmosOptions.find(option.getKey()).isPresent()
@@ -36,18 +38,20 @@ final class ConnectorOptions {
         translated.put(option.getKey(), option.getValue());
       }
     }
-    translated.putAll(LegacySettings.connectorReplacements(perRead, configuration));
+    translated.putAll(LegacySettings.connectorReplacements(perRead, configuration, warnings));
     for (ConnectorDefaults.Setting setting : ConnectorDefaults.all()) {
       if (!isSet(setting.key(), perRead, configuration)) {
         translated.put(setting.key(), setting.value());
       }
     }
-    requireOurs(FACTORY_KEY, CosmosConnectionFactory.class.getName(), perRead, configuration);
-    requireOurs(AUTH_FACTORY_KEY, CosmosAuthConfFactory.class.getName(), perRead, configuration);
+    requireOurs(
+        FACTORY_KEY, CosmosConnectionFactory.class.getName(), perRead, configuration, warnings);
+    requireOurs(
+        AUTH_FACTORY_KEY, CosmosAuthConfFactory.class.getName(), perRead, configuration, warnings);
     translated.put(FACTORY_KEY, CosmosConnectionFactory.class.getName());
     translated.put(AUTH_FACTORY_KEY, CosmosAuthConfFactory.class.getName());
 
-    translated.putAll(config.toResolvedOptions());
+    translated.putAll(config.encode());
     translated.put("keyspace", config.keyspace());
     translated.put("table", config.table());
     translated.put("spark.cassandra.connection.host", config.host());
@@ -85,12 +89,18 @@ final class ConnectorOptions {
   }
 
   private static void requireOurs(
-      String key, String ours, Map<String, String> perRead, Map<String, String> configuration) {
+      String key,
+      String ours,
+      Map<String, String> perRead,
+      Map<String, String> configuration,
+      WarnOnce warnings) {
     String value = Settings.valueIgnoringCase(perRead, key);
     if (value == null) {
       value = Settings.valueIgnoringCase(configuration, key);
     }
-    if (value != null && !value.equals(ours) && !LegacySettings.isHelperFactory(key, value)) {
+    if (value != null
+        && !value.equals(ours)
+        && !LegacySettings.isHelperFactory(key, value, warnings)) {
       throw new CosmosConfigException(
           "'"
               + key

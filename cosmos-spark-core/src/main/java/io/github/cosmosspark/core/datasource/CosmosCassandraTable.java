@@ -5,8 +5,13 @@ import com.datastax.oss.driver.api.core.metadata.schema.ViewMetadata;
 import com.datastax.oss.driver.api.core.type.DataTypes;
 import com.datastax.spark.connector.datasource.CassandraTable;
 import io.github.cosmosspark.core.config.Settings;
+import io.github.cosmosspark.core.datasource.read.CosmosScanBuilder;
+import io.github.cosmosspark.core.datasource.write.CosmosWriteBuilder;
+import io.github.cosmosspark.core.datasource.write.RowCheck;
+import io.github.cosmosspark.core.datasource.write.WriteSchemaCheck;
 import io.github.cosmosspark.core.throughput.BudgetPlan;
 import io.github.cosmosspark.core.throughput.RequestSizing;
+import io.github.cosmosspark.core.throughput.TableBudget;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Locale;
@@ -17,8 +22,6 @@ import org.apache.spark.sql.connector.write.WriteBuilder;
 import org.apache.spark.sql.internal.SQLConf;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
-import scala.Tuple2;
-import scala.collection.JavaConverters;
 
 /**
  * SCC's table, with scans and writes that report Cosmos metrics and take their request sizes from
@@ -79,7 +82,7 @@ public final class CosmosCassandraTable extends CassandraTable {
     if (plan != null && plan.controlled()) {
       combined = with(combined, RequestSizing.forRead(plan, rowBytes(schema()), this::userSet));
     }
-    return new CosmosScanBuilder(session(), tableDef(), catalogName(), combined);
+    return new CosmosScanBuilder(session(), tableDef(), catalogName(), combined, budget());
   }
 
   @Override
@@ -105,7 +108,16 @@ public final class CosmosCassandraTable extends CassandraTable {
         combined,
         info.schema(),
         counterColumn(),
-        RowCheck.of(metadata(), info.schema(), combined.get("spark.cassandra.auth.username")));
+        RowCheck.of(metadata(), info.schema(), combined.get("spark.cassandra.auth.username")),
+        budget());
+  }
+
+  /**
+   * The budget the job's tasks register where they start, on whichever executor runs them; null
+   * when there is none, and then only what Cosmos's 429s teach applies.
+   */
+  private TableBudget budget() {
+    return plan == null ? null : plan.budget();
   }
 
   /** The table's counter column, or null: a streaming replay would add its writes twice. */
@@ -129,11 +141,7 @@ public final class CosmosCassandraTable extends CassandraTable {
       return true;
     }
     String lower = key.toLowerCase(Locale.ROOT);
-    Map<String, String> configured =
-        new HashMap<>(JavaConverters.mapAsJavaMapConverter(session().conf().getAll()).asJava());
-    for (Tuple2<String, String> entry : session().sparkContext().getConf().getAll()) {
-      configured.put(entry._1(), entry._2());
-    }
+    Map<String, String> configured = SparkSettings.merged(session());
     for (String candidate : configured.keySet()) {
       String candidateLower = candidate.toLowerCase(Locale.ROOT);
       // SCC also reads settings scoped to a cluster or keyspace, "cluster/key".

@@ -6,23 +6,20 @@ import com.datastax.spark.connector.datasource.CassandraSourceUtil;
 import com.datastax.spark.connector.datasource.CassandraTable;
 import io.github.cosmosspark.core.compat.ConnectorVersionCheck;
 import io.github.cosmosspark.core.config.CosmosCassandraConfig;
-import io.github.cosmosspark.core.config.CosmosConfigException;
 import io.github.cosmosspark.core.config.CosmosOption;
 import io.github.cosmosspark.core.config.CosmosOptions;
-import io.github.cosmosspark.core.config.LegacySettings;
 import io.github.cosmosspark.core.connection.TrustStores;
+import io.github.cosmosspark.core.errors.CosmosConfigException;
+import io.github.cosmosspark.core.session.CosmosRuntime;
 import io.github.cosmosspark.core.throughput.BudgetPlan;
-import io.github.cosmosspark.core.throughput.TableBudgets;
 import io.github.cosmosspark.core.throughput.ThroughputPlanner;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.apache.spark.SparkConf;
-import org.apache.spark.SparkEnv;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.cassandra.DefaultSource;
 import org.apache.spark.sql.catalyst.analysis.NoSuchNamespaceException;
@@ -58,13 +55,19 @@ public final class CosmosCassandraTableProvider implements TableProvider, DataSo
           CosmosOptions.TRUSTSTORE_PASSWORD.key(),
           "spark.cassandra.auth.password",
           "spark.cassandra.connection.ssl.trustStore.password");
-  private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
 
   /**
    * SCC's own source, made on first use: Spark instantiates every registered data source to look
    * one up by name, and a user reading Parquet must not meet our SCC version check.
    */
   private DefaultSource connectorSource;
+
+  /**
+   * Spark asks a provider for a read's or write's schema and then for its table, with the same
+   * options: what {@link #inferSchema} resolved, kept for that one {@link #getTable} call, so that
+   * each read or write resolves its options (and says their warnings) once.
+   */
+  private Resolved inferred;
 
   @Override
   public String shortName() {
@@ -74,22 +77,38 @@ public final class CosmosCassandraTableProvider implements TableProvider, DataSo
   @Override
   public StructType inferSchema(CaseInsensitiveStringMap options) {
     Resolved resolved = resolve(options.asCaseSensitiveMap());
-    return lookUp(resolved, () -> connectorSource().inferSchema(resolved.connectorOptions));
+    StructType schema =
+        lookUp(resolved, () -> connectorSource().inferSchema(resolved.connectorOptions));
+    synchronized (this) {
+      inferred = resolved;
+    }
+    return schema;
   }
 
   @Override
   public Table getTable(
       StructType schema, Transform[] partitioning, Map<String, String> properties) {
-    Resolved resolved = resolve(properties);
-    CassandraTable table =
+    Resolved resolved = takeInferred(properties);
+    if (resolved == null) {
+      resolved = resolve(properties);
+    }
+    Resolved table = resolved;
+    CassandraTable connectorTable =
         lookUp(
-            resolved,
+            table,
             () ->
                 (CassandraTable)
                     connectorSource()
                         .getTable(
-                            schema, partitioning, resolved.connectorOptions.asCaseSensitiveMap()));
-    return new CosmosCassandraTable(table, resolved.plan);
+                            schema, partitioning, table.connectorOptions.asCaseSensitiveMap()));
+    return new CosmosCassandraTable(connectorTable, table.plan);
+  }
+
+  /** What {@link #inferSchema} resolved for the same options, once; else null. */
+  private synchronized Resolved takeInferred(Map<String, String> properties) {
+    Resolved taken = inferred;
+    inferred = null;
+    return taken != null && taken.options.equals(properties) ? taken : null;
   }
 
   /**
@@ -181,12 +200,17 @@ public final class CosmosCassandraTableProvider implements TableProvider, DataSo
 
   /** SCC's options for one read or write, and the job's budget on its table. */
   private static final class Resolved {
+    final Map<String, String> options;
     final CosmosCassandraConfig config;
     final CaseInsensitiveStringMap connectorOptions;
     final BudgetPlan plan;
 
     Resolved(
-        CosmosCassandraConfig config, CaseInsensitiveStringMap connectorOptions, BudgetPlan plan) {
+        Map<String, String> options,
+        CosmosCassandraConfig config,
+        CaseInsensitiveStringMap connectorOptions,
+        BudgetPlan plan) {
+      this.options = new HashMap<>(options);
       this.config = config;
       this.connectorOptions = connectorOptions;
       this.plan = plan;
@@ -194,8 +218,12 @@ public final class CosmosCassandraTableProvider implements TableProvider, DataSo
   }
 
   private static Resolved resolve(Map<String, String> options) {
-    Map<String, String> configuration = sparkConfiguration();
-    CosmosCassandraConfig config = CosmosCassandraConfig.resolve(options, configuration);
+    CosmosRuntime runtime = CosmosRuntime.get();
+    SparkSession session = SparkSession.active();
+    Map<String, String> configuration = SparkSettings.merged(session);
+    warnAboutSecretsSetAtRunTime(SparkSettings.sessionSettings(session), session, runtime);
+    CosmosCassandraConfig config =
+        CosmosCassandraConfig.resolve(options, configuration, runtime.warnings());
     if (config.keyspace() == null || config.table() == null) {
       throw new CosmosConfigException(
           "Name the table to "
@@ -211,17 +239,17 @@ public final class CosmosCassandraTableProvider implements TableProvider, DataSo
     if (config.tlsEnabled() && config.truststorePath() != null) {
       TrustStores.load(config);
     }
-    Map<String, String> translated = ConnectorOptions.translate(config, options, configuration);
+    Map<String, String> translated =
+        ConnectorOptions.translate(config, options, configuration, runtime.warnings());
     BudgetPlan plan =
         ThroughputPlanner.plan(
             config.throughput(),
             config.keyspace(),
             config.table(),
-            SparkSession.active().sparkContext());
-    if (plan != null) {
-      translated.putAll(TableBudgets.toResolvedOptions(plan.budget()));
-    }
-    return new Resolved(config, new CaseInsensitiveStringMap(translated), plan);
+            session.sparkContext(),
+            runtime.provisionedThroughput(),
+            runtime.warnings());
+    return new Resolved(options, config, new CaseInsensitiveStringMap(translated), plan);
   }
 
   /** Points at a given option that looks like a misspelt keyspace or table, or says nothing. */
@@ -234,43 +262,6 @@ public final class CosmosCassandraTableProvider implements TableProvider, DataSo
         : " Option '" + near + "' was given: did you mean '" + missing.name() + "'?";
   }
 
-  /** Lets a test see the once-per-key warning again. */
-  static void forgetWarnings() {
-    WARNED.clear();
-  }
-
-  /** The Spark configuration with the session's settings over it, as SCC itself merges them. */
-  private static Map<String, String> sparkConfiguration() {
-    SparkSession session = SparkSession.active();
-    Map<String, String> configuration = new HashMap<>();
-    for (Tuple2<String, String> entry : session.sparkContext().getConf().getAll()) {
-      configuration.put(entry._1(), entry._2());
-    }
-    Map<String, String> sessionSettings =
-        JavaConverters.mapAsJavaMapConverter(session.conf().getAll()).asJava();
-    warnAboutSecretsSetAtRunTime(sessionSettings, configuration);
-    configuration.putAll(sessionSettings);
-    removeKeysTheConnectorRejects(session);
-    return configuration;
-  }
-
-  /**
-   * SCC 3 refuses to run while the configuration holds a key it does not know, and it reads the
-   * Spark and session configuration itself. The legacy keys it rejects are mapped to their
-   * replacements by {@link ConnectorOptions}, so take them out of both.
-   */
-  private static void removeKeysTheConnectorRejects(SparkSession session) {
-    SparkConf live = SparkEnv.get() != null ? SparkEnv.get().conf() : null;
-    for (String key : LegacySettings.REMOVED_KEYS) {
-      if (session.conf().contains(key)) {
-        session.conf().unset(key);
-      }
-      if (live != null && live.contains(key)) {
-        live.remove(key);
-      }
-    }
-  }
-
   /**
    * Spark copies every session setting made at run time into each job's properties, and its event
    * log redacts only keys that are also in the Spark configuration; a key set with {@code
@@ -278,16 +269,21 @@ public final class CosmosCassandraTableProvider implements TableProvider, DataSo
    * doing that, so say it once per key.
    */
   private static void warnAboutSecretsSetAtRunTime(
-      Map<String, String> sessionSettings, Map<String, String> sparkConf) {
+      Map<String, String> sessionSettings, SparkSession session, CosmosRuntime runtime) {
+    SparkConf sparkConf = session.sparkContext().getConf();
     for (String key : SECRET_KEYS) {
       String value = sessionSettings.get(key);
-      if (value != null && !value.equals(sparkConf.get(key)) && WARNED.add(key)) {
-        LOG.warn(
-            "'{}' is set in the session configuration at run time. Spark copies such settings"
-                + " into every job's properties and writes them unredacted to the event log. Put"
-                + " it in the cluster's Spark configuration (or spark-submit --conf), or pass it"
-                + " as a read/write option.",
-            key);
+      if (value != null && !value.equals(sparkConf.get(key, null))) {
+        runtime
+            .warnings()
+            .warn(
+                LOG,
+                "secret set at run time " + key,
+                "'{}' is set in the session configuration at run time. Spark copies such settings"
+                    + " into every job's properties and writes them unredacted to the event log."
+                    + " Put it in the cluster's Spark configuration (or spark-submit --conf), or"
+                    + " pass it as a read/write option.",
+                key);
       }
     }
   }

@@ -1,11 +1,7 @@
 package io.github.cosmosspark.core.metrics;
 
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import org.apache.spark.TaskContext;
-import org.apache.spark.util.TaskCompletionListener;
 
 /**
  * The Cosmos requests one Spark task attempt sent to one table: their charge, how many were
@@ -14,12 +10,6 @@ import org.apache.spark.util.TaskCompletionListener;
  * same counters along.
  */
 public final class RequestMetrics {
-  /** For requests outside any task (planning, DDL on the driver): counted, never shown. */
-  public static final RequestMetrics UNATTRIBUTED = new RequestMetrics();
-
-  private static final ConcurrentMap<Long, ConcurrentMap<String, RequestMetrics>> BY_TASK =
-      new ConcurrentHashMap<>();
-
   private final LongAdder centiRequestUnits = new LongAdder();
   private final LongAdder requests = new LongAdder();
   private final LongAdder rateLimited = new LongAdder();
@@ -27,29 +17,7 @@ public final class RequestMetrics {
   private final LongAdder budgetWaitNanos = new LongAdder();
   private final LongAdder backoffMillis = new LongAdder();
 
-  /**
-   * The counters of the task running on this thread for {@code table}, or {@link #UNATTRIBUTED}
-   * when this thread runs no task.
-   */
-  public static RequestMetrics forCurrentTask(String table) {
-    TaskContext task = TaskContext.get();
-    if (task == null || table == null) {
-      return UNATTRIBUTED;
-    }
-    long attempt = task.taskAttemptId();
-    ConcurrentMap<String, RequestMetrics> byTable = BY_TASK.get(attempt);
-    if (byTable == null) {
-      byTable = new ConcurrentHashMap<>();
-      ConcurrentMap<String, RequestMetrics> raced = BY_TASK.putIfAbsent(attempt, byTable);
-      if (raced != null) {
-        byTable = raced;
-      } else {
-        task.addTaskCompletionListener(
-            (TaskCompletionListener) completed -> BY_TASK.remove(attempt));
-      }
-    }
-    return byTable.computeIfAbsent(table, name -> new RequestMetrics());
-  }
+  RequestMetrics() {}
 
   /** A response arrived, with the charge Cosmos reported (0 when it reported none). */
   public void recordResponse(double requestUnits) {

@@ -11,6 +11,8 @@ import com.datastax.oss.driver.api.core.servererrors.OverloadedException;
 import com.datastax.oss.driver.api.core.servererrors.ServerError;
 import com.datastax.oss.driver.api.core.servererrors.WriteType;
 import com.datastax.oss.driver.api.core.session.Request;
+import io.github.cosmosspark.core.config.RetrySettings;
+import io.github.cosmosspark.core.cql.CqlRequest;
 
 /**
  * The driver's retry policy for what needs no wait: a read or write timeout, an unavailable answer,
@@ -34,14 +36,22 @@ public final class CosmosDriverRetryPolicy implements RetryPolicy {
       };
 
   private final int timeoutRetries;
+  private final RetryStatistics statistics;
 
-  /** The constructor the driver calls. */
+  /**
+   * The constructor the driver calls. Outside a Cosmos session's context (a session someone built
+   * with this policy by hand) the resends are counted where nobody reads them.
+   */
   public CosmosDriverRetryPolicy(DriverContext context, String profileName) {
     this.timeoutRetries =
         context
             .getConfig()
             .getProfile(profileName)
             .getInt(TIMEOUT_RETRIES, RetrySettings.DEFAULTS.timeoutRetries());
+    this.statistics =
+        context instanceof CosmosDriverContext
+            ? ((CosmosDriverContext) context).retryStatistics()
+            : new RetryStatistics();
   }
 
   @Override
@@ -103,7 +113,7 @@ public final class CosmosDriverRetryPolicy implements RetryPolicy {
     if (retryCount >= timeoutRetries) {
       return RetryDecision.RETHROW;
     }
-    RetryStatistics.forTable(RequestTables.tableOf(request)).immediateRetries.increment();
+    statistics.forTable(CqlRequest.of(request).table()).immediateRetries.increment();
     return RetryDecision.RETRY_SAME;
   }
 

@@ -1,15 +1,14 @@
 package io.github.cosmosspark.core.retry;
 
 import com.datastax.oss.driver.api.core.servererrors.OverloadedException;
+import io.github.cosmosspark.core.config.RetrySettings;
 import io.github.cosmosspark.core.metrics.RequestMetrics;
-import io.github.cosmosspark.core.throughput.TableThrottle;
-import io.github.cosmosspark.core.throughput.Throttles;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 
 /**
  * Sends one request until it is not rate-limited, waiting between sends on a timer: the answer
@@ -17,16 +16,10 @@ import java.util.function.Supplier;
  *
  * @param <T> what the request returns
  */
-final class RateLimitRetry<T> {
-  /**
-   * One daemon thread per JVM does every wait. It only starts sends (the driver's executeAsync
-   * returns at once), so it is never busy for long.
-   */
-  private static final ScheduledExecutorService TIMER = newTimer();
-
+public final class RateLimitRetry<T> {
   private final Supplier<CompletionStage<T>> send;
   private final String table;
-  private final RetrySettings settings;
+  private final Context context;
   private final RetryStatistics.Counters counters;
   private final RequestMetrics metrics;
   private final boolean runsTwiceSafely;
@@ -41,16 +34,50 @@ final class RateLimitRetry<T> {
   private long waitedMillis;
   private long lastSendNanos;
 
+  /**
+   * What every resend loop of one session shares: its limits, the JVM's timer and statistics, who
+   * hears of 429s, and what the table is provisioned with, for the message when a request gives up.
+   */
+  public static final class Context {
+    private final RetrySettings settings;
+    private final ScheduledExecutorService timer;
+    private final RetryStatistics statistics;
+    private final RateLimitListener listener;
+    private final ToLongFunction<String> provisionedRuPerSecond;
+
+    /**
+     * @param timer where every wait is scheduled: it only starts sends (the driver's executeAsync
+     *     returns at once), so one thread serves a JVM
+     * @param provisionedRuPerSecond the table's known throughput, or -1
+     */
+    public Context(
+        RetrySettings settings,
+        ScheduledExecutorService timer,
+        RetryStatistics statistics,
+        RateLimitListener listener,
+        ToLongFunction<String> provisionedRuPerSecond) {
+      this.settings = settings;
+      this.timer = timer;
+      this.statistics = statistics;
+      this.listener = listener;
+      this.provisionedRuPerSecond = provisionedRuPerSecond;
+    }
+
+    public RetrySettings settings() {
+      return settings;
+    }
+  }
+
   private RateLimitRetry(
       Supplier<CompletionStage<T>> send,
       String table,
-      RetrySettings settings,
+      Context context,
       RequestMetrics metrics,
       boolean runsTwiceSafely) {
     this.send = send;
     this.table = table;
-    this.settings = settings;
-    this.counters = RetryStatistics.forTable(table);
+    this.context = context;
+    this.counters = context.statistics.forTable(table);
     this.metrics = metrics;
     this.runsTwiceSafely = runsTwiceSafely;
   }
@@ -61,13 +88,13 @@ final class RateLimitRetry<T> {
    * @param runsTwiceSafely whether the request may be resent when its connection was lost before
    *     the answer, not knowing whether it ran: reads, prepares and idempotent writes
    */
-  static <T> CompletionStage<T> send(
+  public static <T> CompletionStage<T> send(
       Supplier<CompletionStage<T>> send,
       String table,
-      RetrySettings settings,
+      Context context,
       RequestMetrics metrics,
       boolean runsTwiceSafely) {
-    RateLimitRetry<T> retry = new RateLimitRetry<>(send, table, settings, metrics, runsTwiceSafely);
+    RateLimitRetry<T> retry = new RateLimitRetry<>(send, table, context, metrics, runsTwiceSafely);
     retry.attempt();
     return retry.result;
   }
@@ -96,13 +123,7 @@ final class RateLimitRetry<T> {
       rateLimited++;
       counters.rateLimited.increment();
       metrics.recordRateLimited();
-      TableThrottle throttle = Throttles.forTable(table);
-      if (throttle != null) {
-        throttle.onRateLimited(lastSendNanos);
-      } else {
-        // From now on the table's requests, this one's resends included, wait for a learned rate.
-        Throttles.learnFrom429(table);
-      }
+      context.listener.onRateLimited(table, lastSendNanos);
       delay = RateLimits.delayMillis(rateLimit, rateLimited);
     } else if (RateLimits.notSentChannelClosed(error)
         || (runsTwiceSafely && RateLimits.connectionLost(error))) {
@@ -123,11 +144,15 @@ final class RateLimitRetry<T> {
       counters.endpointDown.increment();
       delay = RateLimits.backoffMillis(endpointDown);
     } else if (RateLimits.timedOut(error)) {
-      if (!runsTwiceSafely || requestTimeouts >= settings.timeoutRetries()) {
+      if (!runsTwiceSafely || requestTimeouts >= context.settings.timeoutRetries()) {
         counters.exhausted.increment();
         result.completeExceptionally(
-            CosmosEndpointException.timedOut(
-                table, requestTimeouts + 1, runsTwiceSafely, settings, RateLimits.cause(error)));
+            GiveUp.timedOut(
+                table,
+                requestTimeouts + 1,
+                runsTwiceSafely,
+                context.settings,
+                RateLimits.cause(error)));
         return;
       }
       // A latency spike: the late answer is dropped by the driver, and the resend may be quick.
@@ -138,6 +163,7 @@ final class RateLimitRetry<T> {
       result.completeExceptionally(error);
       return;
     }
+    RetrySettings settings = context.settings;
     long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
     if (attempts >= settings.maxAttempts() || elapsedMillis + delay > settings.maxTimeMillis()) {
       counters.exhausted.increment();
@@ -146,9 +172,9 @@ final class RateLimitRetry<T> {
         // limits ran out, whatever it did before.
         result.completeExceptionally(
             RateLimits.notSentEndpointDown(error)
-                ? CosmosEndpointException.down(
+                ? GiveUp.endpointDown(
                     table, endpointDown, elapsedMillis, settings, RateLimits.cause(error))
-                : CosmosEndpointException.unanswered(
+                : GiveUp.unanswered(
                     table,
                     attempts,
                     connectionsLost + connectionsBusy + endpointDown + requestTimeouts,
@@ -158,12 +184,12 @@ final class RateLimitRetry<T> {
         return;
       }
       result.completeExceptionally(
-          new CosmosRateLimitException(
+          GiveUp.rateLimited(
               table,
               rateLimited,
               waitedMillis,
               elapsedMillis,
-              RequestTables.provisionedThroughput(table),
+              context.provisionedRuPerSecond.applyAsLong(table),
               settings,
               rateLimit));
       return;
@@ -173,27 +199,9 @@ final class RateLimitRetry<T> {
     counters.backoffMillis.add(delay);
     metrics.recordRetry(delay);
     try {
-      TIMER.schedule(this::attempt, delay, TimeUnit.MILLISECONDS);
+      context.timer.schedule(this::attempt, delay, TimeUnit.MILLISECONDS);
     } catch (RuntimeException rejected) {
       result.completeExceptionally(rejected);
     }
-  }
-
-  /** Runs {@code task} on the timer after {@code delayNanos}. */
-  static void schedule(Runnable task, long delayNanos) {
-    TIMER.schedule(task, delayNanos, TimeUnit.NANOSECONDS);
-  }
-
-  private static ScheduledExecutorService newTimer() {
-    ScheduledThreadPoolExecutor timer =
-        new ScheduledThreadPoolExecutor(
-            1,
-            task -> {
-              Thread thread = new Thread(task, "cosmos-retry-timer");
-              thread.setDaemon(true);
-              return thread;
-            });
-    timer.setRemoveOnCancelPolicy(true);
-    return timer;
   }
 }

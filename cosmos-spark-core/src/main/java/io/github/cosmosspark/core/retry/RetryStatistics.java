@@ -8,38 +8,38 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * What retrying cost in this JVM (one executor, or the driver), per {@code keyspace.table}, since
- * the JVM started. Throughput control and Spark's UI read these; each session logs its own share
- * when it closes.
+ * What retrying cost in one JVM (one executor, or the driver), per {@code keyspace.table}, since
+ * the JVM started. The JVM's one instance is held by the session layer's runtime; programs and
+ * tests read it to report what a job cost, and each session logs its own share when it closes.
  */
 public final class RetryStatistics {
-  private static final ConcurrentMap<String, Counters> BY_TABLE = new ConcurrentHashMap<>();
-
-  private RetryStatistics() {}
+  private final ConcurrentMap<String, Counters> byTable = new ConcurrentHashMap<>();
 
   /** Every table with a count, by name. */
-  public static Map<String, Snapshot> snapshot() {
+  public Map<String, Snapshot> snapshot() {
     Map<String, Snapshot> snapshot = new TreeMap<>();
-    for (Map.Entry<String, Counters> entry : BY_TABLE.entrySet()) {
+    for (Map.Entry<String, Counters> entry : byTable.entrySet()) {
       snapshot.put(entry.getKey(), entry.getValue().snapshot());
     }
     return Collections.unmodifiableMap(snapshot);
   }
 
   /** One table's counts; all zero when it has none. */
-  public static Snapshot of(String table) {
-    Counters counters = BY_TABLE.get(table);
+  public Snapshot of(String table) {
+    Counters counters = byTable.get(table);
     return counters == null ? Snapshot.ZERO : counters.snapshot();
   }
 
-  static Counters forTable(String table) {
+  /** The counters of one table, made on first use. */
+  public Counters forTable(String table) {
     // get first: on Java 8 computeIfAbsent locks its bin even when the key is there, once per
     // request.
-    Counters counters = BY_TABLE.get(table);
-    return counters != null ? counters : BY_TABLE.computeIfAbsent(table, name -> new Counters());
+    Counters counters = byTable.get(table);
+    return counters != null ? counters : byTable.computeIfAbsent(table, name -> new Counters());
   }
 
-  static final class Counters {
+  /** One table's counters, which the resend loop and the driver's retry policy add to. */
+  public static final class Counters {
     final LongAdder rateLimited = new LongAdder();
     final LongAdder retries = new LongAdder();
     final LongAdder backoffMillis = new LongAdder();
@@ -173,7 +173,8 @@ public final class RetryStatistics {
           requestTimeouts - earlier.requestTimeouts);
     }
 
-    boolean isZero() {
+    /** Whether nothing was counted. */
+    public boolean isZero() {
       return rateLimited == 0
           && retries == 0
           && exhausted == 0

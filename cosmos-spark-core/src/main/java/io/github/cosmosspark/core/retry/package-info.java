@@ -1,6 +1,8 @@
 /**
- * Resending what Cosmos DB rate-limited: a session wrapper that waits out {@code RetryAfterMs} on a
- * timer (never on a driver thread) for every request and every page, a driver retry policy for the
- * errors that need no wait, and the counts of both.
+ * Resending what Cosmos DB refused or did not answer: what a failure is (a 429, a lost connection,
+ * a timeout, a busy or down endpoint), how long to wait, and the resend loop that waits on a timer
+ * (never on a driver thread); a driver retry policy for the errors that need no wait, and the
+ * counts of both. It tells throughput control of 429s through {@link
+ * io.github.cosmosspark.core.retry.RateLimitListener} and imports nothing from it.
  */
 package io.github.cosmosspark.core.retry;

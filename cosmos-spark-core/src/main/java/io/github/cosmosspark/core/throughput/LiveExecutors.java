@@ -4,6 +4,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntConsumer;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.storage.BlockManagerId;
 import org.slf4j.Logger;
@@ -20,24 +21,31 @@ import scala.collection.Iterator;
 final class LiveExecutors {
   private static final Logger LOG = LoggerFactory.getLogger(LiveExecutors.class);
   private static final long POLL_SECONDS = 5;
-  private static final AtomicBoolean STARTED = new AtomicBoolean();
-  private static volatile int count;
 
-  private LiveExecutors() {}
+  private final AtomicBoolean started = new AtomicBoolean();
+  private final IntConsumer reshare;
+  private volatile int count;
+
+  /**
+   * @param reshare shares every budget of the JVM among a new number of executors
+   */
+  LiveExecutors(IntConsumer reshare) {
+    this.reshare = reshare;
+  }
 
   /** Executors alive now, or {@code planned} before the first answer and on the driver. */
-  static int count(int planned) {
+  int count(int planned) {
     startOnExecutor();
     int now = count;
     return now > 0 ? now : planned;
   }
 
   /** A new count: every budget of this JVM is shared again. */
-  static void observed(int executors) {
+  void observed(int executors) {
     if (executors > 0 && executors != count) {
       int before = count;
       count = executors;
-      Throttles.reshare(executors);
+      reshare.accept(executors);
       if (before > 0) {
         LOG.info(
             "The application now has {} executors (was {}): table budgets shared again.",
@@ -47,14 +55,9 @@ final class LiveExecutors {
     }
   }
 
-  /** Forgets the count, for tests. */
-  static void forget() {
-    count = 0;
-  }
-
-  private static void startOnExecutor() {
+  private void startOnExecutor() {
     SparkEnv env = SparkEnv.get();
-    if (env == null || "driver".equals(env.executorId()) || !STARTED.compareAndSet(false, true)) {
+    if (env == null || "driver".equals(env.executorId()) || !started.compareAndSet(false, true)) {
       return;
     }
     ScheduledExecutorService poller =

@@ -71,11 +71,7 @@ public final class RequestSizing {
   public static Map<String, String> forRead(
       BudgetPlan plan, long rowBytes, Predicate<String> userSet) {
     double ruPerRow = READ_RU_PER_KB * Math.max(1, rowBytes) / 1024.0;
-    int rowsPerPage =
-        clamp(
-            (long) Math.floor(taskShare(plan) * PAGE_SHARE_OF_SECOND / ruPerRow),
-            FEWEST_ROWS_PER_PAGE,
-            SCC_ROWS_PER_PAGE);
+    int rowsPerPage = rowsPerPage(taskShare(plan), ruPerRow, SCC_ROWS_PER_PAGE);
     Map<String, String> chosen = new LinkedHashMap<>();
     String choice;
     if (userSet.test(FETCH_SIZE)) {
@@ -86,6 +82,19 @@ public final class RequestSizing {
     }
     log("reading", plan, ruPerRow, rowBytes, choice);
     return chosen;
+  }
+
+  /**
+   * The one page-size rule, for the first pages (sized here, at planning, from the schema's row
+   * size) and for each later page (sized by the session from what the previous page cost per row):
+   * a page costs at most a tenth of one task's second of budget, never fewer than 10 rows nor more
+   * than {@code most}.
+   */
+  public static int rowsPerPage(double taskShareRuPerSecond, double ruPerRow, int most) {
+    return clamp(
+        (long) Math.floor(taskShareRuPerSecond * PAGE_SHARE_OF_SECOND / ruPerRow),
+        FEWEST_ROWS_PER_PAGE,
+        Math.max(FEWEST_ROWS_PER_PAGE, most));
   }
 
   private static double taskShare(BudgetPlan plan) {

@@ -9,40 +9,38 @@ import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Request units Cosmos charged in this JVM (one executor, or the driver; in local mode the whole
+ * Request units Cosmos charged in one JVM (one executor, or the driver; in local mode the whole
  * job), per {@code keyspace.table}, since the JVM started, as the {@code RequestCharge} of each
- * answer said. Programs read it to report what a job cost; a rate-limited request is not counted,
- * its successful resend is.
+ * answer said. The JVM's one instance is held by the session layer's runtime. Programs read it to
+ * report what a job cost; a rate-limited request is not counted, its successful resend is.
  */
 public final class RequestUnitStatistics {
-  private static final ConcurrentMap<String, Counters> BY_TABLE = new ConcurrentHashMap<>();
-
-  private RequestUnitStatistics() {}
+  private final ConcurrentMap<String, Counters> byTable = new ConcurrentHashMap<>();
 
   /** Every table with a count, by name. */
-  public static Map<String, Snapshot> snapshot() {
+  public Map<String, Snapshot> snapshot() {
     Map<String, Snapshot> snapshot = new TreeMap<>();
-    for (Map.Entry<String, Counters> entry : BY_TABLE.entrySet()) {
+    for (Map.Entry<String, Counters> entry : byTable.entrySet()) {
       snapshot.put(entry.getKey(), entry.getValue().snapshot());
     }
     return Collections.unmodifiableMap(snapshot);
   }
 
   /** One table's counts ({@code keyspace.table}, as CQL stores the names); zero when none. */
-  public static Snapshot of(String table) {
-    Counters counters = BY_TABLE.get(table);
+  public Snapshot of(String table) {
+    Counters counters = byTable.get(table);
     return counters == null ? Snapshot.ZERO : counters.snapshot();
   }
 
   /** Records one answer that carried a charge. */
-  public static void record(String table, double requestUnits) {
+  public void record(String table, double requestUnits) {
     if (table == null || !(requestUnits > 0)) {
       return;
     }
     // get first: on Java 8 computeIfAbsent locks its bin even when the key is there.
-    Counters counters = BY_TABLE.get(table);
+    Counters counters = byTable.get(table);
     if (counters == null) {
-      counters = BY_TABLE.computeIfAbsent(table, name -> new Counters());
+      counters = byTable.computeIfAbsent(table, name -> new Counters());
     }
     counters.requestUnits.add(requestUnits);
     counters.answers.increment();

@@ -8,16 +8,27 @@ import java.io.Serializable;
  * gives each its share of the executors alive at that time (see {@link LiveExecutors}).
  */
 public final class TableBudget implements Serializable {
-  private static final long serialVersionUID = 2L;
+  private static final long serialVersionUID = 3L;
 
   private final String table;
   private final double totalRuPerSecond;
   private final int plannedExecutors;
+  private final int tasksPerExecutor;
 
   public TableBudget(String table, double totalRuPerSecond, int plannedExecutors) {
+    this(table, totalRuPerSecond, plannedExecutors, 1);
+  }
+
+  /**
+   * @param tasksPerExecutor tasks one executor runs at once, sharing its part: pages are sized from
+   *     a task's part
+   */
+  public TableBudget(
+      String table, double totalRuPerSecond, int plannedExecutors, int tasksPerExecutor) {
     this.table = table;
     this.totalRuPerSecond = totalRuPerSecond;
     this.plannedExecutors = Math.max(1, plannedExecutors);
+    this.tasksPerExecutor = Math.max(1, tasksPerExecutor);
   }
 
   /** {@code keyspace.table}, lower case unless quoted, as requests name it. */
@@ -33,6 +44,11 @@ public final class TableBudget implements Serializable {
   /** The executors that existed when the driver planned the budget. */
   public int plannedExecutors() {
     return plannedExecutors;
+  }
+
+  /** Tasks one executor runs at once. */
+  public int tasksPerExecutor() {
+    return tasksPerExecutor;
   }
 
   /** RU/s one executor may use when the executors are as planned. */

@@ -19,6 +19,7 @@ public final class TableThrottle {
 
   private final LongSupplier clock;
   private double shareRuPerSecond;
+  private int tasksPerExecutor = 1;
   private double floorRuPerSecond;
   private double rate;
   private long scheduleNanos;
@@ -117,6 +118,16 @@ public final class TableThrottle {
   /** The rate admission runs at now, in RU/s. */
   public synchronized double currentRuPerSecond() {
     return rate;
+  }
+
+  /** Says how many tasks share the executor's part; pages are sized from a task's part. */
+  synchronized void tasksPerExecutor(int tasks) {
+    tasksPerExecutor = Math.max(1, tasks);
+  }
+
+  /** One task's part of the executor's share, in RU/s. */
+  public synchronized double taskShareRuPerSecond() {
+    return shareRuPerSecond / tasksPerExecutor;
   }
 
   /** The executor's share of the job's budget, in RU/s. */

@@ -1,45 +1,58 @@
 package io.github.cosmosspark.core.throughput;
 
+import io.github.cosmosspark.core.retry.RateLimitListener;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
 
-/** The throttles of this JVM, one per table with a budget. */
-public final class Throttles {
-  private static final ConcurrentMap<String, TableThrottle> BY_TABLE = new ConcurrentHashMap<>();
-  private static final Set<String> TURNED_OFF = ConcurrentHashMap.newKeySet();
-  private static final ConcurrentMap<String, TableBudget> BUDGETS = new ConcurrentHashMap<>();
-  private static final ConcurrentMap<String, ChargeMeter> METERS = new ConcurrentHashMap<>();
+/**
+ * The throttles of one JVM, one per table with a budget, and the executor count their shares
+ * follow. The JVM's one instance is held by the session layer's runtime.
+ */
+public final class Throttles implements RateLimitListener {
   private static final double SLOWEST_START_RU_PER_SECOND = 50;
-  private static final long FORGET_LEARNED_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
+  private static final long FORGET_LEARNED_NANOS = TimeUnit.MINUTES.toNanos(1);
 
-  private Throttles() {}
+  private final ConcurrentMap<String, TableThrottle> byTable = new ConcurrentHashMap<>();
+  private final Set<String> turnedOff = ConcurrentHashMap.newKeySet();
+  private final ConcurrentMap<String, TableBudget> budgets = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, ChargeMeter> meters = new ConcurrentHashMap<>();
+  private final LiveExecutors executors = new LiveExecutors(this::reshare);
+
+  /** The executors this JVM's shares are split among. */
+  LiveExecutors executors() {
+    return executors;
+  }
 
   /**
    * Applies a budget the driver planned; a later plan for the same table replaces the share, and a
    * share of 0 (throughput control turned off) removes the throttle.
    */
-  public static void register(TableBudget budget) {
+  public void register(TableBudget budget) {
     if (budget.totalRuPerSecond() <= 0) {
-      TURNED_OFF.add(budget.table());
-      BY_TABLE.remove(budget.table());
-      BUDGETS.remove(budget.table());
+      turnedOff.add(budget.table());
+      byTable.remove(budget.table());
+      budgets.remove(budget.table());
       return;
     }
-    TURNED_OFF.remove(budget.table());
-    BUDGETS.put(budget.table(), budget);
-    TableThrottle existing = BY_TABLE.get(budget.table());
+    turnedOff.remove(budget.table());
+    budgets.put(budget.table(), budget);
+    TableThrottle existing = byTable.get(budget.table());
     if (existing != null && existing.isLearning()) {
-      BY_TABLE.remove(budget.table(), existing);
+      byTable.remove(budget.table(), existing);
     }
-    double share = budget.shareAmong(LiveExecutors.count(budget.plannedExecutors()));
-    BY_TABLE.computeIfAbsent(budget.table(), table -> new TableThrottle(share)).reshare(share);
+    double share = budget.shareAmong(executors.count(budget.plannedExecutors()));
+    TableThrottle throttle =
+        byTable.computeIfAbsent(budget.table(), table -> new TableThrottle(share));
+    throttle.reshare(share);
+    throttle.tasksPerExecutor(budget.tasksPerExecutor());
   }
 
   /** Gives every budget its share of {@code executors}, when their number changed. */
-  static void reshare(int executors) {
-    for (TableBudget budget : BUDGETS.values()) {
-      TableThrottle throttle = BY_TABLE.get(budget.table());
+  void reshare(int executors) {
+    for (TableBudget budget : budgets.values()) {
+      TableThrottle throttle = byTable.get(budget.table());
       if (throttle != null && !throttle.isLearning()) {
         throttle.reshare(budget.shareAmong(executors));
       }
@@ -50,44 +63,36 @@ public final class Throttles {
    * The table's throttle, or null when no job in this JVM gave it a budget. A learned rate unused
    * for a minute is forgotten: the next job may find the table idle, or resized, and learns anew.
    */
-  public static TableThrottle forTable(String table) {
-    TableThrottle throttle = BY_TABLE.get(table);
+  public TableThrottle forTable(String table) {
+    TableThrottle throttle = byTable.get(table);
     if (throttle != null && throttle.isLearning() && throttle.idleNanos() > FORGET_LEARNED_NANOS) {
-      BY_TABLE.remove(table, throttle);
-      METERS.remove(table);
+      byTable.remove(table, throttle);
+      meters.remove(table);
       return null;
     }
     return throttle;
   }
 
-  /** Removes the table's throttle and what was learned: its requests are sent at once again. */
-  public static void unregister(String table) {
-    BY_TABLE.remove(table);
-    BUDGETS.remove(table);
-    TURNED_OFF.remove(table);
-    METERS.remove(table);
-  }
-
   /** Records what a request to a table without a throttle cost, for {@link #learnFrom429}. */
-  public static void recordCharge(String table, double requestUnits) {
-    if (TURNED_OFF.contains(table)) {
+  public void recordCharge(String table, double requestUnits) {
+    if (turnedOff.contains(table)) {
       return;
     }
-    METERS.computeIfAbsent(table, name -> new ChargeMeter()).record(requestUnits);
+    meters.computeIfAbsent(table, name -> new ChargeMeter()).record(requestUnits);
   }
 
   /**
    * Cosmos rate-limited a table nobody gave a budget: from now on, admit its requests at the rate
    * it was serving, and learn from there. Does nothing when throughput control is off for it.
    */
-  public static TableThrottle learnFrom429(String table) {
-    if (TURNED_OFF.contains(table)) {
+  public TableThrottle learnFrom429(String table) {
+    if (turnedOff.contains(table)) {
       return null;
     }
-    return BY_TABLE.computeIfAbsent(
+    return byTable.computeIfAbsent(
         table,
         name -> {
-          ChargeMeter meter = METERS.get(name);
+          ChargeMeter meter = meters.get(name);
           double serving = meter == null ? 0 : meter.ruPerSecond();
           // Half of what drew the 429, as TCP halves its window: what the table served includes
           // its saved-up burst capacity.
@@ -96,5 +101,19 @@ public final class Throttles {
               Math.max(SLOWEST_START_RU_PER_SECOND, serving / 2),
               System::nanoTime);
         });
+  }
+
+  /**
+   * A 429 for {@code table}: its throttle slows down, or a table nobody gave a budget starts
+   * admitting its requests, this one's resends included, at a learned rate.
+   */
+  @Override
+  public void onRateLimited(String table, long sentNanos) {
+    TableThrottle throttle = forTable(table);
+    if (throttle != null) {
+      throttle.onRateLimited(sentNanos);
+    } else {
+      learnFrom429(table);
+    }
   }
 }

@@ -1,9 +1,9 @@
 package io.github.cosmosspark.core.throughput;
 
 import io.github.cosmosspark.core.config.CosmosOptions;
-import io.github.cosmosspark.core.retry.RequestTables;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import io.github.cosmosspark.core.config.ThroughputSettings;
+import io.github.cosmosspark.core.config.WarnOnce;
+import io.github.cosmosspark.core.cql.CqlRequest;
 import org.apache.spark.SparkContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,17 +14,24 @@ import org.slf4j.LoggerFactory;
  */
 public final class ThroughputPlanner {
   private static final Logger LOG = LoggerFactory.getLogger(ThroughputPlanner.class);
-  private static final Set<String> LOGGED = ConcurrentHashMap.newKeySet();
 
   private ThroughputPlanner() {}
 
   /**
    * The job's budget for {@code keyspace.table}: an empty one (share 0) when throughput control is
    * off, null when nothing says what the table can take.
+   *
+   * @param provisioned what DDL this JVM ran provisioned, for the fraction
+   * @param warnings where "no budget" is said once per table
    */
   public static BudgetPlan plan(
-      ThroughputSettings settings, String keyspace, String table, SparkContext spark) {
-    String name = RequestTables.internalName(keyspace) + "." + RequestTables.internalName(table);
+      ThroughputSettings settings,
+      String keyspace,
+      String table,
+      SparkContext spark,
+      ProvisionedThroughput provisioned,
+      WarnOnce warnings) {
+    String name = CqlRequest.internalName(keyspace) + "." + CqlRequest.internalName(table);
     if (settings == null) {
       return null;
     }
@@ -34,36 +41,37 @@ public final class ThroughputPlanner {
     }
     double total;
     String why;
-    long provisioned =
+    long provisionedRuPerSecond =
         settings.provisionedRuPerSecond() != null
             ? settings.provisionedRuPerSecond()
-            : RequestTables.provisionedThroughput(name);
+            : provisioned.forTable(name);
     if (settings.targetRuPerSecond() != null) {
       total = settings.targetRuPerSecond();
       why = "the target, " + CosmosOptions.THROUGHPUT_TARGET.key();
-    } else if (provisioned > 0) {
-      total = settings.fraction() * provisioned;
+    } else if (provisionedRuPerSecond > 0) {
+      total = settings.fraction() * provisionedRuPerSecond;
       why =
           String.format(
               "%.0f%% of %,d RU/s %s",
               settings.fraction() * 100,
-              provisioned,
+              provisionedRuPerSecond,
               settings.provisionedRuPerSecond() != null ? "declared" : "provisioned by this job");
     } else {
-      if (LOGGED.add(name + ":none")) {
-        LOG.info(
-            "No throughput budget for {}: Cosmos does not say a table's throughput over CQL. Set"
-                + " {} (the table's RU/s) or {} to send at the table's rate instead of retrying"
-                + " 429s.",
-            name,
-            CosmosOptions.THROUGHPUT_PROVISIONED.key(),
-            CosmosOptions.THROUGHPUT_TARGET.key());
-      }
+      warnings.info(
+          LOG,
+          "no-budget " + name,
+          "No throughput budget for {}: Cosmos does not say a table's throughput over CQL. Set"
+              + " {} (the table's RU/s) or {} to send at the table's rate instead of retrying"
+              + " 429s.",
+          name,
+          CosmosOptions.THROUGHPUT_PROVISIONED.key(),
+          CosmosOptions.THROUGHPUT_TARGET.key());
       return null;
     }
     int executors = executors(spark);
+    int tasks = tasksPerExecutor(spark);
     return new BudgetPlan(
-        new TableBudget(name, total, executors), total, why, executors, tasksPerExecutor(spark));
+        new TableBudget(name, total, executors, tasks), total, why, executors, tasks);
   }
 
   /** Tasks one executor runs at once: its cores, or in local mode the driver's task threads. */

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import io.github.cosmosspark.core.EmulatorBooks;
-import io.github.cosmosspark.core.throughput.Throttles;
+import io.github.cosmosspark.core.session.CosmosRuntimes;
 import io.github.cosmosspark.testkit.emulator.CosmosEmulator;
 import io.github.cosmosspark.testkit.emulator.Fault;
 import io.github.cosmosspark.testkit.emulator.TableStatistics;
@@ -110,7 +110,7 @@ class StreamingWriteTest {
     assertTrue(
         statistics.peakRequestUnitsPerSecond() <= 1500 * 1.1,
         "throughput control held the target: " + statistics);
-    Throttles.unregister(KEYSPACE + ".stopped");
+    CosmosRuntimes.forgetJobs();
   }
 
   @Test

@@ -6,8 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.cosmosspark.core.retry.RetrySettings;
-import io.github.cosmosspark.core.throughput.ThroughputSettings;
+import io.github.cosmosspark.core.errors.CosmosConfigException;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
@@ -121,13 +120,13 @@ class CosmosCassandraConfigTest {
                 "table", "t"),
             map());
     Map<String, String> merged = new HashMap<>();
-    for (Map.Entry<String, String> entry : config.toResolvedOptions().entrySet()) {
+    for (Map.Entry<String, String> entry : config.encode().entrySet()) {
       merged.put(entry.getKey().toLowerCase(java.util.Locale.ROOT), entry.getValue());
     }
     merged.put("spark.cosmos.cassandra.host", "elsewhere.example");
     merged.put("spark.cassandra.connection.host", "10.0.0.1");
 
-    CosmosCassandraConfig readBack = CosmosCassandraConfig.fromResolvedOptions(merged);
+    CosmosCassandraConfig readBack = CosmosCassandraConfig.decode(merged);
 
     assertEquals(config.forConnection(), readBack);
     assertNull(readBack.keyspace());
@@ -352,10 +351,9 @@ class CosmosCassandraConfigTest {
                 "spark.cosmos.cassandra.retry.maxTimeMs", "3456",
                 "spark.cosmos.cassandra.retry.timeoutRetries", "7"));
     Map<String, String> shipped = new HashMap<>();
-    config.toResolvedOptions().forEach((key, value) -> shipped.put(key.toLowerCase(), value));
+    config.encode().forEach((key, value) -> shipped.put(key.toLowerCase(), value));
 
-    assertEquals(
-        new RetrySettings(12, 3456, 7), CosmosCassandraConfig.fromResolvedOptions(shipped).retry());
+    assertEquals(new RetrySettings(12, 3456, 7), CosmosCassandraConfig.decode(shipped).retry());
   }
 
   private static CosmosCassandraConfig resolve(

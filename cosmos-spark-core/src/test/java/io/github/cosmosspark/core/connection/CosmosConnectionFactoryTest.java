@@ -38,7 +38,7 @@ class CosmosConnectionFactoryTest {
     perRead.put("table", "t1");
     CosmosCassandraConfig config = CosmosCassandraConfig.resolve(perRead, new HashMap<>());
     SparkConf merged = new SparkConf(false);
-    for (Map.Entry<String, String> entry : config.toResolvedOptions().entrySet()) {
+    for (Map.Entry<String, String> entry : config.encode().entrySet()) {
       merged.set(entry.getKey().toLowerCase(java.util.Locale.ROOT), entry.getValue());
     }
     merged.set("spark.cosmos.cassandra.account", "someone-else");

@@ -3,6 +3,7 @@ package io.github.cosmosspark.core.datasource;
 import com.datastax.oss.driver.api.core.CqlSession;
 import io.github.cosmosspark.core.reliability.EmulatorForwarder;
 import io.github.cosmosspark.core.retry.RetryStatistics;
+import io.github.cosmosspark.core.session.CosmosRuntime;
 import io.github.cosmosspark.testkit.cassandra.CassandraServer;
 import io.github.cosmosspark.testkit.emulator.CosmosEmulator;
 import io.github.cosmosspark.testkit.emulator.CosmosEmulatorMain;
@@ -171,7 +172,7 @@ public final class FailureScenarios {
         "STORM WRITE: rows %d, 429s %d, connector saw %d%n",
         reader("storm").load().count(),
         rateLimited("storm"),
-        RetryStatistics.of(KEYSPACE + ".storm").rateLimited());
+        CosmosRuntime.get().retryStatistics().of(KEYSPACE + ".storm").rateLimited());
 
     // 200 rows of 5 KB written at a million RU/s, then read at 400: about 1,000 RU of pages of
     // 100 KB (100 RU each) against a bucket of 400.
@@ -194,7 +195,7 @@ public final class FailureScenarios {
         "STORM SCAN: rows %d, 429s %d, connector saw %d%n",
         scanned,
         rateLimited("storm_scan"),
-        RetryStatistics.of(KEYSPACE + ".storm_scan").rateLimited());
+        CosmosRuntime.get().retryStatistics().of(KEYSPACE + ".storm_scan").rateLimited());
   }
 
   private void killedWrite() throws Exception {
@@ -266,7 +267,7 @@ public final class FailureScenarios {
     emulator.clearFaults();
 
     String spiked = KEYSPACE + ".spiked";
-    RetryStatistics.Snapshot beforeWrite = RetryStatistics.of(spiked);
+    RetryStatistics.Snapshot beforeWrite = CosmosRuntime.get().retryStatistics().of(spiked);
     long writeSpike =
         withSpikeAfter(
             "spiked",
@@ -279,11 +280,11 @@ public final class FailureScenarios {
     System.out.printf(
         "LATENCY BRIDGED WRITE: rows %d, timeouts resent %d, spike %d ms%n",
         reader("spiked").load().count(),
-        RetryStatistics.of(spiked).minus(beforeWrite).requestTimeouts(),
+        CosmosRuntime.get().retryStatistics().of(spiked).minus(beforeWrite).requestTimeouts(),
         writeSpike);
 
     String dropped = KEYSPACE + ".dropped";
-    RetryStatistics.Snapshot beforeScan = RetryStatistics.of(dropped);
+    RetryStatistics.Snapshot beforeScan = CosmosRuntime.get().retryStatistics().of(dropped);
     int[] scanned = new int[1];
     long scanSpike =
         withSpikeAfter(
@@ -300,7 +301,9 @@ public final class FailureScenarios {
                         .size());
     System.out.printf(
         "LATENCY BRIDGED SCAN: rows %d, timeouts resent %d, spike %d ms%n",
-        scanned[0], RetryStatistics.of(dropped).minus(beforeScan).requestTimeouts(), scanSpike);
+        scanned[0],
+        CosmosRuntime.get().retryStatistics().of(dropped).minus(beforeScan).requestTimeouts(),
+        scanSpike);
 
     // The plan is made before the spike, which begins once the tasks are reading.
     Dataset<Row> notResent =
@@ -505,7 +508,7 @@ public final class FailureScenarios {
       throws Exception {
     String qualified = KEYSPACE + "." + table;
     long baseline = requests(table);
-    RetryStatistics.Snapshot before = RetryStatistics.of(qualified);
+    RetryStatistics.Snapshot before = CosmosRuntime.get().retryStatistics().of(qualified);
     AtomicLong spikeStart = new AtomicLong();
     AtomicLong spikeMillis = new AtomicLong(-1);
     ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor();
@@ -518,7 +521,8 @@ public final class FailureScenarios {
             }
           } else if (bridged
               && spikeMillis.get() < 0
-              && RetryStatistics.of(qualified).minus(before).requestTimeouts() > 0) {
+              && CosmosRuntime.get().retryStatistics().of(qualified).minus(before).requestTimeouts()
+                  > 0) {
             emulator.clearFaults();
             spikeMillis.set(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - spikeStart.get()));
           }

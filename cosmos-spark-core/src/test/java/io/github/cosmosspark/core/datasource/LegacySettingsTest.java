@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.cosmosspark.core.config.CosmosCassandraConfig;
 import io.github.cosmosspark.core.config.LegacySettings;
+import io.github.cosmosspark.core.config.WarnOnce;
+import io.github.cosmosspark.core.session.CosmosRuntimes;
 import io.github.cosmosspark.testkit.cassandra.CassandraServer;
 import io.github.cosmosspark.testkit.junit.CassandraTest;
 import io.github.cosmosspark.testkit.junit.TestKeyspace;
@@ -57,7 +59,7 @@ class LegacySettingsTest {
           }
         };
     capture.start();
-    LegacySettings.forgetWarnings();
+    CosmosRuntimes.forgetJobs();
     logger.addAppender(capture, Level.WARN, null);
     context.updateLoggers();
     spark.conf().set(FACTORY, LegacySettings.HELPER_FACTORY);
@@ -69,8 +71,9 @@ class LegacySettingsTest {
       read = TestServerOptions.reader(spark, server, keyspace.name(), "books").load();
       assertEquals(100, read.count());
       assertSameRowsByKey(books, read, "id");
-      assertFalse(
-          spark.conf().contains(CONNECTIONS), "taken out, or the connector would refuse to run");
+      assertTrue(
+          spark.conf().contains(CONNECTIONS),
+          "left as the user set it: resolving never changes the configuration");
     } finally {
       spark.conf().unset(FACTORY);
       spark.conf().unset(CONNECTIONS);
@@ -105,7 +108,8 @@ class LegacySettingsTest {
     configuration.put("spark.cassandra.connection.localConnectionsPerExecutor", "2");
     CosmosCassandraConfig config = CosmosCassandraConfig.resolve(perRead, configuration);
 
-    Map<String, String> translated = ConnectorOptions.translate(config, perRead, configuration);
+    Map<String, String> translated =
+        ConnectorOptions.translate(config, perRead, configuration, new WarnOnce());
 
     assertEquals("10", translated.get("spark.cassandra.connection.remoteConnectionsPerExecutor"));
     assertFalse(translated.containsKey("spark.cassandra.connection.localConnectionsPerExecutor"));

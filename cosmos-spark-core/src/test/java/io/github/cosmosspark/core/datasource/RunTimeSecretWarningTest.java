@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.cosmosspark.core.session.CosmosRuntimes;
 import io.github.cosmosspark.testkit.cassandra.CassandraServer;
 import io.github.cosmosspark.testkit.junit.CassandraTest;
 import io.github.cosmosspark.testkit.junit.TestKeyspace;
@@ -43,7 +44,7 @@ class RunTimeSecretWarningTest {
           }
         };
     capture.start();
-    CosmosCassandraTableProvider.forgetWarnings();
+    CosmosRuntimes.forgetJobs();
     logger.addAppender(capture, Level.WARN, null);
     context.updateLoggers();
     spark.conf().set("spark.cosmos.cassandra.password", server.password());

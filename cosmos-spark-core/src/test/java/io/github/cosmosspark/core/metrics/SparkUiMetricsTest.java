@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.cosmosspark.core.EmulatorBooks;
-import io.github.cosmosspark.core.throughput.Throttles;
+import io.github.cosmosspark.core.session.CosmosRuntimes;
 import io.github.cosmosspark.testkit.emulator.CosmosEmulator;
 import io.github.cosmosspark.testkit.emulator.Fault;
 import io.github.cosmosspark.testkit.junit.CosmosEmulatorTest;
@@ -50,7 +50,7 @@ class SparkUiMetricsTest {
   @AfterEach
   void clearFaults() {
     emulator.clearFaults();
-    Throttles.unregister(KEYSPACE + "." + TABLE);
+    CosmosRuntimes.forgetJobs();
   }
 
   @Test

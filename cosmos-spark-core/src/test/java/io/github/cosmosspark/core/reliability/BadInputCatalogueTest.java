@@ -9,7 +9,7 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.Row;
 import io.github.cosmosspark.core.EmulatorBooks;
 import io.github.cosmosspark.core.catalog.CosmosCassandraCatalog;
-import io.github.cosmosspark.core.config.CosmosConfigException;
+import io.github.cosmosspark.core.errors.CosmosDataException;
 import io.github.cosmosspark.testkit.emulator.CosmosEmulator;
 import io.github.cosmosspark.testkit.junit.CosmosEmulatorTest;
 import io.github.cosmosspark.testkit.spark.LocalSpark;
@@ -633,11 +633,13 @@ class BadInputCatalogueTest {
     return failure(input, () -> write(data, options));
   }
 
-  /** A write refused on the driver: the error is ours, not a failed Spark job. */
+  /**
+   * A write refused on the driver: the error is ours, not a failed Spark job, and says the data
+   * does not fit the table.
+   */
   private String planningFailure(
       String input, Dataset<org.apache.spark.sql.Row> data, Map<String, String> options) {
-    CosmosConfigException error =
-        assertThrows(CosmosConfigException.class, () -> write(data, options));
+    CosmosDataException error = assertThrows(CosmosDataException.class, () -> write(data, options));
     return report(input, error);
   }
 

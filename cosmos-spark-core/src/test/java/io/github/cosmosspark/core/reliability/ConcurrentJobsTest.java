@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.datastax.spark.connector.cql.CassandraConnector;
 import io.github.cosmosspark.core.EmulatorBooks;
-import io.github.cosmosspark.core.throughput.Throttles;
+import io.github.cosmosspark.core.session.CosmosRuntimes;
 import io.github.cosmosspark.testkit.emulator.CosmosEmulator;
 import io.github.cosmosspark.testkit.emulator.TableStatistics;
 import io.github.cosmosspark.testkit.junit.CosmosEmulatorTest;
@@ -101,11 +101,7 @@ class ConcurrentJobsTest {
 
   @AfterAll
   static void forgetBudgets() {
-    for (String table : OWN_TABLES) {
-      Throttles.unregister(KEYSPACE + "." + table);
-    }
-    Throttles.unregister(KEYSPACE + "." + SHARED_TABLE);
-    Throttles.unregister(KEYSPACE + ".warm_up");
+    CosmosRuntimes.forgetJobs();
   }
 
   @Test

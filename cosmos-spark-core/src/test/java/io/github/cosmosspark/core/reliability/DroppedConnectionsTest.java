@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.cosmosspark.core.EmulatorBooks;
 import io.github.cosmosspark.core.retry.RetryStatistics;
+import io.github.cosmosspark.core.session.CosmosRuntime;
 import io.github.cosmosspark.testkit.emulator.CosmosEmulator;
 import io.github.cosmosspark.testkit.junit.CosmosEmulatorTest;
 import io.github.cosmosspark.testkit.spark.LocalSpark;
@@ -56,7 +57,8 @@ class DroppedConnectionsTest {
     Dataset<Row> books = EmulatorBooks.books(LocalSpark.session(), 0, ROWS);
     books.write().format("cosmoscassandra").options(options).mode("append").save();
     emulator.resetStatistics();
-    RetryStatistics.Snapshot before = RetryStatistics.of(KEYSPACE + "." + TABLE);
+    RetryStatistics.Snapshot before =
+        CosmosRuntime.get().retryStatistics().of(KEYSPACE + "." + TABLE);
 
     // Pages of 20 rows: the scan sends about 250 page requests. From the 40th (watched every 2 ms
     // on a timer) the emulator holds every request, so each task has a page in flight when the
@@ -111,7 +113,8 @@ class DroppedConnectionsTest {
     assertTrue(
         requestsBeforeTheDrop >= 40 && requestsBeforeTheDrop < requestsInAll,
         "dropped mid-scan: after " + requestsBeforeTheDrop + " of " + requestsInAll + " requests");
-    RetryStatistics.Snapshot during = RetryStatistics.of(KEYSPACE + "." + TABLE).minus(before);
+    RetryStatistics.Snapshot during =
+        CosmosRuntime.get().retryStatistics().of(KEYSPACE + "." + TABLE).minus(before);
     System.out.println(
         "DROPPED CONNECTIONS: after "
             + requestsBeforeTheDrop

@@ -6,8 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.cosmosspark.core.EmulatorBooks;
-import io.github.cosmosspark.core.retry.CosmosEndpointException;
+import io.github.cosmosspark.core.errors.CosmosEndpointException;
 import io.github.cosmosspark.core.retry.RetryStatistics;
+import io.github.cosmosspark.core.session.CosmosRuntime;
 import io.github.cosmosspark.testkit.emulator.CosmosEmulator;
 import io.github.cosmosspark.testkit.junit.CosmosEmulatorTest;
 import io.github.cosmosspark.testkit.spark.LocalSpark;
@@ -60,14 +61,15 @@ class LatencySpikeTest {
     Dataset<Row> books = EmulatorBooks.books(LocalSpark.session(), 0, ROWS);
     String table = KEYSPACE + ".spiked";
 
-    RetryStatistics.Snapshot beforeWrite = RetryStatistics.of(table);
+    RetryStatistics.Snapshot beforeWrite = CosmosRuntime.get().retryStatistics().of(table);
     long writeSpikeMillis =
         withSpikeAfter(
             table,
             200,
             beforeWrite,
             () -> books.write().format("cosmoscassandra").options(options).mode("append").save());
-    RetryStatistics.Snapshot writing = RetryStatistics.of(table).minus(beforeWrite);
+    RetryStatistics.Snapshot writing =
+        CosmosRuntime.get().retryStatistics().of(table).minus(beforeWrite);
 
     Dataset<Row> scan =
         LocalSpark.session()
@@ -78,10 +80,11 @@ class LatencySpikeTest {
             .load();
     List<Row>[] read = new List[1];
     emulator.resetStatistics();
-    RetryStatistics.Snapshot beforeScan = RetryStatistics.of(table);
+    RetryStatistics.Snapshot beforeScan = CosmosRuntime.get().retryStatistics().of(table);
     long scanSpikeMillis =
         withSpikeAfter(table, 20, beforeScan, () -> read[0] = scan.collectAsList());
-    RetryStatistics.Snapshot scanning = RetryStatistics.of(table).minus(beforeScan);
+    RetryStatistics.Snapshot scanning =
+        CosmosRuntime.get().retryStatistics().of(table).minus(beforeScan);
 
     System.out.printf(
         "latency spike of %d ms over a %s ms request timeout: write spike lasted %,d ms, %s;"
@@ -182,7 +185,8 @@ class LatencySpikeTest {
             }
           } else if (before != null
               && spikeMillis.get() < 0
-              && RetryStatistics.of(table).minus(before).requestTimeouts() > 0) {
+              && CosmosRuntime.get().retryStatistics().of(table).minus(before).requestTimeouts()
+                  > 0) {
             emulator.injectLatency(Duration.ZERO);
             spikeMillis.set(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - spikeStart.get()));
           }

@@ -8,8 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.Row;
 import io.github.cosmosspark.core.EmulatorBooks;
-import io.github.cosmosspark.core.retry.CosmosEndpointException;
+import io.github.cosmosspark.core.errors.CosmosEndpointException;
 import io.github.cosmosspark.core.retry.RetryStatistics;
+import io.github.cosmosspark.core.session.CosmosRuntime;
 import io.github.cosmosspark.testkit.cassandra.CassandraServer;
 import io.github.cosmosspark.testkit.emulator.CosmosEmulator;
 import io.github.cosmosspark.testkit.spark.LocalSpark;
@@ -80,7 +81,7 @@ class NodeKilledMidWriteTest {
     Map<String, String> options = EmulatorBooks.options(emulator, KEYSPACE, TABLE);
     Dataset<org.apache.spark.sql.Row> books = EmulatorBooks.books(spark, 0, ROWS);
     String table = KEYSPACE + "." + TABLE;
-    RetryStatistics.Snapshot before = RetryStatistics.of(table);
+    RetryStatistics.Snapshot before = CosmosRuntime.get().retryStatistics().of(table);
 
     long startNanos = System.nanoTime();
     Outage outage = killAndRestartAfter(table, KILL_AFTER_REQUESTS, startNanos);
@@ -95,7 +96,7 @@ class NodeKilledMidWriteTest {
     long killedAt = outage.killedAfterRequests.get(5, TimeUnit.MINUTES);
     long restartedAt = outage.restartedAtMillis.get(5, TimeUnit.MINUTES);
     outage.watcher.shutdownNow();
-    RetryStatistics.Snapshot during = RetryStatistics.of(table).minus(before);
+    RetryStatistics.Snapshot during = CosmosRuntime.get().retryStatistics().of(table).minus(before);
     long requests = emulator.statistics(table).get().requests();
     System.out.printf(
         "node killed mid-write: killed after %,d of %,d requests, Cassandra back at %,d ms, write"

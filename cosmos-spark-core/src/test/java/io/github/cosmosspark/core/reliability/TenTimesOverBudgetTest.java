@@ -8,6 +8,7 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import io.github.cosmosspark.core.EmulatorBooks;
 import io.github.cosmosspark.core.retry.RetryStatistics;
+import io.github.cosmosspark.core.session.CosmosRuntime;
 import io.github.cosmosspark.testkit.emulator.CosmosEmulator;
 import io.github.cosmosspark.testkit.emulator.TableStatistics;
 import io.github.cosmosspark.testkit.junit.CosmosEmulatorTest;
@@ -63,11 +64,13 @@ class TenTimesOverBudgetTest {
 
     setThroughput("storm", writeBudget, true);
     Dataset<Row> books = books(spark, 0, ROWS);
-    RetryStatistics.Snapshot beforeWrite = RetryStatistics.of(KEYSPACE + ".storm");
+    RetryStatistics.Snapshot beforeWrite =
+        CosmosRuntime.get().retryStatistics().of(KEYSPACE + ".storm");
     long writeStart = System.nanoTime();
     write(books, "storm");
     double writeSeconds = secondsSince(writeStart);
-    RetryStatistics.Snapshot writing = RetryStatistics.of(KEYSPACE + ".storm").minus(beforeWrite);
+    RetryStatistics.Snapshot writing =
+        CosmosRuntime.get().retryStatistics().of(KEYSPACE + ".storm").minus(beforeWrite);
     TableStatistics written = emulator.statistics(KEYSPACE + ".storm").get();
 
     setThroughput("storm", UNLIMITED, false);
@@ -82,11 +85,13 @@ class TenTimesOverBudgetTest {
     int scanBudget = budgetBelow(scanDemand);
     setThroughput("storm", scanBudget, false);
     emulator.resetStatistics();
-    RetryStatistics.Snapshot beforeScan = RetryStatistics.of(KEYSPACE + ".storm");
+    RetryStatistics.Snapshot beforeScan =
+        CosmosRuntime.get().retryStatistics().of(KEYSPACE + ".storm");
     long scanStart = System.nanoTime();
     assertSameRowsByKey(books, scan("storm"), "id");
     double scanSeconds = secondsSince(scanStart);
-    RetryStatistics.Snapshot scanning = RetryStatistics.of(KEYSPACE + ".storm").minus(beforeScan);
+    RetryStatistics.Snapshot scanning =
+        CosmosRuntime.get().retryStatistics().of(KEYSPACE + ".storm").minus(beforeScan);
     TableStatistics scanned = emulator.statistics(KEYSPACE + ".storm").get();
 
     System.out.printf(

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.cosmosspark.core.EmulatorBooks;
+import io.github.cosmosspark.core.session.CosmosRuntime;
 import io.github.cosmosspark.testkit.driver.DriverThreadSampler;
 import io.github.cosmosspark.testkit.emulator.CosmosEmulator;
 import io.github.cosmosspark.testkit.emulator.Fault;
@@ -53,12 +54,13 @@ class RateLimitStormTest {
     createTable("storm", 1_000);
     SparkSession spark = LocalSpark.session();
     Dataset<Row> books = books(spark, 2_000);
-    RetryStatistics.Snapshot before = RetryStatistics.of(KEYSPACE + ".storm");
+    RetryStatistics.Snapshot before = CosmosRuntime.get().retryStatistics().of(KEYSPACE + ".storm");
 
     DriverThreadSampler sampler = new DriverThreadSampler();
     try {
       books.write().format("cosmoscassandra").options(settings("storm")).mode("append").save();
-      RetryStatistics.Snapshot writing = RetryStatistics.of(KEYSPACE + ".storm").minus(before);
+      RetryStatistics.Snapshot writing =
+          CosmosRuntime.get().retryStatistics().of(KEYSPACE + ".storm").minus(before);
       TableStatistics table = emulator.statistics(KEYSPACE + ".storm").get();
       assertTrue(writing.rateLimited() > 100, "a storm, not a shower: " + writing);
       assertEquals(table.rateLimited(), writing.rateLimited(), "every 429 the emulator sent");
@@ -93,11 +95,12 @@ class RateLimitStormTest {
     books.write().format("cosmoscassandra").options(settings("lookups")).mode("append").save();
     Dataset<Row> table = spark.read().format("cosmoscassandra").options(settings("lookups")).load();
 
-    RetryStatistics.Snapshot beforeCount = RetryStatistics.of(KEYSPACE + ".lookups");
+    RetryStatistics.Snapshot beforeCount =
+        CosmosRuntime.get().retryStatistics().of(KEYSPACE + ".lookups");
     emulator.failNext(6, Fault.OVERLOADED);
     long counted = table.count();
     RetryStatistics.Snapshot counting =
-        RetryStatistics.of(KEYSPACE + ".lookups").minus(beforeCount);
+        CosmosRuntime.get().retryStatistics().of(KEYSPACE + ".lookups").minus(beforeCount);
 
     Dataset<Row> keys = spark.range(20).selectExpr("CAST(id * 25 AS INT) AS id");
     Dataset<Row> joined =
@@ -110,10 +113,12 @@ class RateLimitStormTest {
                 .load(),
             "id");
     assertTrue(joined.queryExecution().executedPlan().toString().contains("Cassandra Direct Join"));
-    RetryStatistics.Snapshot beforeJoin = RetryStatistics.of(KEYSPACE + ".lookups");
+    RetryStatistics.Snapshot beforeJoin =
+        CosmosRuntime.get().retryStatistics().of(KEYSPACE + ".lookups");
     emulator.failNext(6, Fault.OVERLOADED);
     List<Row> joinedRows = joined.collectAsList();
-    RetryStatistics.Snapshot joining = RetryStatistics.of(KEYSPACE + ".lookups").minus(beforeJoin);
+    RetryStatistics.Snapshot joining =
+        CosmosRuntime.get().retryStatistics().of(KEYSPACE + ".lookups").minus(beforeJoin);
 
     assertEquals(500, counted);
     assertEquals(6, counting.rateLimited());
@@ -144,7 +149,7 @@ class RateLimitStormTest {
     assertTrue(
         chain.contains("Cosmos DB rate-limited a request to " + KEYSPACE + ".exhaust once"), chain);
     assertTrue(chain.contains("spark.cosmos.cassandra.retry.maxAttempts=1"), chain);
-    assertTrue(RetryStatistics.of(KEYSPACE + ".exhaust").exhausted() >= 1);
+    assertTrue(CosmosRuntime.get().retryStatistics().of(KEYSPACE + ".exhaust").exhausted() >= 1);
   }
 
   private void createTable(String name, int ruPerSecond) {

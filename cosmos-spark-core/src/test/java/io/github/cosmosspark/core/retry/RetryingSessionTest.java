@@ -16,6 +16,10 @@ import com.datastax.oss.driver.api.core.servererrors.OverloadedException;
 import com.datastax.oss.driver.api.core.servererrors.WriteTimeoutException;
 import com.datastax.spark.connector.cql.CassandraConnector;
 import com.datastax.spark.connector.cql.SessionProxy;
+import io.github.cosmosspark.core.config.RetrySettings;
+import io.github.cosmosspark.core.errors.CosmosRateLimitException;
+import io.github.cosmosspark.core.session.CosmosRuntime;
+import io.github.cosmosspark.core.session.RetryingSession;
 import io.github.cosmosspark.testkit.emulator.CosmosEmulator;
 import io.github.cosmosspark.testkit.emulator.Fault;
 import io.github.cosmosspark.testkit.junit.CosmosEmulatorTest;
@@ -80,7 +84,8 @@ class RetryingSessionTest {
   void resendsARateLimitedNonIdempotentWriteAfterTheWaitCosmosNames() {
     String table = createTable("writes");
     try (CqlSession session = EmulatorConnectors.connector(emulator).openSession()) {
-      RetryStatistics.Snapshot before = RetryStatistics.of(KEYSPACE + "." + table);
+      RetryStatistics.Snapshot before =
+          CosmosRuntime.get().retryStatistics().of(KEYSPACE + "." + table);
       emulator.failNext(3, Fault.OVERLOADED);
       long start = System.nanoTime();
 
@@ -90,7 +95,8 @@ class RetryingSessionTest {
               .setIdempotent(false));
 
       long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-      RetryStatistics.Snapshot during = RetryStatistics.of(KEYSPACE + "." + table).minus(before);
+      RetryStatistics.Snapshot during =
+          CosmosRuntime.get().retryStatistics().of(KEYSPACE + "." + table).minus(before);
       assertEquals(3, during.rateLimited());
       assertEquals(3, during.retries());
       // The injected 429s say RetryAfterMs=100; each wait adds up to 25 ms of jitter.
@@ -107,7 +113,8 @@ class RetryingSessionTest {
     String table = createTable("pages");
     try (CqlSession session = EmulatorConnectors.connector(emulator).openSession()) {
       insertRows(session, table, 1_000);
-      RetryStatistics.Snapshot before = RetryStatistics.of(KEYSPACE + "." + table);
+      RetryStatistics.Snapshot before =
+          CosmosRuntime.get().retryStatistics().of(KEYSPACE + "." + table);
       SimpleStatement scan =
           SimpleStatement.newInstance("SELECT id, value FROM " + KEYSPACE + "." + table)
               .setPageSize(100);
@@ -127,7 +134,13 @@ class RetryingSessionTest {
 
       assertEquals(1_000, ids.size());
       assertEquals(1_000, ids.stream().distinct().count());
-      assertEquals(4, RetryStatistics.of(KEYSPACE + "." + table).minus(before).rateLimited());
+      assertEquals(
+          4,
+          CosmosRuntime.get()
+              .retryStatistics()
+              .of(KEYSPACE + "." + table)
+              .minus(before)
+              .rateLimited());
     }
   }
 
@@ -164,7 +177,7 @@ class RetryingSessionTest {
               + ".ddl (id int PRIMARY KEY, value text) WITH cosmosdb_provisioned_throughput=700");
 
       assertEquals(700, emulator.throughput(KEYSPACE + ".ddl").get().ruPerSecond());
-      assertEquals(2, RetryStatistics.of(KEYSPACE + ".ddl").rateLimited());
+      assertEquals(2, CosmosRuntime.get().retryStatistics().of(KEYSPACE + ".ddl").rateLimited());
       session.execute("INSERT INTO " + KEYSPACE + ".ddl (id, value) VALUES (5, 'five')");
       assertEquals("five", valueOf(session, "ddl", 5));
     }
@@ -180,7 +193,8 @@ class RetryingSessionTest {
               + KEYSPACE
               + ".exhausted (id int PRIMARY KEY, value text)"
               + " WITH cosmosdb_provisioned_throughput=400");
-      RetryStatistics.Snapshot before = RetryStatistics.of(KEYSPACE + ".exhausted");
+      RetryStatistics.Snapshot before =
+          CosmosRuntime.get().retryStatistics().of(KEYSPACE + ".exhausted");
       emulator.failNext(5, Fault.OVERLOADED);
 
       CosmosRateLimitException failure =
@@ -199,7 +213,8 @@ class RetryingSessionTest {
       assertInstanceOf(OverloadedException.class, failure.getCause());
       assertEquals(KEYSPACE + ".exhausted", failure.table());
       assertEquals(3, failure.rateLimited());
-      RetryStatistics.Snapshot during = RetryStatistics.of(KEYSPACE + ".exhausted").minus(before);
+      RetryStatistics.Snapshot during =
+          CosmosRuntime.get().retryStatistics().of(KEYSPACE + ".exhausted").minus(before);
       assertEquals(1, during.exhausted());
       assertEquals(2, during.retries());
       assertNull(valueOf(session, "exhausted", 1));
@@ -210,7 +225,8 @@ class RetryingSessionTest {
   void doesNotResendANonIdempotentWriteAfterATimeout() {
     String table = createTable("timeouts_once");
     try (CqlSession session = EmulatorConnectors.connector(emulator).openSession()) {
-      RetryStatistics.Snapshot before = RetryStatistics.of(KEYSPACE + "." + table);
+      RetryStatistics.Snapshot before =
+          CosmosRuntime.get().retryStatistics().of(KEYSPACE + "." + table);
       emulator.failNext(1, Fault.WRITE_TIMEOUT);
 
       assertThrows(
@@ -223,7 +239,13 @@ class RetryingSessionTest {
 
       // Had it been resent, the second send (no fault left) would have written the row.
       assertNull(valueOf(session, table, 1));
-      assertEquals(0, RetryStatistics.of(KEYSPACE + "." + table).minus(before).immediateRetries());
+      assertEquals(
+          0,
+          CosmosRuntime.get()
+              .retryStatistics()
+              .of(KEYSPACE + "." + table)
+              .minus(before)
+              .immediateRetries());
     }
   }
 
@@ -231,7 +253,8 @@ class RetryingSessionTest {
   void resendsAnIdempotentWriteAfterATimeoutAtOnce() {
     String table = createTable("timeouts_again");
     try (CqlSession session = EmulatorConnectors.connector(emulator).openSession()) {
-      RetryStatistics.Snapshot before = RetryStatistics.of(KEYSPACE + "." + table);
+      RetryStatistics.Snapshot before =
+          CosmosRuntime.get().retryStatistics().of(KEYSPACE + "." + table);
       emulator.failNext(2, Fault.WRITE_TIMEOUT);
 
       session.execute(
@@ -240,7 +263,8 @@ class RetryingSessionTest {
               .setIdempotent(true));
 
       assertEquals("a", valueOf(session, table, 1));
-      RetryStatistics.Snapshot during = RetryStatistics.of(KEYSPACE + "." + table).minus(before);
+      RetryStatistics.Snapshot during =
+          CosmosRuntime.get().retryStatistics().of(KEYSPACE + "." + table).minus(before);
       assertEquals(2, during.immediateRetries());
       assertEquals(0, during.rateLimited());
     }

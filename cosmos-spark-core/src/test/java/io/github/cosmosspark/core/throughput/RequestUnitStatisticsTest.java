@@ -3,6 +3,8 @@ package io.github.cosmosspark.core.throughput;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.github.cosmosspark.core.EmulatorBooks;
+import io.github.cosmosspark.core.session.CosmosRuntime;
+import io.github.cosmosspark.core.session.CosmosRuntimes;
 import io.github.cosmosspark.testkit.emulator.CosmosEmulator;
 import io.github.cosmosspark.testkit.junit.CosmosEmulatorTest;
 import io.github.cosmosspark.testkit.spark.LocalSpark;
@@ -42,16 +44,16 @@ class RequestUnitStatisticsTest {
           .options(options)
           .mode("append")
           .save();
-      RequestUnitStatistics.Snapshot written = RequestUnitStatistics.of(name);
+      RequestUnitStatistics.Snapshot written = CosmosRuntime.get().requestUnits().of(name);
       assertEquals(ROWS, written.answers(), "one charged answer per row written");
       assertEquals(ROWS, spark.read().format("cosmoscassandra").options(options).load().count());
 
       assertEquals(
           emulator.statistics(name).get().requestUnits(),
-          RequestUnitStatistics.of(name).requestUnits(),
+          CosmosRuntime.get().requestUnits().of(name).requestUnits(),
           0.01);
     } finally {
-      Throttles.unregister(name);
+      CosmosRuntimes.forgetJobs();
     }
   }
 }

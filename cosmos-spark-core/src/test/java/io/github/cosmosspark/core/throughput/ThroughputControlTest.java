@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.spark.connector.datasource.CassandraScan;
 import io.github.cosmosspark.core.EmulatorBooks;
+import io.github.cosmosspark.core.session.CosmosRuntime;
+import io.github.cosmosspark.core.session.CosmosRuntimes;
 import io.github.cosmosspark.testkit.emulator.CosmosEmulator;
 import io.github.cosmosspark.testkit.emulator.TableStatistics;
 import io.github.cosmosspark.testkit.junit.CosmosEmulatorTest;
@@ -47,12 +49,7 @@ class ThroughputControlTest {
 
   @AfterEach
   void forgetBudgets() {
-    for (String table :
-        new String[] {
-          "target", "fraction", "off", "retried", "learned", "shared", "paged", "scanned"
-        }) {
-      Throttles.unregister(KEYSPACE + "." + table);
-    }
+    CosmosRuntimes.forgetJobs();
   }
 
   @Test
@@ -111,7 +108,7 @@ class ThroughputControlTest {
 
     long retried = emulator.statistics(KEYSPACE + ".retried").get().rateLimited();
     TableStatistics statistics = emulator.statistics(KEYSPACE + ".learned").get();
-    TableThrottle learned = Throttles.forTable(KEYSPACE + ".learned");
+    TableThrottle learned = CosmosRuntime.get().throttles().forTable(KEYSPACE + ".learned");
     assertTrue(learned != null && learned.isLearning(), "a throttle learned from 429s");
     assertTrue(
         statistics.rateLimited() * 2 < retried,

@@ -2,6 +2,7 @@ package io.github.cosmosspark.examples.benchmark;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import io.github.cosmosspark.core.retry.RetryStatistics;
+import io.github.cosmosspark.core.session.CosmosRuntime;
 import io.github.cosmosspark.testkit.cassandra.CassandraServer;
 import io.github.cosmosspark.testkit.emulator.CosmosEmulator;
 import io.github.cosmosspark.testkit.emulator.TableStatistics;
@@ -113,7 +114,8 @@ public final class ThroughputBenchmark {
       Map<String, String> options,
       double fractionOfTable) {
     createTable(table, ruPerSecond);
-    RetryStatistics.Snapshot retriesBefore = RetryStatistics.of(KEYSPACE + "." + table);
+    RetryStatistics.Snapshot retriesBefore =
+        CosmosRuntime.get().retryStatistics().of(KEYSPACE + "." + table);
     int failedBefore = failedTasks.get();
     String outcome = "ok";
     long start = System.nanoTime();
@@ -182,7 +184,8 @@ public final class ThroughputBenchmark {
       Map<String, String> options,
       double fractionOfTable) {
     emulator.resetStatistics();
-    RetryStatistics.Snapshot retriesBefore = RetryStatistics.of(KEYSPACE + ".scanned");
+    RetryStatistics.Snapshot retriesBefore =
+        CosmosRuntime.get().retryStatistics().of(KEYSPACE + ".scanned");
     int failedBefore = failedTasks.get();
     String outcome = "ok";
     long rowsRead = 0;
@@ -368,7 +371,8 @@ public final class ThroughputBenchmark {
       TableStatistics statistics) {
     if (options.containsKey("spark.cosmos.cassandra.account")) {
       return String.format(
-          "%,d", RetryStatistics.of(KEYSPACE + "." + table).minus(before).retries());
+          "%,d",
+          CosmosRuntime.get().retryStatistics().of(KEYSPACE + "." + table).minus(before).retries());
     }
     // The driver's retry policy keeps no count we can read; every 429 it saw, it resent or failed.
     return String.format("≤ %,d", statistics.rateLimited());

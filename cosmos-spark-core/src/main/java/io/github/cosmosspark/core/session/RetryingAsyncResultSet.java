@@ -1,10 +1,11 @@
-package io.github.cosmosspark.core.retry;
+package io.github.cosmosspark.core.session;
 
 import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.ColumnDefinitions;
 import com.datastax.oss.driver.api.core.cql.ExecutionInfo;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.cql.Statement;
+import io.github.cosmosspark.core.cql.CqlRequest;
 import io.github.cosmosspark.core.metrics.RequestMetrics;
 import java.util.concurrent.CompletionStage;
 
@@ -16,14 +17,20 @@ import java.util.concurrent.CompletionStage;
 final class RetryingAsyncResultSet implements AsyncResultSet {
   private final AsyncResultSet page;
   private final RetryingSession session;
+  private final CqlRequest request;
   private final RequestMetrics metrics;
   private final int rowsInPage;
   private final int askedPageSize;
 
   RetryingAsyncResultSet(
-      AsyncResultSet page, RetryingSession session, RequestMetrics metrics, int askedPageSize) {
+      AsyncResultSet page,
+      RetryingSession session,
+      CqlRequest request,
+      RequestMetrics metrics,
+      int askedPageSize) {
     this.page = page;
     this.session = session;
+    this.request = request;
     this.metrics = metrics;
     this.rowsInPage = page.remaining();
     this.askedPageSize = askedPageSize;
@@ -63,11 +70,11 @@ final class RetryingAsyncResultSet implements AsyncResultSet {
     ExecutionInfo info = page.getExecutionInfo();
     Statement<?> statement = (Statement<?>) info.getRequest();
     Statement<?> next = statement.copy(info.getPagingState());
-    int pageSize = session.nextPageSize(statement, page, rowsInPage, askedPageSize);
+    int pageSize = session.nextPageSize(request, page, rowsInPage, askedPageSize);
     if (pageSize > 0) {
       next = next.setPageSize(pageSize);
     }
-    return session.executeWithRetries(next, metrics, askedPageSize);
+    return session.executeWithRetries(next, request, metrics, askedPageSize);
   }
 
   @Override

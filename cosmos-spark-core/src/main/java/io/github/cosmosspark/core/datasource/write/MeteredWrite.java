@@ -1,10 +1,12 @@
-package io.github.cosmosspark.core.datasource;
+package io.github.cosmosspark.core.datasource.write;
 
-import io.github.cosmosspark.core.config.CosmosConfigException;
+import io.github.cosmosspark.core.errors.CosmosConfigException;
 import io.github.cosmosspark.core.metrics.CosmosMetrics;
-import io.github.cosmosspark.core.metrics.FinalWriteMetrics;
 import io.github.cosmosspark.core.metrics.RequestMetrics;
+import io.github.cosmosspark.core.session.CosmosRuntime;
+import io.github.cosmosspark.core.throughput.TableBudget;
 import java.io.IOException;
+import java.io.Serializable;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.connector.metric.CustomMetric;
 import org.apache.spark.sql.connector.metric.CustomTaskMetric;
@@ -24,17 +26,25 @@ final class MeteredWrite implements Write {
   private final String table;
   private final String counterColumn;
   private final RowCheck rowCheck;
+  private final TableBudget budget;
 
   /**
    * @param counterColumn the table's counter column, or null; a table with one takes no streaming
    *     writes
    * @param rowCheck what each task checks of a row before handing it to SCC
+   * @param budget the job's budget on the table, or null
    */
-  MeteredWrite(WriteBuilder builder, String table, String counterColumn, RowCheck rowCheck) {
+  MeteredWrite(
+      WriteBuilder builder,
+      String table,
+      String counterColumn,
+      RowCheck rowCheck,
+      TableBudget budget) {
     this.builder = builder;
     this.table = table;
     this.counterColumn = counterColumn;
     this.rowCheck = rowCheck;
+    this.budget = budget;
   }
 
   @Override
@@ -45,7 +55,7 @@ final class MeteredWrite implements Write {
   @Override
   @SuppressWarnings("deprecation")
   public BatchWrite toBatch() {
-    return new Batch(builder.buildForBatch(), table, rowCheck);
+    return new Batch(builder.buildForBatch(), new TaskStart(table, rowCheck, budget));
   }
 
   @Override
@@ -62,7 +72,7 @@ final class MeteredWrite implements Write {
               + " plain columns (an aggregation in update mode), or use foreachBatch with your"
               + " own de-duplication.");
     }
-    return new Streaming(builder.buildForStreaming(), table, rowCheck);
+    return new Streaming(builder.buildForStreaming(), new TaskStart(table, rowCheck, budget));
   }
 
   @Override
@@ -72,18 +82,16 @@ final class MeteredWrite implements Write {
 
   private static final class Batch implements BatchWrite {
     private final BatchWrite delegate;
-    private final String table;
-    private final RowCheck rowCheck;
+    private final TaskStart start;
 
-    Batch(BatchWrite delegate, String table, RowCheck rowCheck) {
+    Batch(BatchWrite delegate, TaskStart start) {
       this.delegate = delegate;
-      this.table = table;
-      this.rowCheck = rowCheck;
+      this.start = start;
     }
 
     @Override
     public DataWriterFactory createBatchWriterFactory(PhysicalWriteInfo info) {
-      return new WriterFactory(delegate.createBatchWriterFactory(info), null, table, rowCheck);
+      return new WriterFactory(delegate.createBatchWriterFactory(info), null, start);
     }
 
     @Override
@@ -109,18 +117,16 @@ final class MeteredWrite implements Write {
 
   private static final class Streaming implements StreamingWrite {
     private final StreamingWrite delegate;
-    private final String table;
-    private final RowCheck rowCheck;
+    private final TaskStart start;
 
-    Streaming(StreamingWrite delegate, String table, RowCheck rowCheck) {
+    Streaming(StreamingWrite delegate, TaskStart start) {
       this.delegate = delegate;
-      this.table = table;
-      this.rowCheck = rowCheck;
+      this.start = start;
     }
 
     @Override
     public StreamingDataWriterFactory createStreamingWriterFactory(PhysicalWriteInfo info) {
-      return new WriterFactory(null, delegate.createStreamingWriterFactory(info), table, rowCheck);
+      return new WriterFactory(null, delegate.createStreamingWriterFactory(info), start);
     }
 
     @Override
@@ -146,32 +152,51 @@ final class MeteredWrite implements Write {
 
     private final DataWriterFactory batch;
     private final StreamingDataWriterFactory streaming;
-    private final String table;
-    private final RowCheck rowCheck;
+    private final TaskStart start;
 
-    WriterFactory(
-        DataWriterFactory batch,
-        StreamingDataWriterFactory streaming,
-        String table,
-        RowCheck rowCheck) {
+    WriterFactory(DataWriterFactory batch, StreamingDataWriterFactory streaming, TaskStart start) {
       this.batch = batch;
       this.streaming = streaming;
-      this.table = table;
-      this.rowCheck = rowCheck;
+      this.start = start;
     }
 
     @Override
     public DataWriter<InternalRow> createWriter(int partitionId, long taskId) {
-      return new MeteredWriter(
-          batch.createWriter(partitionId, taskId), RequestMetrics.forCurrentTask(table), rowCheck);
+      RequestMetrics metrics = start.metrics();
+      return new MeteredWriter(batch.createWriter(partitionId, taskId), metrics, start.rowCheck);
     }
 
     @Override
     public DataWriter<InternalRow> createWriter(int partitionId, long taskId, long epochId) {
+      RequestMetrics metrics = start.metrics();
       return new MeteredWriter(
-          streaming.createWriter(partitionId, taskId, epochId),
-          RequestMetrics.forCurrentTask(table),
-          rowCheck);
+          streaming.createWriter(partitionId, taskId, epochId), metrics, start.rowCheck);
+    }
+  }
+
+  /**
+   * What a write task does before SCC's writer sends anything: registers the job's budget on its
+   * executor, and takes its request counters. Serialized to the executors with the factory.
+   */
+  private static final class TaskStart implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final String table;
+    private final RowCheck rowCheck;
+    private final TableBudget budget;
+
+    TaskStart(String table, RowCheck rowCheck, TableBudget budget) {
+      this.table = table;
+      this.rowCheck = rowCheck;
+      this.budget = budget;
+    }
+
+    RequestMetrics metrics() {
+      CosmosRuntime runtime = CosmosRuntime.get();
+      if (budget != null) {
+        runtime.throttles().register(budget);
+      }
+      return runtime.taskMetrics().forCurrentTask(table);
     }
   }
 

@@ -1,4 +1,4 @@
-package io.github.cosmosspark.core.throughput;
+package io.github.cosmosspark.core.config;
 
 import java.io.Serializable;
 import java.util.Objects;

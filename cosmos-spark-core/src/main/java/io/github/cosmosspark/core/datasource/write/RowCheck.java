@@ -1,9 +1,10 @@
-package io.github.cosmosspark.core.datasource;
+package io.github.cosmosspark.core.datasource.write;
 
 import com.datastax.oss.driver.api.core.metadata.schema.ColumnMetadata;
 import com.datastax.oss.driver.api.core.metadata.schema.RelationMetadata;
 import com.datastax.oss.driver.api.core.servererrors.UnauthorizedException;
-import io.github.cosmosspark.core.config.CosmosConfigException;
+import io.github.cosmosspark.core.config.CosmosOptions;
+import io.github.cosmosspark.core.errors.CosmosDataException;
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -29,7 +30,7 @@ import org.apache.spark.unsafe.types.UTF8String;
  * named, instead of after SCC has sent rows behind it. Rows the task handed over before it are
  * written: SCC's writer sends what it holds when the task aborts.
  */
-final class RowCheck implements Serializable {
+public final class RowCheck implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /**
@@ -63,7 +64,7 @@ final class RowCheck implements Serializable {
   }
 
   /** For a write of rows of {@code schema}, which has every primary key column (checked before). */
-  static RowCheck of(RelationMetadata metadata, StructType schema, String account) {
+  public static RowCheck of(RelationMetadata metadata, StructType schema, String account) {
     List<ColumnMetadata> key = metadata.getPrimaryKey();
     int partitionColumns = metadata.getPartitionKey().size();
     int[] fields = new int[key.size()];
@@ -89,7 +90,7 @@ final class RowCheck implements Serializable {
   void verify(InternalRow row) {
     for (int i = 0; i < keyFields.length; i++) {
       if (keyFields[i] >= 0 && row.isNullAt(keyFields[i])) {
-        throw new CosmosConfigException(
+        throw new CosmosDataException(
             "A row for "
                 + table
                 + " has no value in its "
@@ -107,7 +108,7 @@ final class RowCheck implements Serializable {
     }
     long bytes = bytes(row);
     if (bytes > MAX_ROW_BYTES) {
-      throw new CosmosConfigException(
+      throw new CosmosDataException(
           "The row of "
               + table
               + " with primary key "
@@ -138,7 +139,9 @@ final class RowCheck implements Serializable {
             + table
             + " ("
             + refusal
-            + "). A read-only key cannot write: set spark.cosmos.cassandra.password to the"
+            + "). A read-only key cannot write: set "
+            + CosmosOptions.PASSWORD.key()
+            + " to the"
             + " account's read-write key, the PRIMARY or SECONDARY PASSWORD of the portal's"
             + " Connection String page.",
         failure);

@@ -1,33 +1,34 @@
 package io.github.cosmosspark.core.retry;
 
+import com.datastax.oss.driver.api.core.servererrors.OverloadedException;
+import io.github.cosmosspark.core.config.CosmosOptions;
+import io.github.cosmosspark.core.config.RetrySettings;
+import io.github.cosmosspark.core.errors.CosmosEndpointException;
+import io.github.cosmosspark.core.errors.CosmosRateLimitException;
+
 /**
- * A request to Cosmos DB got no answer: the endpoint stayed down, or kept answering later than the
- * request timeout, longer than the retry settings allow. The message names the table, what was
- * tried and what to change; the driver's last error is the cause.
+ * The errors a request fails with when its retry limits run out, each naming the table, what was
+ * tried, the limits (by their option keys) and what to change.
  */
-public final class CosmosEndpointException extends RuntimeException {
-  private static final long serialVersionUID = 1L;
+final class GiveUp {
+  private static final String LIMITS =
+      "(limits: "
+          + CosmosOptions.RETRY_MAX_ATTEMPTS.key()
+          + "=%d, "
+          + CosmosOptions.RETRY_MAX_TIME_MS.key()
+          + "=%d)";
 
-  private final String table;
+  private GiveUp() {}
 
-  private CosmosEndpointException(String table, String message, Throwable last) {
-    super(message, last);
-    this.table = table;
-  }
-
-  /** The {@code keyspace.table} the request was for. */
-  public String table() {
-    return table;
-  }
-
-  static CosmosEndpointException down(
+  static CosmosEndpointException endpointDown(
       String table, int unsent, long elapsedMillis, RetrySettings settings, Throwable last) {
     return new CosmosEndpointException(
         table,
         String.format(
             "A request to %s could not be sent: the driver held the endpoint for down on %s over"
-                + " %,d ms (limits: spark.cosmos.cassandra.retry.maxAttempts=%d,"
-                + " spark.cosmos.cassandra.retry.maxTimeMs=%d). Check that the account's endpoint"
+                + " %,d ms "
+                + LIMITS
+                + ". Check that the account's endpoint"
                 + " is reachable from the executors (network, firewall, region outage) and, if you set"
                 + " spark.cassandra.connection.localDC, that it names the account's region; raise"
                 + " retry.maxTimeMs to ride out a longer outage. Last error: %s",
@@ -55,9 +56,9 @@ public final class CosmosEndpointException extends RuntimeException {
         table,
         String.format(
             "A request to %s got no answer in %s over %,d ms: %,d ended with the connection"
-                + " lost, every connection busy, the endpoint down or no answer in time (limits:"
-                + " spark.cosmos.cassandra.retry.maxAttempts=%d,"
-                + " spark.cosmos.cassandra.retry.maxTimeMs=%d). Check that the account's endpoint"
+                + " lost, every connection busy, the endpoint down or no answer in time "
+                + LIMITS
+                + ". Check that the account's endpoint"
                 + " is reachable from the executors and not restarting (network, firewall, region"
                 + " outage); raise retry.maxTimeMs to ride out a longer outage. Last error: %s",
             table,
@@ -75,10 +76,11 @@ public final class CosmosEndpointException extends RuntimeException {
     String tried =
         resendable
             ? String.format(
-                "timed out %s (spark.cosmos.cassandra.retry.timeoutRetries=%d)",
+                "timed out %s (%s=%d)",
                 timeouts == 1
                     ? "once"
                     : timeouts == 2 ? "twice" : String.format("%,d times", timeouts),
+                CosmosOptions.RETRY_TIMEOUT_RETRIES.key(),
                 settings.timeoutRetries())
             : "timed out and was not resent: it is a write that is not idempotent, so it may"
                 + " have run";
@@ -95,6 +97,39 @@ public final class CosmosEndpointException extends RuntimeException {
                 : "",
             tried,
             last.getMessage()),
+        last);
+  }
+
+  static CosmosRateLimitException rateLimited(
+      String table,
+      int rateLimited,
+      long waitedMillis,
+      long elapsedMillis,
+      long provisionedRuPerSecond,
+      RetrySettings settings,
+      OverloadedException last) {
+    return new CosmosRateLimitException(
+        table,
+        rateLimited,
+        waitedMillis,
+        String.format(
+            "Cosmos DB rate-limited a request to %s %s (429, request rate is large); gave up after"
+                + " waiting %,d ms of %,d ms since the first send "
+                + LIMITS
+                + ". %s This job asks"
+                + " for more request units per second than the table has. Raise the table's"
+                + " throughput, or lower the job's demand: fewer executors or cores, or smaller"
+                + " spark.cassandra.output.concurrent.writes and spark.cassandra.concurrent.reads.",
+            table,
+            rateLimited == 1 ? "once" : String.format("%,d times", rateLimited),
+            waitedMillis,
+            elapsedMillis,
+            settings.maxAttempts(),
+            settings.maxTimeMillis(),
+            provisionedRuPerSecond > 0
+                ? String.format("The table is provisioned with %,d RU/s.", provisionedRuPerSecond)
+                : "Its provisioned throughput is not known here (Cosmos does not expose it over"
+                    + " CQL; see the portal)."),
         last);
   }
 

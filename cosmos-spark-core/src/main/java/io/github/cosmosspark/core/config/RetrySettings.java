@@ -1,4 +1,4 @@
-package io.github.cosmosspark.core.retry;
+package io.github.cosmosspark.core.config;
 
 import java.io.Serializable;
 
@@ -7,7 +7,11 @@ public final class RetrySettings implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** The defaults documented with the options. */
-  public static final RetrySettings DEFAULTS = new RetrySettings(100_000, 300_000, 3);
+  public static final RetrySettings DEFAULTS =
+      new RetrySettings(
+          CosmosOptions.RETRY_MAX_ATTEMPTS.defaultValue(),
+          CosmosOptions.RETRY_MAX_TIME_MS.defaultValue(),
+          CosmosOptions.RETRY_TIMEOUT_RETRIES.defaultValue());
 
   private final int maxAttempts;
   private final int maxTimeMillis;

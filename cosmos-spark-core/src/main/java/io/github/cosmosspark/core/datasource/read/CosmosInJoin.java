@@ -1,14 +1,17 @@
-package io.github.cosmosspark.core.datasource;
+package io.github.cosmosspark.core.datasource.read;
 
 import com.datastax.spark.connector.datasource.CassandraInJoin;
 import io.github.cosmosspark.core.metrics.CosmosMetrics;
+import io.github.cosmosspark.core.throughput.TableBudget;
 import org.apache.spark.sql.connector.metric.CustomMetric;
 import org.apache.spark.sql.connector.read.PartitionReaderFactory;
 
 /** SCC's scan for a long {@code IN} list, read as a join, reporting what its requests cost. */
 final class CosmosInJoin extends CassandraInJoin {
 
-  CosmosInJoin(CassandraInJoin join) {
+  private final TableBudget budget;
+
+  CosmosInJoin(CassandraInJoin join, TableBudget budget) {
     super(
         join.session(),
         join.connector(),
@@ -18,12 +21,15 @@ final class CosmosInJoin extends CassandraInJoin {
         join.readSchema(),
         join.readConf(),
         join.consolidatedConf());
+    this.budget = budget;
   }
 
   @Override
   public PartitionReaderFactory createReaderFactory() {
     return new MeteredReaderFactory(
-        super.createReaderFactory(), tableDef().keyspaceName() + "." + tableDef().tableName());
+        super.createReaderFactory(),
+        tableDef().keyspaceName() + "." + tableDef().tableName(),
+        budget);
   }
 
   @Override

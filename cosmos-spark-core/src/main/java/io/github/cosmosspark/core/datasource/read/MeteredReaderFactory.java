@@ -1,7 +1,9 @@
-package io.github.cosmosspark.core.datasource;
+package io.github.cosmosspark.core.datasource.read;
 
 import io.github.cosmosspark.core.metrics.CosmosMetrics;
 import io.github.cosmosspark.core.metrics.RequestMetrics;
+import io.github.cosmosspark.core.session.CosmosRuntime;
+import io.github.cosmosspark.core.throughput.TableBudget;
 import java.io.IOException;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.connector.metric.CustomTaskMetric;
@@ -10,28 +12,42 @@ import org.apache.spark.sql.connector.read.PartitionReader;
 import org.apache.spark.sql.connector.read.PartitionReaderFactory;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
 
-/** SCC's reader factory; each reader also reports its task's Cosmos requests to the table. */
+/**
+ * SCC's reader factory; each reader also reports its task's Cosmos requests to the table, and a
+ * task registers the job's budget on its executor before it reads.
+ */
 final class MeteredReaderFactory implements PartitionReaderFactory {
   private static final long serialVersionUID = 1L;
 
   private final PartitionReaderFactory delegate;
   private final String table;
+  private final TableBudget budget;
 
-  MeteredReaderFactory(PartitionReaderFactory delegate, String table) {
+  MeteredReaderFactory(PartitionReaderFactory delegate, String table, TableBudget budget) {
     this.delegate = delegate;
     this.table = table;
+    this.budget = budget;
   }
 
   @Override
   public PartitionReader<InternalRow> createReader(InputPartition partition) {
-    return new MeteredReader<>(
-        delegate.createReader(partition), RequestMetrics.forCurrentTask(table));
+    RequestMetrics metrics = startTask();
+    return new MeteredReader<>(delegate.createReader(partition), metrics);
   }
 
   @Override
   public PartitionReader<ColumnarBatch> createColumnarReader(InputPartition partition) {
-    return new MeteredReader<>(
-        delegate.createColumnarReader(partition), RequestMetrics.forCurrentTask(table));
+    RequestMetrics metrics = startTask();
+    return new MeteredReader<>(delegate.createColumnarReader(partition), metrics);
+  }
+
+  /** Registers the budget on this executor, before the task's first request; its counters. */
+  private RequestMetrics startTask() {
+    CosmosRuntime runtime = CosmosRuntime.get();
+    if (budget != null) {
+      runtime.throttles().register(budget);
+    }
+    return runtime.taskMetrics().forCurrentTask(table);
   }
 
   @Override

@@ -1,7 +1,8 @@
-package io.github.cosmosspark.core.datasource;
+package io.github.cosmosspark.core.datasource.read;
 
 import com.datastax.spark.connector.datasource.CassandraScan;
 import io.github.cosmosspark.core.metrics.CosmosMetrics;
+import io.github.cosmosspark.core.throughput.TableBudget;
 import org.apache.spark.sql.connector.metric.CustomMetric;
 import org.apache.spark.sql.connector.read.PartitionReaderFactory;
 
@@ -12,7 +13,9 @@ import org.apache.spark.sql.connector.read.PartitionReaderFactory;
  */
 final class CosmosScan extends CassandraScan {
 
-  CosmosScan(CassandraScan scan) {
+  private final TableBudget budget;
+
+  CosmosScan(CassandraScan scan, TableBudget budget) {
     super(
         scan.session(),
         scan.connector(),
@@ -21,12 +24,15 @@ final class CosmosScan extends CassandraScan {
         scan.readSchema(),
         scan.readConf(),
         scan.consolidatedConf());
+    this.budget = budget;
   }
 
   @Override
   public PartitionReaderFactory createReaderFactory() {
     return new MeteredReaderFactory(
-        super.createReaderFactory(), tableDef().keyspaceName() + "." + tableDef().tableName());
+        super.createReaderFactory(),
+        tableDef().keyspaceName() + "." + tableDef().tableName(),
+        budget);
   }
 
   @Override

@@ -1,7 +1,8 @@
-package io.github.cosmosspark.core.datasource;
+package io.github.cosmosspark.core.datasource.write;
 
 import com.datastax.spark.connector.cql.TableDef;
 import com.datastax.spark.connector.datasource.CassandraWriteBuilder;
+import io.github.cosmosspark.core.throughput.TableBudget;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.connector.write.Write;
 import org.apache.spark.sql.internal.connector.SupportsStreamingUpdateAsAppend;
@@ -13,28 +14,34 @@ import org.apache.spark.sql.util.CaseInsensitiveStringMap;
  * Spark 3.5 takes update mode only from a builder that says it writes updates as appends: true of
  * every Cassandra write, which replaces the row with the same key.
  */
-final class CosmosWriteBuilder extends CassandraWriteBuilder
+public final class CosmosWriteBuilder extends CassandraWriteBuilder
     implements SupportsStreamingUpdateAsAppend {
   private final String table;
   private final String counterColumn;
   private final RowCheck rowCheck;
+  private final TableBudget budget;
 
-  CosmosWriteBuilder(
+  /**
+   * @param budget the job's budget on the table, registered where each task starts; or null
+   */
+  public CosmosWriteBuilder(
       SparkSession session,
       TableDef tableDef,
       String catalogName,
       CaseInsensitiveStringMap options,
       StructType inputSchema,
       String counterColumn,
-      RowCheck rowCheck) {
+      RowCheck rowCheck,
+      TableBudget budget) {
     super(session, tableDef, catalogName, options, inputSchema);
     this.table = tableDef.keyspaceName() + "." + tableDef.tableName();
     this.counterColumn = counterColumn;
     this.rowCheck = rowCheck;
+    this.budget = budget;
   }
 
   @Override
   public Write build() {
-    return new MeteredWrite(this, table, counterColumn, rowCheck);
+    return new MeteredWrite(this, table, counterColumn, rowCheck, budget);
   }
 }

@@ -1,4 +1,4 @@
-package io.github.cosmosspark.core.datasource;
+package io.github.cosmosspark.core.datasource.write;
 
 import com.datastax.oss.driver.api.core.metadata.schema.ColumnMetadata;
 import com.datastax.oss.driver.api.core.metadata.schema.RelationMetadata;
@@ -11,7 +11,7 @@ import com.datastax.oss.driver.api.core.type.SetType;
 import com.datastax.oss.driver.api.core.type.TupleType;
 import com.datastax.oss.driver.api.core.type.UserDefinedType;
 import com.datastax.oss.driver.api.core.type.VectorType;
-import io.github.cosmosspark.core.config.CosmosConfigException;
+import io.github.cosmosspark.core.errors.CosmosDataException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -32,7 +32,7 @@ import org.apache.spark.sql.util.CaseInsensitiveStringMap;
  * table lacks, or a value it cannot convert, only in a task, after other rows were written; here
  * the write is refused before any task runs, with the column and the table named.
  */
-final class WriteSchemaCheck {
+public final class WriteSchemaCheck {
   /** SCC's per-row TTL and write-time options name a DataFrame column that is not a table's. */
   private static final List<String> ROW_OPTION_KEYS = Arrays.asList("ttl", "writetime");
 
@@ -59,11 +59,11 @@ final class WriteSchemaCheck {
               DataTypes.TIME));
 
   /** Spark's setting whose LEGACY value lets any value be cast on the way into a table. */
-  static final String STORE_ASSIGNMENT_POLICY = "spark.sql.storeAssignmentPolicy";
+  public static final String STORE_ASSIGNMENT_POLICY = "spark.sql.storeAssignmentPolicy";
 
   private WriteSchemaCheck() {}
 
-  static void verify(
+  public static void verify(
       RelationMetadata table,
       StructType dataFrame,
       CaseInsensitiveStringMap options,
@@ -72,7 +72,7 @@ final class WriteSchemaCheck {
     String name = table.getKeyspace().asInternal() + "." + table.getName().asInternal();
     List<String> sameButCase = sameButCase(dataFrame);
     if (!sameButCase.isEmpty()) {
-      throw new CosmosConfigException(
+      throw new CosmosDataException(
           "Cannot write to "
               + name
               + ": the DataFrame's columns "
@@ -89,7 +89,7 @@ final class WriteSchemaCheck {
       }
     }
     if (!missingKey.isEmpty()) {
-      throw new CosmosConfigException(
+      throw new CosmosDataException(
           "Cannot write to "
               + name
               + ": the DataFrame has no column for the primary key column(s) "
@@ -114,7 +114,7 @@ final class WriteSchemaCheck {
       }
     }
     if (!extra.isEmpty()) {
-      throw new CosmosConfigException(
+      throw new CosmosDataException(
           "Cannot write to "
               + name
               + ": the DataFrame's column(s) "
@@ -128,7 +128,7 @@ final class WriteSchemaCheck {
       if (column != null) {
         String why = incompatibility(field, column.getType(), textConvertedRowByRow);
         if (why != null) {
-          throw new CosmosConfigException(
+          throw new CosmosDataException(
               "Cannot write to "
                   + name
                   + ": column '"

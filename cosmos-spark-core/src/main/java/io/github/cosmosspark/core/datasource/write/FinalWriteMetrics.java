@@ -1,5 +1,6 @@
-package io.github.cosmosspark.core.metrics;
+package io.github.cosmosspark.core.datasource.write;
 
+import io.github.cosmosspark.core.metrics.CosmosMetrics;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.spark.TaskContext;
@@ -16,7 +17,7 @@ import scala.collection.Iterator;
  * hundreds under a budget. Their charges would be missing from the UI; so after the commit, the
  * final values are set on the task's copies of the write node's metrics, found by type.
  */
-public final class FinalWriteMetrics {
+final class FinalWriteMetrics {
   private static final Map<String, String> TYPE_BY_NAME = new HashMap<>();
 
   static {
@@ -28,7 +29,7 @@ public final class FinalWriteMetrics {
   private FinalWriteMetrics() {}
 
   /** Sets the write metrics of the task on this thread; does nothing outside a task. */
-  public static void publish(CustomTaskMetric[] values) {
+  static void publish(CustomTaskMetric[] values) {
     TaskContext task = TaskContext.get();
     if (task == null) {
       return;

@@ -1,4 +1,4 @@
-package io.github.cosmosspark.core.retry;
+package io.github.cosmosspark.core.session;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
@@ -11,14 +11,18 @@ import com.datastax.oss.driver.internal.core.cql.ResultSets;
 import com.datastax.oss.driver.internal.core.session.SessionWrapper;
 import com.datastax.oss.driver.internal.core.util.concurrent.BlockingOperation;
 import com.datastax.oss.driver.internal.core.util.concurrent.CompletableFutures;
+import io.github.cosmosspark.core.config.RetrySettings;
+import io.github.cosmosspark.core.cql.CqlRequest;
 import io.github.cosmosspark.core.metrics.RequestMetrics;
-import io.github.cosmosspark.core.throughput.RequestUnitStatistics;
+import io.github.cosmosspark.core.retry.RateLimitRetry;
+import io.github.cosmosspark.core.retry.RetryStatistics;
+import io.github.cosmosspark.core.throughput.RequestSizing;
 import io.github.cosmosspark.core.throughput.TableThrottle;
-import io.github.cosmosspark.core.throughput.Throttles;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,20 +40,37 @@ import org.slf4j.LoggerFactory;
 public final class RetryingSession extends SessionWrapper implements CqlSession {
   private static final Logger LOG = LoggerFactory.getLogger(RetryingSession.class);
   private static final String REQUEST_CHARGE = "RequestCharge";
-  private static final double PAGE_SHARE_OF_SECOND = 0.05;
-  private static final int FEWEST_ROWS_PER_PAGE = 10;
+
+  /** Until a page is measured, rows are taken to cost what Cosmos charges for a kilobyte: 1 RU. */
+  private static final double FIRST_PAGE_RU_PER_ROW = 1;
 
   /** The driver's {@code basic.request.page-size}, which SCC leaves alone. */
   private static final int DEFAULT_PAGE_SIZE = 5000;
 
   private final CqlSession delegate;
   private final RetrySettings settings;
-  private final Map<String, RetryStatistics.Snapshot> atOpen = RetryStatistics.snapshot();
+  private final CosmosRuntime runtime;
+  private final RateLimitRetry.Context retryContext;
+  private final Map<String, RetryStatistics.Snapshot> atOpen;
 
-  public RetryingSession(CqlSession delegate, RetrySettings settings) {
+  /**
+   * @param runtime the JVM's runtime: throttles, statistics and timer this session shares with
+   *     every other session of the JVM
+   */
+  public RetryingSession(CqlSession delegate, RetrySettings settings, CosmosRuntime runtime) {
     super(delegate);
     this.delegate = delegate;
     this.settings = settings;
+    this.runtime = runtime;
+    // Throttles are looked up through the runtime on each 429: a test may start a clean set.
+    this.retryContext =
+        new RateLimitRetry.Context(
+            settings,
+            runtime.timer(),
+            runtime.retryStatistics(),
+            (table, sentNanos) -> runtime.throttles().onRateLimited(table, sentNanos),
+            runtime.provisionedThroughput()::forTable);
+    this.atOpen = runtime.retryStatistics().snapshot();
   }
 
   /** The retry limits this session applies. */
@@ -87,19 +108,20 @@ public final class RetryingSession extends SessionWrapper implements CqlSession 
    * by size, and a first page sized from a guess can cost several seconds of budget at once.
    */
   private CompletionStage<AsyncResultSet> executeFirstPage(Statement<?> statement) {
-    String table = RequestTables.tableOf(statement);
+    CqlRequest request = CqlRequest.of(statement);
     int askedPageSize = statement.getPageSize() > 0 ? statement.getPageSize() : DEFAULT_PAGE_SIZE;
-    TableThrottle throttle = Throttles.forTable(table);
+    TableThrottle throttle = runtime.throttles().forTable(request.table());
     Statement<?> sent = statement;
-    if (throttle != null && !throttle.isLearning() && !RequestTables.isWrite(statement)) {
-      // Until measured, rows are taken to cost what Cosmos charges for a kilobyte: 1 RU.
+    if (throttle != null && !throttle.isLearning() && !request.isWrite()) {
       int probe =
-          (int) Math.max(FEWEST_ROWS_PER_PAGE, throttle.shareRuPerSecond() * PAGE_SHARE_OF_SECOND);
+          RequestSizing.rowsPerPage(
+              throttle.taskShareRuPerSecond(), FIRST_PAGE_RU_PER_ROW, askedPageSize);
       if (probe < askedPageSize) {
         sent = statement.setPageSize(probe);
       }
     }
-    return executeWithRetries(sent, RequestMetrics.forCurrentTask(table), askedPageSize);
+    return executeWithRetries(
+        sent, request, runtime.taskMetrics().forCurrentTask(request.table()), askedPageSize);
   }
 
   /**
@@ -109,19 +131,32 @@ public final class RetryingSession extends SessionWrapper implements CqlSession 
    * @param askedPageSize the page size the statement's sender asked for: no page is larger
    */
   CompletionStage<AsyncResultSet> executeWithRetries(
-      Statement<?> statement, RequestMetrics metrics, int askedPageSize) {
-    RequestTables.noteProvisionedThroughput(statement);
-    String table = RequestTables.tableOf(statement);
+      Statement<?> statement, CqlRequest request, RequestMetrics metrics, int askedPageSize) {
+    String table = request.table();
     // Looked up on every send: a throttle learned from this request's own 429s admits its resends.
     Supplier<CompletionStage<AsyncResultSet>> send =
         () -> {
-          TableThrottle throttle = Throttles.forTable(table);
+          TableThrottle throttle = runtime.throttles().forTable(table);
           return throttle == null
               ? unthrottled(statement, table, metrics)
-              : admitted(statement, table, throttle, metrics);
+              : admitted(statement, request, throttle, metrics);
         };
-    return RateLimitRetry.send(send, table, settings, metrics, runsTwiceSafely(statement))
-        .thenApply(page -> new RetryingAsyncResultSet(page, this, metrics, askedPageSize));
+    return RateLimitRetry.send(send, table, retryContext, metrics, request.runsTwiceSafely())
+        .thenApply(
+            page -> {
+              noteProvisionedThroughput(statement);
+              return new RetryingAsyncResultSet(page, this, request, metrics, askedPageSize);
+            });
+  }
+
+  /** Remembers the throughput a CREATE or ALTER statement provisioned, once it has run. */
+  private void noteProvisionedThroughput(Statement<?> statement) {
+    CqlRequest.ProvisionedByDdl provisioned = CqlRequest.provisionedBy(statement);
+    if (provisioned != null) {
+      runtime
+          .provisionedThroughput()
+          .record(provisioned.name(), provisioned.ruPerSecond(), provisioned.autoscale());
+    }
   }
 
   private CompletionStage<AsyncResultSet> unthrottled(
@@ -132,8 +167,8 @@ public final class RetryingSession extends SessionWrapper implements CqlSession 
             page -> {
               double charge = charge(page, 0);
               metrics.recordResponse(charge);
-              RequestUnitStatistics.record(table, charge);
-              Throttles.recordCharge(table, charge);
+              runtime.requestUnits().record(table, charge);
+              runtime.throttles().recordCharge(table, charge);
               return page;
             });
   }
@@ -143,8 +178,9 @@ public final class RetryingSession extends SessionWrapper implements CqlSession 
    * charge Cosmos reports.
    */
   private CompletionStage<AsyncResultSet> admitted(
-      Statement<?> statement, String table, TableThrottle throttle, RequestMetrics metrics) {
-    boolean write = RequestTables.isWrite(statement);
+      Statement<?> statement, CqlRequest request, TableThrottle throttle, RequestMetrics metrics) {
+    String table = request.table();
+    boolean write = request.isWrite();
     double estimate = throttle.estimate(write);
     long waitNanos = throttle.reserve(estimate);
     metrics.recordBudgetWait(waitNanos);
@@ -160,7 +196,7 @@ public final class RetryingSession extends SessionWrapper implements CqlSession 
                         if (page != null) {
                           metrics.recordResponse(charge);
                           // Only what Cosmos reported, not the estimate standing in for it.
-                          RequestUnitStatistics.record(table, charge(page, 0));
+                          runtime.requestUnits().record(table, charge(page, 0));
                         }
                         throttle.settle(write, estimate, charge);
                       } finally {
@@ -183,30 +219,24 @@ public final class RetryingSession extends SessionWrapper implements CqlSession 
     if (waitNanos <= 0) {
       guarded.run();
     } else {
-      RateLimitRetry.schedule(guarded, waitNanos);
+      runtime.timer().schedule(guarded, waitNanos, TimeUnit.NANOSECONDS);
     }
     return result;
   }
 
   /**
-   * With a budget on the table, the size of the next page of a scan, so that a page costs at most a
-   * twentieth of the executor's second: a page is charged all at once when it arrives, and pages
-   * larger than that make the table's per-second charge jump past the budget. Measured on the page
-   * just read (its charge per row), never above {@code asked}; 0 keeps the size.
+   * With a budget on the table, the size of the next page of a scan, by the one page-size rule
+   * ({@link RequestSizing#rowsPerPage}) applied to what the page just read cost per row: a page is
+   * charged all at once when it arrives, and pages larger than that make the table's per-second
+   * charge jump past the budget. Never above {@code asked}; 0 keeps the size.
    */
-  int nextPageSize(Statement<?> statement, AsyncResultSet page, int rowsInPage, int asked) {
-    TableThrottle throttle = Throttles.forTable(RequestTables.tableOf(statement));
+  int nextPageSize(CqlRequest request, AsyncResultSet page, int rowsInPage, int asked) {
+    TableThrottle throttle = runtime.throttles().forTable(request.table());
     double charge = charge(page, 0);
     if (throttle == null || throttle.isLearning() || rowsInPage <= 0 || charge <= 0) {
       return 0;
     }
-    double rows = throttle.shareRuPerSecond() * PAGE_SHARE_OF_SECOND / (charge / rowsInPage);
-    return (int) Math.max(FEWEST_ROWS_PER_PAGE, Math.min(asked, Math.floor(rows)));
-  }
-
-  /** Reads change nothing; a write only when it is marked idempotent (SCC marks its upserts). */
-  private static boolean runsTwiceSafely(Statement<?> statement) {
-    return !RequestTables.isWrite(statement) || Boolean.TRUE.equals(statement.isIdempotent());
+    return RequestSizing.rowsPerPage(throttle.taskShareRuPerSecond(), charge / rowsInPage, asked);
   }
 
   /** The request units Cosmos charged, from the response's custom payload. */
@@ -220,9 +250,9 @@ public final class RetryingSession extends SessionWrapper implements CqlSession 
   private CompletionStage<PreparedStatement> prepareWithRetries(PrepareRequest request) {
     return RateLimitRetry.send(
         () -> delegate.execute(request, PrepareRequest.ASYNC),
-        RequestTables.tableOf(request),
-        settings,
-        RequestMetrics.UNATTRIBUTED,
+        CqlRequest.of(request).table(),
+        retryContext,
+        runtime.taskMetrics().unattributed(),
         true);
   }
 
@@ -244,7 +274,7 @@ public final class RetryingSession extends SessionWrapper implements CqlSession 
    */
   private void logSummary() {
     for (Map.Entry<String, RetryStatistics.Snapshot> entry :
-        RetryStatistics.snapshot().entrySet()) {
+        runtime.retryStatistics().snapshot().entrySet()) {
       RetryStatistics.Snapshot before = atOpen.get(entry.getKey());
       RetryStatistics.Snapshot during =
           before == null ? entry.getValue() : entry.getValue().minus(before);

@@ -1,0 +1,205 @@
+package io.github.cosmosspark.core.cql;
+
+import com.datastax.oss.driver.api.core.CqlIdentifier;
+import com.datastax.oss.driver.api.core.cql.BatchStatement;
+import com.datastax.oss.driver.api.core.cql.BoundStatement;
+import com.datastax.oss.driver.api.core.cql.ColumnDefinitions;
+import com.datastax.oss.driver.api.core.cql.PrepareRequest;
+import com.datastax.oss.driver.api.core.cql.SimpleStatement;
+import com.datastax.oss.driver.api.core.cql.Statement;
+import com.datastax.oss.driver.api.core.session.Request;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What one request is, worked out once when it is first sent and carried with its pages and
+ * resends: the table it is for (so that counts, budgets and errors can say {@code keyspace.table}),
+ * whether it changes data (and is charged as a write), and whether sending it twice is harmless.
+ */
+public final class CqlRequest {
+  /** The table name of a request whose table cannot be told. */
+  public static final String UNKNOWN_TABLE = "(unknown table)";
+
+  private static final String NAME = "(\"(?:[^\"]|\"\")+\"|[A-Za-z0-9_]+)";
+  private static final Pattern TABLE_IN_QUERY =
+      Pattern.compile(
+          "(?is)\\b(?:FROM|INTO|UPDATE|TABLE(?:\\s+IF\\s+(?:NOT\\s+)?EXISTS)?)\\s+"
+              + NAME
+              + "(?:\\s*\\.\\s*"
+              + NAME
+              + ")?");
+  private static final Pattern KEYSPACE_DDL =
+      Pattern.compile(
+          "(?is)^\\s*(?:CREATE|ALTER)\\s+KEYSPACE\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?" + NAME);
+  private static final Pattern PROVISIONED =
+      Pattern.compile("(?i)cosmosdb_(provisioned|autoscale_max)_throughput\\s*=\\s*'?(\\d+)");
+
+  private final String table;
+  private final boolean write;
+  private final boolean runsTwiceSafely;
+
+  private CqlRequest(String table, boolean write, boolean runsTwiceSafely) {
+    this.table = table;
+    this.write = write;
+    this.runsTwiceSafely = runsTwiceSafely;
+  }
+
+  /** What {@code request} is. */
+  public static CqlRequest of(Request request) {
+    boolean write = isWrite(request);
+    boolean idempotent =
+        request instanceof Statement
+            && Boolean.TRUE.equals(((Statement<?>) request).isIdempotent());
+    return new CqlRequest(tableOf(request), write, !write || idempotent);
+  }
+
+  /** {@code keyspace.table} of the request, as well as the request shows it. */
+  public String table() {
+    return table;
+  }
+
+  /** Whether the statement changes data (and is charged as a write). */
+  public boolean isWrite() {
+    return write;
+  }
+
+  /**
+   * Whether the request may be sent again when its connection was lost before the answer, not
+   * knowing whether it ran: reads and prepares change nothing, a write only when it is marked
+   * idempotent (SCC marks its upserts).
+   */
+  public boolean runsTwiceSafely() {
+    return runsTwiceSafely;
+  }
+
+  /**
+   * The throughput a CREATE or ALTER statement provisions for its keyspace or table, or null when
+   * it provisions none.
+   */
+  public static ProvisionedByDdl provisionedBy(Request request) {
+    String query =
+        request instanceof SimpleStatement ? ((SimpleStatement) request).getQuery() : null;
+    if (query == null) {
+      return null;
+    }
+    Matcher throughput = PROVISIONED.matcher(query);
+    if (!throughput.find()) {
+      return null;
+    }
+    boolean autoscale = throughput.group(1).equalsIgnoreCase("autoscale_max");
+    long ruPerSecond = Long.parseLong(throughput.group(2));
+    Matcher keyspace = KEYSPACE_DDL.matcher(query);
+    if (keyspace.find()) {
+      return new ProvisionedByDdl(unquote(keyspace.group(1)), ruPerSecond, autoscale);
+    }
+    String table = tableInQuery(query, request.getKeyspace());
+    return table.equals(UNKNOWN_TABLE) ? null : new ProvisionedByDdl(table, ruPerSecond, autoscale);
+  }
+
+  /** A keyspace or table name as the server stores it: lower case unless double-quoted. */
+  public static String internalName(String name) {
+    return unquote(name.trim());
+  }
+
+  private static String tableOf(Request request) {
+    if (request instanceof BoundStatement) {
+      BoundStatement bound = (BoundStatement) request;
+      String fromVariables = tableOf(bound.getPreparedStatement().getVariableDefinitions());
+      if (fromVariables != null) {
+        return fromVariables;
+      }
+      String fromResults = tableOf(bound.getPreparedStatement().getResultSetDefinitions());
+      if (fromResults != null) {
+        return fromResults;
+      }
+      return tableInQuery(bound.getPreparedStatement().getQuery(), request.getKeyspace());
+    }
+    if (request instanceof SimpleStatement) {
+      return tableInQuery(((SimpleStatement) request).getQuery(), request.getKeyspace());
+    }
+    if (request instanceof PrepareRequest) {
+      return tableInQuery(((PrepareRequest) request).getQuery(), request.getKeyspace());
+    }
+    return UNKNOWN_TABLE;
+  }
+
+  private static boolean isWrite(Request request) {
+    String query = null;
+    if (request instanceof BoundStatement) {
+      query = ((BoundStatement) request).getPreparedStatement().getQuery();
+    } else if (request instanceof SimpleStatement) {
+      query = ((SimpleStatement) request).getQuery();
+    } else if (request instanceof BatchStatement) {
+      return true;
+    }
+    return query != null
+        && (startsWithWord(query, "INSERT")
+            || startsWithWord(query, "UPDATE")
+            || startsWithWord(query, "DELETE"));
+  }
+
+  /** Whether the query's first word is {@code word}, ignoring case; no copy of the query. */
+  private static boolean startsWithWord(String query, String word) {
+    int start = 0;
+    while (start < query.length() && Character.isWhitespace(query.charAt(start))) {
+      start++;
+    }
+    int end = start + word.length();
+    return query.regionMatches(true, start, word, 0, word.length())
+        && (end == query.length() || Character.isWhitespace(query.charAt(end)));
+  }
+
+  private static String tableOf(ColumnDefinitions columns) {
+    if (columns.size() == 0) {
+      return null;
+    }
+    return columns.get(0).getKeyspace().asInternal() + "." + columns.get(0).getTable().asInternal();
+  }
+
+  private static String tableInQuery(String query, CqlIdentifier keyspace) {
+    Matcher matcher = TABLE_IN_QUERY.matcher(query);
+    if (!matcher.find()) {
+      return UNKNOWN_TABLE;
+    }
+    if (matcher.group(2) != null) {
+      return unquote(matcher.group(1)) + "." + unquote(matcher.group(2));
+    }
+    String table = unquote(matcher.group(1));
+    return keyspace != null ? keyspace.asInternal() + "." + table : table;
+  }
+
+  private static String unquote(String name) {
+    if (name.startsWith("\"")) {
+      return name.substring(1, name.length() - 1).replace("\"\"", "\"");
+    }
+    return name.toLowerCase(Locale.ROOT);
+  }
+
+  /** The throughput one DDL statement provisions. */
+  public static final class ProvisionedByDdl {
+    private final String name;
+    private final long ruPerSecond;
+    private final boolean autoscale;
+
+    ProvisionedByDdl(String name, long ruPerSecond, boolean autoscale) {
+      this.name = name;
+      this.ruPerSecond = ruPerSecond;
+      this.autoscale = autoscale;
+    }
+
+    /** The keyspace, or {@code keyspace.table}, as the server stores the names. */
+    public String name() {
+      return name;
+    }
+
+    /** RU/s: manual throughput, or the autoscale maximum. */
+    public long ruPerSecond() {
+      return ruPerSecond;
+    }
+
+    public boolean autoscale() {
+      return autoscale;
+    }
+  }
+}

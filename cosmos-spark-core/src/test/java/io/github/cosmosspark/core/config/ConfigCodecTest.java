@@ -1,0 +1,117 @@
+package io.github.cosmosspark.core.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The one codec that carries a resolved configuration to executors: every declared option either
+ * makes the trip with its value intact, or says why it stays on the driver. An option added without
+ * a value here fails the first test, so nobody can add one that silently does not arrive.
+ */
+class ConfigCodecTest {
+
+  /** A value for every declared option, none of them its default. */
+  private static final Map<String, String> NOT_DEFAULT = new LinkedHashMap<>();
+
+  static {
+    NOT_DEFAULT.put("account", "acct");
+    NOT_DEFAULT.put("password", "k3y-Secret==");
+    NOT_DEFAULT.put(
+        "connectionString", "HostName=private.example;Username=acct;Password=k3y-Secret==;Port=12345");
+    NOT_DEFAULT.put("host", "private.example");
+    NOT_DEFAULT.put("port", "12345");
+    NOT_DEFAULT.put("tls.enabled", "false");
+    NOT_DEFAULT.put("tls.hostnameVerification", "false");
+    NOT_DEFAULT.put("tls.truststore.path", "/stores/ca.p12");
+    NOT_DEFAULT.put("tls.truststore.password", "store-pw");
+    NOT_DEFAULT.put("tls.truststore.type", "PKCS12");
+    NOT_DEFAULT.put("keyspace", "ks");
+    NOT_DEFAULT.put("table", "t");
+    NOT_DEFAULT.put("retry.maxAttempts", "12");
+    NOT_DEFAULT.put("retry.maxTimeMs", "3456");
+    NOT_DEFAULT.put("retry.timeoutRetries", "7");
+    NOT_DEFAULT.put("throughput.control", "false");
+    NOT_DEFAULT.put("throughput.targetRuPerSecond", "1500");
+    NOT_DEFAULT.put("throughput.provisionedRuPerSecond", "4000");
+    NOT_DEFAULT.put("throughput.fraction", "0.5");
+  }
+
+  @Test
+  void everyCarriedOptionArrivesWithItsValueAndEveryOtherSaysWhyNot() {
+    CosmosCassandraConfig config = CosmosCassandraConfig.resolve(NOT_DEFAULT, new HashMap<>());
+    CosmosCassandraConfig arrived = CosmosCassandraConfig.decode(asSccMergesIt(config.encode()));
+
+    assertNotNull(arrived);
+    for (CosmosOption<?> option : CosmosOptions.all()) {
+      assertTrue(
+          NOT_DEFAULT.containsKey(option.name()),
+          "no test value for option '" + option.name() + "': add one above");
+      if (option.isCarried()) {
+        assertNotNull(config.get(option), option.name());
+        assertNotEquals(
+            option.defaultValue(), config.get(option), option.name() + " is at its default");
+        assertEquals(config.get(option), arrived.get(option), option.name());
+      } else {
+        assertFalse(option.notCarriedBecause().trim().isEmpty(), option.name());
+        assertNull(arrived.get(option), option.name() + " is not carried");
+      }
+    }
+    assertEquals(config.forConnection(), arrived);
+  }
+
+  @Test
+  void theCodecWritesOneKeyPerCarriedOptionAndNothingElse() {
+    Map<String, String> encoded =
+        CosmosCassandraConfig.resolve(NOT_DEFAULT, new HashMap<>()).encode();
+
+    int carried = 0;
+    for (CosmosOption<?> option : CosmosOptions.all()) {
+      if (option.isCarried()) {
+        carried++;
+        assertTrue(
+            encoded.containsKey(CosmosCassandraConfig.RESOLVED_PREFIX + option.name()),
+            option.name());
+      }
+    }
+    assertEquals(carried, encoded.size(), encoded.keySet().toString());
+  }
+
+  @Test
+  void secretsTravelUnderKeysSparksRedactionPatternHides() {
+    Map<String, String> encoded =
+        CosmosCassandraConfig.resolve(NOT_DEFAULT, new HashMap<>()).encode();
+
+    for (CosmosOption<?> option : CosmosOptions.all()) {
+      String key = CosmosCassandraConfig.RESOLVED_PREFIX + option.name();
+      if (option.isSecret() && encoded.containsKey(key)) {
+        assertTrue(
+            key.toLowerCase(Locale.ROOT).matches(".*(secret|password|token|access[.]?key).*"),
+            key);
+      }
+    }
+  }
+
+  @Test
+  void noResolvedAccountMeansNothingToDecode() {
+    Map<String, String> plain = new HashMap<>();
+    plain.put("spark.cassandra.connection.host", "h.example");
+    assertNull(CosmosCassandraConfig.decode(plain));
+  }
+
+  /** SCC lower-cases the per-read keys it merges over the configuration's. */
+  private static Map<String, String> asSccMergesIt(Map<String, String> encoded) {
+    Map<String, String> merged = new HashMap<>();
+    encoded.forEach((key, value) -> merged.put(key.toLowerCase(Locale.ROOT), value));
+    return merged;
+  }
+}
