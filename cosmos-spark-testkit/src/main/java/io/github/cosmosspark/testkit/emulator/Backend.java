@@ -31,7 +31,7 @@ import java.util.function.Consumer;
  */
 final class Backend extends ChannelInboundHandlerAdapter {
 
-  private final CosmosEmulator emulator;
+  private final BackendEndpoint endpoint;
   private final ClientConnection client;
   private final FrameCodec<ByteBuf> codec;
   private final Map<Integer, RequestCharges.Classified> inFlight = new HashMap<>();
@@ -42,23 +42,23 @@ final class Backend extends ChannelInboundHandlerAdapter {
   private boolean failed;
 
   private Backend(
-      CosmosEmulator emulator,
+      BackendEndpoint endpoint,
       ClientConnection client,
       Consumer<Backend> onReady,
       Consumer<Throwable> onFailure) {
-    this.emulator = emulator;
+    this.endpoint = endpoint;
     this.client = client;
-    this.codec = FrameCodec.defaultClient(emulator.primitiveCodec(), emulator.noCompression());
+    this.codec = endpoint.newClientCodec();
     this.onReady = onReady;
     this.onFailure = onFailure;
   }
 
   static void connect(
-      CosmosEmulator emulator,
+      BackendEndpoint endpoint,
       ClientConnection client,
       Consumer<Backend> onReady,
       Consumer<Throwable> onFailure) {
-    Backend backend = new Backend(emulator, client, onReady, onFailure);
+    Backend backend = new Backend(endpoint, client, onReady, onFailure);
     ChannelFuture connecting =
         new Bootstrap()
             // The client's own event loop: client and backend state is then touched by one thread.
@@ -70,18 +70,12 @@ final class Backend extends ChannelInboundHandlerAdapter {
                   protected void initChannel(SocketChannel channel) {
                     channel
                         .pipeline()
-                        .addLast(
-                            emulator
-                                .backendTls()
-                                .newHandler(
-                                    channel.alloc(),
-                                    emulator.backend().host(),
-                                    emulator.backend().port()))
-                        .addLast(new LengthFieldBasedFrameDecoder(CosmosEmulator.MAX_FRAME, 5, 4))
+                        .addLast(endpoint.newTlsHandler(channel.alloc()))
+                        .addLast(new LengthFieldBasedFrameDecoder(ClientConnection.MAX_FRAME, 5, 4))
                         .addLast(backend);
                   }
                 })
-            .connect(emulator.backend().host(), emulator.backend().port());
+            .connect(endpoint.host(), endpoint.port());
     connecting.addListener(
         future -> {
           if (!future.isSuccess()) {
@@ -114,8 +108,8 @@ final class Backend extends ChannelInboundHandlerAdapter {
 
   private void handshake(Frame response) {
     if (response.message instanceof Authenticate) {
-      byte[] user = emulator.backend().username().getBytes(StandardCharsets.UTF_8);
-      byte[] password = emulator.backend().password().getBytes(StandardCharsets.UTF_8);
+      byte[] user = endpoint.username().getBytes(StandardCharsets.UTF_8);
+      byte[] password = endpoint.password().getBytes(StandardCharsets.UTF_8);
       ByteBuffer token = ByteBuffer.allocate(user.length + password.length + 2);
       token.put((byte) 0).put(user).put((byte) 0).put(password).flip();
       sendRaw(Frame.forRequest(4, 0, false, Frame.NO_PAYLOAD, new AuthResponse(token)));

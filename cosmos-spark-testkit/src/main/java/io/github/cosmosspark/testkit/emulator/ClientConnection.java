@@ -49,18 +49,37 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   private static final int SUPPORTED_VERSION = ProtocolConstants.Version.V4;
   private static final String AUTHENTICATOR = "org.apache.cassandra.auth.PasswordAuthenticator";
 
-  private final CosmosEmulator emulator;
+  /** The largest frame either side may send, as for Cassandra's native transport. */
+  static final int MAX_FRAME = 256 * 1024 * 1024;
+
+  private final Accounts accounts;
+  private final PreparedStatements preparedStatements;
+  private final DdlRewriter ddl;
+  private final RequestCharges charges;
+  private final Faults faults;
+  private final BackendEndpoint backendEndpoint;
   private final FrameCodec<ByteBuf> serverCodec;
   // Touched only on this connection's event loop, which its backend connection shares.
-  private final Map<Integer, CosmosEmulator.PreparedStatementInfo> pendingPrepares =
-      new HashMap<>();
+  private final Map<Integer, PreparedStatements.Statement> pendingPrepares = new HashMap<>();
   private Channel client;
   private Backend backend;
   private boolean readOnly;
   private String keyspace;
 
-  ClientConnection(CosmosEmulator emulator, FrameCodec<ByteBuf> serverCodec) {
-    this.emulator = emulator;
+  ClientConnection(
+      Accounts accounts,
+      PreparedStatements preparedStatements,
+      DdlRewriter ddl,
+      RequestCharges charges,
+      Faults faults,
+      BackendEndpoint backendEndpoint,
+      FrameCodec<ByteBuf> serverCodec) {
+    this.accounts = accounts;
+    this.preparedStatements = preparedStatements;
+    this.ddl = ddl;
+    this.charges = charges;
+    this.faults = faults;
+    this.backendEndpoint = backendEndpoint;
     this.serverCodec = serverCodec;
   }
 
@@ -145,23 +164,23 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       if (request instanceof Prepare) {
         pendingPrepares.put(
             frame.streamId,
-            new CosmosEmulator.PreparedStatementInfo(((Prepare) request).cqlQuery, keyspace));
+            new PreparedStatements.Statement(((Prepare) request).cqlQuery, keyspace));
       }
-      Frame forwarded = DdlRewriter.rewrite(frame, emulator, keyspace);
+      Frame forwarded = ddl.rewrite(frame, keyspace);
       if (forwarded != frame && !(forwarded.message instanceof Query)) {
         // Answered here: invalid throughput, or a statement that only changed throughput.
         reply(frame.streamId, forwarded.message);
         return;
       }
-      RequestCharges.Classified classified = emulator.charges().classify(frame, keyspace);
+      RequestCharges.Classified classified = charges.classify(frame, keyspace);
       if (classified.faultable()) {
-        Message injected = emulator.nextFault();
+        Message injected = faults.nextFault();
         if (injected != null) {
           reply(frame.streamId, injected);
           return;
         }
       }
-      long retryAfterMs = emulator.charges().admit(classified);
+      long retryAfterMs = charges.admit(classified);
       if (retryAfterMs > 0) {
         reply(frame.streamId, rateLimited(retryAfterMs));
         return;
@@ -169,7 +188,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       // The client's own bytes are a valid v4 frame for Cassandra, with the same stream id;
       // re-encoding is needed only for a rewritten statement.
       ByteBuf encoded = forwarded == frame ? raw.retainedDuplicate() : backend.encode(forwarded);
-      long latency = emulator.latencyMillis();
+      long latency = faults.latencyMillis();
       if (latency > 0) {
         try {
           client
@@ -197,10 +216,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     String[] parts = saslPlain(token);
     String user = parts[1];
     String password = parts[2];
-    boolean isAccount = emulator.account().equalsIgnoreCase(user);
-    boolean readWrite = isAccount && emulator.key().equals(password);
-    boolean readOnlyKey = isAccount && emulator.readOnlyKey().equals(password);
-    if (!readWrite && !readOnlyKey) {
+    Accounts.Access access = accounts.check(user, password);
+    if (access == Accounts.Access.DENIED) {
       reply(
           streamId,
           new Error(
@@ -213,9 +230,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
           streamId, new Error(ProtocolConstants.ErrorCode.PROTOCOL_ERROR, "Already authenticated"));
       return;
     }
-    readOnly = readOnlyKey;
+    readOnly = access == Accounts.Access.READ_ONLY;
     Backend.connect(
-        emulator,
+        backendEndpoint,
         this,
         connected -> {
           if (!client.isActive() || backend != null) {
@@ -258,11 +275,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   private byte[] unknownPreparedId(Message request) {
     if (request instanceof Execute) {
       byte[] id = ((Execute) request).queryId;
-      return emulator.preparedQuery(id) == null ? id : null;
+      return preparedStatements.lookup(id) == null ? id : null;
     }
     if (request instanceof Batch) {
       for (Object statement : ((Batch) request).queriesOrIds) {
-        if (statement instanceof byte[] && emulator.preparedQuery((byte[]) statement) == null) {
+        if (statement instanceof byte[] && preparedStatements.lookup((byte[]) statement) == null) {
           return (byte[]) statement;
         }
       }
@@ -275,8 +292,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       return true;
     }
     if (request instanceof Execute) {
-      CosmosEmulator.PreparedStatementInfo prepared =
-          emulator.preparedQuery(((Execute) request).queryId);
+      PreparedStatements.Statement prepared =
+          preparedStatements.lookup(((Execute) request).queryId);
       return prepared != null && !isReadOrUse(prepared.cql);
     }
     return request instanceof Query && !isReadOrUse(((Query) request).query);
@@ -306,20 +323,20 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
 
   /** A response from Cassandra to a forwarded request (or an event), on its way to the client. */
   void fromBackend(Frame response, RequestCharges.Classified request) {
-    if (response.message instanceof SchemaChangeEvent && emulator.withholdingSchemaEvents()) {
+    if (response.message instanceof SchemaChangeEvent && faults.withholdingSchemaEvents()) {
       return;
     }
     if (response.message instanceof Prepared) {
-      CosmosEmulator.PreparedStatementInfo prepared = pendingPrepares.remove(response.streamId);
+      PreparedStatements.Statement prepared = pendingPrepares.remove(response.streamId);
       if (prepared != null) {
-        emulator.rememberPrepared(((Prepared) response.message).preparedQueryId, prepared);
+        preparedStatements.remember(((Prepared) response.message).preparedQueryId, prepared);
       }
     } else if (response.message instanceof SetKeyspace) {
       keyspace = ((SetKeyspace) response.message).keyspace;
     }
     Map<String, ByteBuffer> payload = new HashMap<>(response.customPayload);
     if (request != null) {
-      payload.put("RequestCharge", encodeCharge(emulator.charges().charge(request, response)));
+      payload.put("RequestCharge", encodeCharge(charges.charge(request, response)));
     }
     write(
         Frame.forResponse(

@@ -5,9 +5,7 @@ import com.datastax.oss.driver.api.core.CqlSessionBuilder;
 import com.datastax.oss.driver.api.core.ssl.ProgrammaticSslEngineFactory;
 import com.datastax.oss.protocol.internal.Compressor;
 import com.datastax.oss.protocol.internal.FrameCodec;
-import com.datastax.oss.protocol.internal.Message;
 import io.github.cosmosspark.testkit.cassandra.CassandraServer;
-import io.github.cosmosspark.testkit.tls.IssuedCertificate;
 import io.github.cosmosspark.testkit.tls.TestCertificateAuthority;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -22,31 +20,17 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
-import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Base64;
-import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,45 +54,40 @@ public final class CosmosEmulator implements AutoCloseable {
   /** The port Cosmos serves the Cassandra API on; used when free. */
   public static final int COSMOS_PORT = 10350;
 
-  static final int MAX_FRAME = 256 * 1024 * 1024;
   private static final Logger LOG = LoggerFactory.getLogger(CosmosEmulator.class);
   private static final String HOST = "127.0.0.1";
 
   private final CassandraServer backend;
-  private final String account;
-  private final String key;
-  private final String readOnlyKey;
+  private final Accounts accounts;
   private final Path workDirectory;
   private final String storePassword;
   private final ByteBufPrimitiveCodec primitiveCodec =
       new ByteBufPrimitiveCodec(ByteBufAllocator.DEFAULT);
-  private final RequestCharges charges = new RequestCharges(this);
-  private final Map<String, PreparedStatementInfo> preparedQueries = new ConcurrentHashMap<>();
-  private final Map<String, Throughput> throughputs = new ConcurrentHashMap<>();
-  private final Map<String, Budget> budgets = new ConcurrentHashMap<>();
-  private final double burstSeconds;
+  // Shared by every client connection; each handler is given only the ones it uses.
+  private final PreparedStatements preparedStatements = new PreparedStatements();
+  private final Provisioning provisioning;
+  private final Faults faults = new Faults();
+  private final RequestCharges charges;
+  private final DdlRewriter ddl;
   private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
-  private final AtomicInteger faultsLeft = new AtomicInteger();
-  private volatile Fault fault;
-  private volatile long latencyMillis;
-  private volatile long refuseConnectionsUntilNanos;
-  private volatile boolean withholdSchemaEvents;
 
   private EventLoopGroup eventLoops;
   private Channel serverChannel;
-  private SslContext serverTls;
-  private SslContext backendTls;
   private SSLContext clientSslContext;
   private int port;
 
   private CosmosEmulator(Builder builder) {
     this.backend = builder.backend;
-    this.account = builder.account;
     SecureRandom random = new SecureRandom();
-    this.key = builder.key != null ? builder.key : randomKey(random);
-    this.readOnlyKey = randomKey(random);
-    this.burstSeconds = builder.burstSeconds;
-    this.storePassword = randomKey(random).substring(0, 20);
+    this.accounts =
+        new Accounts(
+            builder.account,
+            builder.key != null ? builder.key : Accounts.randomKey(random),
+            Accounts.randomKey(random));
+    this.provisioning = new Provisioning(builder.burstSeconds);
+    this.charges = new RequestCharges(preparedStatements, provisioning);
+    this.ddl = new DdlRewriter(provisioning);
+    this.storePassword = Accounts.randomKey(random).substring(0, 20);
     try {
       this.workDirectory = Files.createTempDirectory("cosmos-emulator-");
     } catch (IOException e) {
@@ -126,24 +105,11 @@ public final class CosmosEmulator implements AutoCloseable {
     if (serverChannel != null) {
       return this;
     }
-    try {
-      TestCertificateAuthority ca = TestCertificateAuthority.create("cosmos-spark emulator CA");
-      IssuedCertificate certificate =
-          ca.issueServerCertificate(
-              "localhost", Collections.singletonList("localhost"), Arrays.asList(HOST, "::1"));
-      ca.writeTruststore(truststorePath(), storePassword.toCharArray());
-      clientSslContext = ca.clientSslContext();
-      serverTls =
-          SslContextBuilder.forServer(
-                  certificate.privateKey(), certificate.chain().toArray(new X509Certificate[0]))
-              .protocols("TLSv1.3", "TLSv1.2")
-              .build();
-      backendTls = SslContextBuilder.forClient().trustManager(backendTrust()).build();
-    } catch (IOException | GeneralSecurityException e) {
-      throw new IllegalStateException("Could not set up the emulator's TLS", e);
-    }
+    EmulatorTls tls = EmulatorTls.create(HOST, truststorePath(), storePassword, backend);
+    clientSslContext = tls.clientSslContext();
+    BackendEndpoint backendEndpoint =
+        new BackendEndpoint(backend, tls.backendTls(), primitiveCodec);
     eventLoops = new NioEventLoopGroup(2);
-    CosmosEmulator emulator = this;
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(eventLoops)
@@ -152,18 +118,26 @@ public final class CosmosEmulator implements AutoCloseable {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel channel) {
-                    if (System.nanoTime() < refuseConnectionsUntilNanos) {
+                    if (faults.refusingConnections()) {
                       channel.close();
                       return;
                     }
                     clients.add(channel);
                     FrameCodec<ByteBuf> codec =
-                        FrameCodec.defaultServer(primitiveCodec, noCompression());
+                        FrameCodec.defaultServer(primitiveCodec, Compressor.<ByteBuf>none());
                     channel
                         .pipeline()
-                        .addLast(serverTls.newHandler(channel.alloc()))
-                        .addLast(new LengthFieldBasedFrameDecoder(MAX_FRAME, 5, 4))
-                        .addLast(new ClientConnection(emulator, codec));
+                        .addLast(tls.serverTls().newHandler(channel.alloc()))
+                        .addLast(new LengthFieldBasedFrameDecoder(ClientConnection.MAX_FRAME, 5, 4))
+                        .addLast(
+                            new ClientConnection(
+                                accounts,
+                                preparedStatements,
+                                ddl,
+                                charges,
+                                faults,
+                                backendEndpoint,
+                                codec));
                   }
                 });
     // Cosmos's port when free, else any: bound, not probed, so parallel JVMs cannot race for it.
@@ -177,7 +151,7 @@ public final class CosmosEmulator implements AutoCloseable {
         "Cosmos emulator on {}:{} for account '{}', in front of Cassandra on port {}",
         HOST,
         port,
-        account,
+        accounts.account(),
         backend.port());
     return this;
   }
@@ -208,17 +182,17 @@ public final class CosmosEmulator implements AutoCloseable {
 
   /** The account name, which clients log in with as user name. */
   public String account() {
-    return account;
+    return accounts.account();
   }
 
   /** The account's read-write key. */
   public String key() {
-    return key;
+    return accounts.key();
   }
 
   /** A key that reads but cannot write, as Cosmos accounts have. */
   public String readOnlyKey() {
-    return readOnlyKey;
+    return accounts.readOnlyKey();
   }
 
   /** A PKCS12 trust store holding the CA that signed the endpoint's certificate. */
@@ -241,7 +215,7 @@ public final class CosmosEmulator implements AutoCloseable {
 
   /** A driver session to the emulator with the read-write key, verifying its certificate. */
   public CqlSession newSession() {
-    return sessionBuilder(key).build();
+    return sessionBuilder(accounts.key()).build();
   }
 
   /**
@@ -252,7 +226,7 @@ public final class CosmosEmulator implements AutoCloseable {
     return CqlSession.builder()
         .addContactPoint(new InetSocketAddress(HOST, port))
         .withLocalDatacenter(CassandraServer.DATACENTER)
-        .withAuthCredentials(account, accountKey)
+        .withAuthCredentials(accounts.account(), accountKey)
         .withSslEngineFactory(new ProgrammaticSslEngineFactory(clientSslContext, null, true));
   }
 
@@ -263,15 +237,7 @@ public final class CosmosEmulator implements AutoCloseable {
    * @param keyspaceAndTable {@code keyspace.table}
    */
   public Optional<Throughput> throughput(String keyspaceAndTable) {
-    String name = keyspaceAndTable.toLowerCase(java.util.Locale.ROOT);
-    Throughput own = throughputs.get(name);
-    if (own != null) {
-      return Optional.of(own);
-    }
-    int dot = name.indexOf('.');
-    return dot < 0
-        ? Optional.<Throughput>empty()
-        : Optional.ofNullable(throughputs.get(name.substring(0, dot)));
+    return provisioning.throughput(keyspaceAndTable);
   }
 
   /** Client connections open now: accepted and not yet closed by either side. */
@@ -287,7 +253,7 @@ public final class CosmosEmulator implements AutoCloseable {
 
   /** Delays every request by {@code latency} before it is run (scheduled, not slept). */
   public void injectLatency(Duration latency) {
-    latencyMillis = latency.toMillis();
+    faults.injectLatency(latency);
   }
 
   /**
@@ -296,13 +262,12 @@ public final class CosmosEmulator implements AutoCloseable {
    * them.
    */
   public void failNext(int count, Fault fault) {
-    this.fault = fault;
-    faultsLeft.set(count);
+    faults.failNext(count, fault);
   }
 
   /** Closes every new connection at once for {@code duration}. */
   public void refuseConnections(Duration duration) {
-    refuseConnectionsUntilNanos = System.nanoTime() + duration.toNanos();
+    faults.refuseConnections(duration);
   }
 
   /**
@@ -310,116 +275,12 @@ public final class CosmosEmulator implements AutoCloseable {
    * a client's driver then keeps the schema it had until it refreshes it itself.
    */
   public void withholdSchemaEvents() {
-    withholdSchemaEvents = true;
+    faults.withholdSchemaEvents();
   }
 
   /** Takes back injected latency, failures, connection refusal and withheld schema events. */
   public void clearFaults() {
-    latencyMillis = 0;
-    faultsLeft.set(0);
-    refuseConnectionsUntilNanos = 0;
-    withholdSchemaEvents = false;
-  }
-
-  boolean withholdingSchemaEvents() {
-    return withholdSchemaEvents;
-  }
-
-  long latencyMillis() {
-    return latencyMillis;
-  }
-
-  /** The injected error for the next application request, or null. */
-  Message nextFault() {
-    Fault current = fault;
-    return current != null && faultsLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0
-        ? current.error()
-        : null;
-  }
-
-  CassandraServer backend() {
-    return backend;
-  }
-
-  SslContext backendTls() {
-    return backendTls;
-  }
-
-  ByteBufPrimitiveCodec primitiveCodec() {
-    return primitiveCodec;
-  }
-
-  Compressor<ByteBuf> noCompression() {
-    return Compressor.none();
-  }
-
-  RequestCharges charges() {
-    return charges;
-  }
-
-  /** What a prepared statement was prepared from. */
-  static final class PreparedStatementInfo {
-    final String cql;
-    final String keyspace;
-    final String kind;
-    final String table;
-
-    PreparedStatementInfo(String cql, String keyspace) {
-      this.cql = cql;
-      this.keyspace = keyspace;
-      String[] kindAndTable = RequestCharges.kindAndTable(cql, keyspace);
-      this.kind = kindAndTable[0];
-      this.table = kindAndTable[1];
-    }
-  }
-
-  void rememberPrepared(byte[] id, PreparedStatementInfo prepared) {
-    preparedQueries.put(Base64.getEncoder().encodeToString(id), prepared);
-  }
-
-  /** As after a restart of the emulator: clients must prepare their statements again. */
-  void forgetPreparedStatements() {
-    preparedQueries.clear();
-  }
-
-  PreparedStatementInfo preparedQuery(byte[] id) {
-    return preparedQueries.get(Base64.getEncoder().encodeToString(id));
-  }
-
-  void provision(String name, Throughput throughput) {
-    throughputs.put(name, throughput);
-    Budget budget = budgets.get(name);
-    if (budget != null) {
-      budget.provision(throughput.ruPerSecond(), System.nanoTime());
-    }
-  }
-
-  boolean hasOwnThroughput(String name) {
-    return throughputs.containsKey(name);
-  }
-
-  /** A table without its own throughput gets Cosmos's default, unless its keyspace shares one. */
-  void provisionTableDefault(String table) {
-    int dot = table.indexOf('.');
-    if (dot < 0 || !throughputs.containsKey(table.substring(0, dot))) {
-      provision(table, new Throughput(Throughput.DEFAULT_TABLE_RU_PER_SECOND, false));
-    }
-  }
-
-  /** The budget a table draws on: its own, its keyspace's shared one, or Cosmos's default. */
-  Budget budget(String table) {
-    String scope = table;
-    if (!throughputs.containsKey(table)) {
-      int dot = table.indexOf('.');
-      if (dot > 0 && throughputs.containsKey(table.substring(0, dot))) {
-        scope = table.substring(0, dot);
-      } else {
-        provisionTableDefault(table);
-      }
-    }
-    String key = scope;
-    return budgets.computeIfAbsent(
-        key, k -> new Budget(k, throughputs.get(k).ruPerSecond(), burstSeconds, System.nanoTime()));
+    faults.clear();
   }
 
   /**
@@ -428,42 +289,26 @@ public final class CosmosEmulator implements AutoCloseable {
    * @param scope {@code keyspace.table}, or a keyspace
    */
   public Optional<TableStatistics> statistics(String scope) {
-    Budget budget = budgets.get(scope.toLowerCase(java.util.Locale.ROOT));
-    return budget == null ? Optional.<TableStatistics>empty() : Optional.of(budget.statistics());
+    return provisioning.statistics(scope);
   }
 
   /** Statistics of every table and shared keyspace that has served requests. */
   public List<TableStatistics> allStatistics() {
-    List<TableStatistics> all = new ArrayList<>();
-    for (Budget budget : budgets.values()) {
-      all.add(budget.statistics());
-    }
-    return all;
+    return provisioning.allStatistics();
   }
 
   /** Zeroes every counter; budgets and throughput stay. */
   public void resetStatistics() {
-    for (Budget budget : budgets.values()) {
-      budget.reset();
-    }
+    provisioning.resetStatistics();
   }
 
-  private TrustManagerFactory backendTrust() throws IOException, GeneralSecurityException {
-    try (InputStream in = Files.newInputStream(backend.truststorePath())) {
-      KeyStore store = KeyStore.getInstance(backend.truststoreType());
-      store.load(in, backend.truststorePassword().toCharArray());
-      TrustManagerFactory trust =
-          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      trust.init(store);
-      return trust;
-    }
+  CassandraServer backend() {
+    return backend;
   }
 
-  /** Cosmos keys are 64 random bytes in Base64 (88 characters ending in "=="). */
-  private static String randomKey(SecureRandom random) {
-    byte[] bytes = new byte[64];
-    random.nextBytes(bytes);
-    return Base64.getEncoder().encodeToString(bytes);
+  /** As after a restart of the emulator: clients must prepare their statements again. */
+  void forgetPreparedStatements() {
+    preparedStatements.forgetAll();
   }
 
   /** Settings for a {@link CosmosEmulator}. */

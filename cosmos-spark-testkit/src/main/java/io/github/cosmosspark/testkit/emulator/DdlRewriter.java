@@ -29,14 +29,19 @@ final class DdlRewriter {
   private static final String SINGLE_NODE_REPLICATION =
       "replication = {'class': 'SimpleStrategy', 'replication_factor': 1}";
 
-  private DdlRewriter() {}
+  private final Provisioning provisioning;
+
+  /** Records the throughput options it takes out of DDL in {@code provisioning}. */
+  DdlRewriter(Provisioning provisioning) {
+    this.provisioning = provisioning;
+  }
 
   /**
    * The frame to forward: the same one, one with a rewritten query, or one whose message is a
    * response (an error, or a result for a statement that only changed throughput) to answer
    * locally.
    */
-  static Frame rewrite(Frame frame, CosmosEmulator emulator, String connectionKeyspace) {
+  Frame rewrite(Frame frame, String connectionKeyspace) {
     if (!(frame.message instanceof Query)) {
       return frame;
     }
@@ -101,11 +106,11 @@ final class DdlRewriter {
             : autoscale != null ? new Throughput(autoscale, true) : null;
     // IF NOT EXISTS on an existing table changes nothing, its throughput included. Only the name's
     // own throughput counts: a new table in a keyspace with shared throughput has none yet.
-    boolean record = !(create && ifNotExists && emulator.hasOwnThroughput(name));
+    boolean record = !(create && ifNotExists && provisioning.hasOwnThroughput(name));
     if (throughput != null && record) {
-      emulator.provision(name, throughput);
+      provisioning.provision(name, throughput);
     } else if (create && !keyspace && record) {
-      emulator.provisionTableDefault(name);
+      provisioning.provisionTableDefault(name);
     }
     if (throughput == null && !replicationDropped && !(keyspace && create)) {
       // Nothing Cosmos-specific: ALTER ... ADD, DROP, RENAME, plain table options.

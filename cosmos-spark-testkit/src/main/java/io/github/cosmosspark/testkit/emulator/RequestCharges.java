@@ -70,10 +70,12 @@ final class RequestCharges {
               "system_views",
               "system_virtual_schema"));
 
-  private final CosmosEmulator emulator;
+  private final PreparedStatements preparedStatements;
+  private final Provisioning provisioning;
 
-  RequestCharges(CosmosEmulator emulator) {
-    this.emulator = emulator;
+  RequestCharges(PreparedStatements preparedStatements, Provisioning provisioning) {
+    this.preparedStatements = preparedStatements;
+    this.provisioning = provisioning;
   }
 
   Classified classify(Frame request, String connectionKeyspace) {
@@ -81,17 +83,17 @@ final class RequestCharges {
       String[] kindAndTable = kindAndTable(((Query) request.message).query, connectionKeyspace);
       return new Classified(kindAndTable[0], kindAndTable[1], valueBytes(request));
     }
-    CosmosEmulator.PreparedStatementInfo prepared = null;
+    PreparedStatements.Statement prepared = null;
     String text = null;
     if (request.message instanceof Execute) {
-      prepared = emulator.preparedQuery(((Execute) request.message).queryId);
+      prepared = preparedStatements.lookup(((Execute) request.message).queryId);
     } else if (request.message instanceof Batch
         && !((Batch) request.message).queriesOrIds.isEmpty()) {
       Object first = ((Batch) request.message).queriesOrIds.get(0);
       if (first instanceof String) {
         text = (String) first;
       } else {
-        prepared = emulator.preparedQuery((byte[]) first);
+        prepared = preparedStatements.lookup((byte[]) first);
       }
     }
     String kind;
@@ -167,7 +169,7 @@ final class RequestCharges {
     }
     double reserve =
         request.kind.equals("WRITE") ? writeCharge(request.requestBytes) : READ_RU_PER_KB;
-    long retryAfterMs = emulator.budget(request.table).admit(System.nanoTime(), reserve);
+    long retryAfterMs = provisioning.budget(request.table).admit(System.nanoTime(), reserve);
     if (retryAfterMs == 0) {
       request.reserved = reserve;
       request.admittedEpochSecond = System.currentTimeMillis() / 1000;
@@ -189,7 +191,9 @@ final class RequestCharges {
           request.admittedEpochSecond >= 0
               ? request.admittedEpochSecond
               : System.currentTimeMillis() / 1000;
-      emulator.budget(request.table).charge(charge, request.reserved, System.nanoTime(), second);
+      provisioning
+          .budget(request.table)
+          .charge(charge, request.reserved, System.nanoTime(), second);
     }
     return charge;
   }

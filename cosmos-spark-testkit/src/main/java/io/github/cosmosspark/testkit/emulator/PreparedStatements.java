@@ -1,0 +1,49 @@
+package io.github.cosmosspark.testkit.emulator;
+
+import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The statements clients prepared through the emulator, by the id Cassandra gave them, shared by
+ * all connections as Cassandra's own cache is. An execution of an id not here is answered with
+ * Unprepared, since the emulator could not tell its table or whether it writes.
+ */
+final class PreparedStatements {
+
+  /** What a prepared statement was prepared from, with its kind and table worked out once. */
+  static final class Statement {
+    final String cql;
+    final String keyspace;
+    final String kind;
+    final String table;
+
+    Statement(String cql, String keyspace) {
+      this.cql = cql;
+      this.keyspace = keyspace;
+      String[] kindAndTable = RequestCharges.kindAndTable(cql, keyspace);
+      this.kind = kindAndTable[0];
+      this.table = kindAndTable[1];
+    }
+  }
+
+  private final Map<String, Statement> byId = new ConcurrentHashMap<>();
+
+  void remember(byte[] id, Statement statement) {
+    byId.put(key(id), statement);
+  }
+
+  /** The statement prepared under {@code id}, or null if the emulator has not seen it. */
+  Statement lookup(byte[] id) {
+    return byId.get(key(id));
+  }
+
+  /** As after a restart of the emulator: clients must prepare their statements again. */
+  void forgetAll() {
+    byId.clear();
+  }
+
+  private static String key(byte[] id) {
+    return Base64.getEncoder().encodeToString(id);
+  }
+}
