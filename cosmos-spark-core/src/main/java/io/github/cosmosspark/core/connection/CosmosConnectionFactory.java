@@ -21,7 +21,6 @@ import io.github.cosmosspark.core.compat.ConnectorVersionCheck;
 import io.github.cosmosspark.core.config.CosmosCassandraConfig;
 import io.github.cosmosspark.core.config.CosmosOption;
 import io.github.cosmosspark.core.config.CosmosOptions;
-import io.github.cosmosspark.core.config.LegacySettings;
 import io.github.cosmosspark.core.config.RetrySettings;
 import io.github.cosmosspark.core.errors.CosmosConnectionException;
 import io.github.cosmosspark.core.retry.CosmosDriverContext;
@@ -209,13 +208,11 @@ public final class CosmosConnectionFactory implements CassandraConnectionFactory
 
   /**
    * Our option keys, so that SCC merges them (per-read over session over Spark configuration) as it
-   * merges its own, into one key each; and the legacy keys SCC 3 would refuse to start with, which
-   * the format maps to their replacements, so that SCC leaves them be instead of the format taking
-   * them out of the user's configuration.
+   * merges its own, into one key each.
    */
   @Override
   public scala.collection.immutable.Set<String> properties() {
-    Set<String> keys = new HashSet<>(LegacySettings.REMOVED_KEYS);
+    Set<String> keys = new HashSet<>();
     for (CosmosOption<?> option : CosmosOptions.all()) {
       keys.add(option.key());
     }

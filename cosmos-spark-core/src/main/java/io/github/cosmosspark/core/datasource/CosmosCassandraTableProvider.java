@@ -8,6 +8,7 @@ import io.github.cosmosspark.core.compat.ConnectorVersionCheck;
 import io.github.cosmosspark.core.config.CosmosCassandraConfig;
 import io.github.cosmosspark.core.config.CosmosOption;
 import io.github.cosmosspark.core.config.CosmosOptions;
+import io.github.cosmosspark.core.config.LegacySettings;
 import io.github.cosmosspark.core.connection.TrustStores;
 import io.github.cosmosspark.core.errors.CosmosConfigException;
 import io.github.cosmosspark.core.session.CosmosRuntime;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.apache.spark.SparkConf;
+import org.apache.spark.SparkEnv;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.cassandra.DefaultSource;
 import org.apache.spark.sql.catalyst.analysis.NoSuchNamespaceException;
@@ -222,6 +224,7 @@ public final class CosmosCassandraTableProvider implements TableProvider, DataSo
     SparkSession session = SparkSession.active();
     Map<String, String> configuration = SparkSettings.merged(session);
     warnAboutSecretsSetAtRunTime(SparkSettings.sessionSettings(session), session, runtime);
+    removeKeysTheConnectorRejects(session);
     CosmosCassandraConfig config =
         CosmosCassandraConfig.resolve(options, configuration, runtime.warnings());
     if (config.keyspace() == null || config.table() == null) {
@@ -260,6 +263,25 @@ public final class CosmosCassandraTableProvider implements TableProvider, DataSo
     return near == null
         ? ""
         : " Option '" + near + "' was given: did you mean '" + missing.name() + "'?";
+  }
+
+  /**
+   * SCC 3 refuses to run while the configuration holds a deprecated key it no longer takes (its
+   * ConfigCheck throws for them, and for any such key a connection factory declares), and it reads
+   * the Spark and session configuration itself. The legacy keys it rejects are mapped to their
+   * replacements by {@link ConnectorOptions}, after {@link #resolve} has read them, so this one
+   * step takes them out of both: the only change cosmos-spark makes to a configuration.
+   */
+  private static void removeKeysTheConnectorRejects(SparkSession session) {
+    SparkConf live = SparkEnv.get() != null ? SparkEnv.get().conf() : null;
+    for (String key : LegacySettings.REMOVED_KEYS) {
+      if (session.conf().contains(key)) {
+        session.conf().unset(key);
+      }
+      if (live != null && live.contains(key)) {
+        live.remove(key);
+      }
+    }
   }
 
   /**

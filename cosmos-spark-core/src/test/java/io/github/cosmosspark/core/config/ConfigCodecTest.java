@@ -27,7 +27,8 @@ class ConfigCodecTest {
     NOT_DEFAULT.put("account", "acct");
     NOT_DEFAULT.put("password", "k3y-Secret==");
     NOT_DEFAULT.put(
-        "connectionString", "HostName=private.example;Username=acct;Password=k3y-Secret==;Port=12345");
+        "connectionString",
+        "HostName=private.example;Username=acct;Password=k3y-Secret==;Port=12345");
     NOT_DEFAULT.put("host", "private.example");
     NOT_DEFAULT.put("port", "12345");
     NOT_DEFAULT.put("tls.enabled", "false");
@@ -95,8 +96,7 @@ class ConfigCodecTest {
       String key = CosmosCassandraConfig.RESOLVED_PREFIX + option.name();
       if (option.isSecret() && encoded.containsKey(key)) {
         assertTrue(
-            key.toLowerCase(Locale.ROOT).matches(".*(secret|password|token|access[.]?key).*"),
-            key);
+            key.toLowerCase(Locale.ROOT).matches(".*(secret|password|token|access[.]?key).*"), key);
       }
     }
   }

@@ -71,9 +71,8 @@ class LegacySettingsTest {
       read = TestServerOptions.reader(spark, server, keyspace.name(), "books").load();
       assertEquals(100, read.count());
       assertSameRowsByKey(books, read, "id");
-      assertTrue(
-          spark.conf().contains(CONNECTIONS),
-          "left as the user set it: resolving never changes the configuration");
+      assertFalse(
+          spark.conf().contains(CONNECTIONS), "taken out, or the connector would refuse to run");
     } finally {
       spark.conf().unset(FACTORY);
       spark.conf().unset(CONNECTIONS);
