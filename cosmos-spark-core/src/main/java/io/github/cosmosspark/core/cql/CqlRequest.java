@@ -38,11 +38,14 @@ public final class CqlRequest {
   private final String table;
   private final boolean write;
   private final boolean runsTwiceSafely;
+  private final ProvisionedByDdl provisioned;
 
-  private CqlRequest(String table, boolean write, boolean runsTwiceSafely) {
+  private CqlRequest(
+      String table, boolean write, boolean runsTwiceSafely, ProvisionedByDdl provisioned) {
     this.table = table;
     this.write = write;
     this.runsTwiceSafely = runsTwiceSafely;
+    this.provisioned = provisioned;
   }
 
   /** What {@code request} is. */
@@ -51,7 +54,16 @@ public final class CqlRequest {
     boolean idempotent =
         request instanceof Statement
             && Boolean.TRUE.equals(((Statement<?>) request).isIdempotent());
-    return new CqlRequest(tableOf(request), write, !write || idempotent);
+    return new CqlRequest(tableOf(request), write, !write || idempotent, provisionedBy(request));
+  }
+
+  /**
+   * The throughput the statement provisions for its keyspace or table, when it is a CREATE or ALTER
+   * with {@code cosmosdb_provisioned_throughput} or {@code cosmosdb_autoscale_max_throughput}; null
+   * otherwise.
+   */
+  public ProvisionedByDdl provisioned() {
+    return provisioned;
   }
 
   /** {@code keyspace.table} of the request, as well as the request shows it. */
@@ -73,11 +85,7 @@ public final class CqlRequest {
     return runsTwiceSafely;
   }
 
-  /**
-   * The throughput a CREATE or ALTER statement provisions for its keyspace or table, or null when
-   * it provisions none.
-   */
-  public static ProvisionedByDdl provisionedBy(Request request) {
+  private static ProvisionedByDdl provisionedBy(Request request) {
     String query =
         request instanceof SimpleStatement ? ((SimpleStatement) request).getQuery() : null;
     if (query == null) {

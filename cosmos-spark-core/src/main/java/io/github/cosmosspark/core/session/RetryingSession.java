@@ -144,14 +144,14 @@ public final class RetryingSession extends SessionWrapper implements CqlSession 
     return RateLimitRetry.send(send, table, retryContext, metrics, request.runsTwiceSafely())
         .thenApply(
             page -> {
-              noteProvisionedThroughput(statement);
+              noteProvisionedThroughput(request);
               return new RetryingAsyncResultSet(page, this, request, metrics, askedPageSize);
             });
   }
 
   /** Remembers the throughput a CREATE or ALTER statement provisioned, once it has run. */
-  private void noteProvisionedThroughput(Statement<?> statement) {
-    CqlRequest.ProvisionedByDdl provisioned = CqlRequest.provisionedBy(statement);
+  private void noteProvisionedThroughput(CqlRequest request) {
+    CqlRequest.ProvisionedByDdl provisioned = request.provisioned();
     if (provisioned != null) {
       runtime
           .provisionedThroughput()
