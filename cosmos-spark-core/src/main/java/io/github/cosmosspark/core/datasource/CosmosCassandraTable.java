@@ -1,14 +1,10 @@
 package io.github.cosmosspark.core.datasource;
 
-import com.datastax.oss.driver.api.core.metadata.schema.ColumnMetadata;
 import com.datastax.oss.driver.api.core.metadata.schema.ViewMetadata;
-import com.datastax.oss.driver.api.core.type.DataTypes;
 import com.datastax.spark.connector.datasource.CassandraTable;
 import io.github.cosmosspark.core.config.Settings;
 import io.github.cosmosspark.core.datasource.read.CosmosScanBuilder;
 import io.github.cosmosspark.core.datasource.write.CosmosWriteBuilder;
-import io.github.cosmosspark.core.datasource.write.RowCheck;
-import io.github.cosmosspark.core.datasource.write.WriteSchemaCheck;
 import io.github.cosmosspark.core.throughput.BudgetPlan;
 import io.github.cosmosspark.core.throughput.RequestSizing;
 import io.github.cosmosspark.core.throughput.TableBudget;
@@ -19,7 +15,6 @@ import java.util.Map;
 import org.apache.spark.sql.connector.read.ScanBuilder;
 import org.apache.spark.sql.connector.write.LogicalWriteInfo;
 import org.apache.spark.sql.connector.write.WriteBuilder;
-import org.apache.spark.sql.internal.SQLConf;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 
@@ -96,20 +91,8 @@ public final class CosmosCassandraTable extends CassandraTable {
       combined =
           with(combined, RequestSizing.forWrite(plan, rowBytes(info.schema()), this::userSet));
     }
-    WriteSchemaCheck.verify(
-        metadata(),
-        info.schema(),
-        combined,
-        SQLConf.get().getConfString(WriteSchemaCheck.STORE_ASSIGNMENT_POLICY, "ANSI"));
-    return new CosmosWriteBuilder(
-        session(),
-        tableDef(),
-        catalogName(),
-        combined,
-        info.schema(),
-        counterColumn(),
-        RowCheck.of(metadata(), info.schema(), combined.get("spark.cassandra.auth.username")),
-        budget());
+    return CosmosWriteBuilder.checked(
+        session(), tableDef(), metadata(), catalogName(), combined, info.schema(), budget());
   }
 
   /**
@@ -118,16 +101,6 @@ public final class CosmosCassandraTable extends CassandraTable {
    */
   private TableBudget budget() {
     return plan == null ? null : plan.budget();
-  }
-
-  /** The table's counter column, or null: a streaming replay would add its writes twice. */
-  private String counterColumn() {
-    for (ColumnMetadata column : metadata().getColumns().values()) {
-      if (DataTypes.COUNTER.equals(column.getType())) {
-        return column.getName().asInternal();
-      }
-    }
-    return null;
   }
 
   /** A row's size as Spark estimates it from the types, with a few bytes per column of framing. */

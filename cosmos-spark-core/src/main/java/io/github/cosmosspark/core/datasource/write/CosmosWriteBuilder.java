@@ -1,10 +1,14 @@
 package io.github.cosmosspark.core.datasource.write;
 
+import com.datastax.oss.driver.api.core.metadata.schema.ColumnMetadata;
+import com.datastax.oss.driver.api.core.metadata.schema.RelationMetadata;
+import com.datastax.oss.driver.api.core.type.DataTypes;
 import com.datastax.spark.connector.cql.TableDef;
 import com.datastax.spark.connector.datasource.CassandraWriteBuilder;
 import io.github.cosmosspark.core.throughput.TableBudget;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.connector.write.Write;
+import org.apache.spark.sql.internal.SQLConf;
 import org.apache.spark.sql.internal.connector.SupportsStreamingUpdateAsAppend;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
@@ -22,9 +26,47 @@ public final class CosmosWriteBuilder extends CassandraWriteBuilder
   private final TableBudget budget;
 
   /**
+   * SCC's write builder for a DataFrame of {@code inputSchema}, once the schema is known to fit the
+   * table: a schema that does not is refused here, on the driver, before any task runs.
+   *
    * @param budget the job's budget on the table, registered where each task starts; or null
+   * @throws io.github.cosmosspark.core.errors.CosmosDataException naming the column at fault
    */
-  public CosmosWriteBuilder(
+  public static CosmosWriteBuilder checked(
+      SparkSession session,
+      TableDef tableDef,
+      RelationMetadata metadata,
+      String catalogName,
+      CaseInsensitiveStringMap options,
+      StructType inputSchema,
+      TableBudget budget) {
+    WriteSchemaCheck.verify(
+        metadata,
+        inputSchema,
+        options,
+        SQLConf.get().getConfString(WriteSchemaCheck.STORE_ASSIGNMENT_POLICY, "ANSI"));
+    return new CosmosWriteBuilder(
+        session,
+        tableDef,
+        catalogName,
+        options,
+        inputSchema,
+        counterColumn(metadata),
+        RowCheck.of(metadata, inputSchema, options.get("spark.cassandra.auth.username")),
+        budget);
+  }
+
+  /** The table's counter column, or null: a streaming replay would add its writes twice. */
+  private static String counterColumn(RelationMetadata metadata) {
+    for (ColumnMetadata column : metadata.getColumns().values()) {
+      if (DataTypes.COUNTER.equals(column.getType())) {
+        return column.getName().asInternal();
+      }
+    }
+    return null;
+  }
+
+  private CosmosWriteBuilder(
       SparkSession session,
       TableDef tableDef,
       String catalogName,

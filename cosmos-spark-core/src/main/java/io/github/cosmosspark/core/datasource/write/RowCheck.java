@@ -30,7 +30,7 @@ import org.apache.spark.unsafe.types.UTF8String;
  * named, instead of after SCC has sent rows behind it. Rows the task handed over before it are
  * written: SCC's writer sends what it holds when the task aborts.
  */
-public final class RowCheck implements Serializable {
+final class RowCheck implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /**
@@ -64,7 +64,7 @@ public final class RowCheck implements Serializable {
   }
 
   /** For a write of rows of {@code schema}, which has every primary key column (checked before). */
-  public static RowCheck of(RelationMetadata metadata, StructType schema, String account) {
+  static RowCheck of(RelationMetadata metadata, StructType schema, String account) {
     List<ColumnMetadata> key = metadata.getPrimaryKey();
     int partitionColumns = metadata.getPartitionKey().size();
     int[] fields = new int[key.size()];

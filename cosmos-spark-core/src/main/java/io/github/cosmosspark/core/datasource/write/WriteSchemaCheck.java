@@ -32,7 +32,7 @@ import org.apache.spark.sql.util.CaseInsensitiveStringMap;
  * table lacks, or a value it cannot convert, only in a task, after other rows were written; here
  * the write is refused before any task runs, with the column and the table named.
  */
-public final class WriteSchemaCheck {
+final class WriteSchemaCheck {
   /** SCC's per-row TTL and write-time options name a DataFrame column that is not a table's. */
   private static final List<String> ROW_OPTION_KEYS = Arrays.asList("ttl", "writetime");
 
@@ -59,11 +59,11 @@ public final class WriteSchemaCheck {
               DataTypes.TIME));
 
   /** Spark's setting whose LEGACY value lets any value be cast on the way into a table. */
-  public static final String STORE_ASSIGNMENT_POLICY = "spark.sql.storeAssignmentPolicy";
+  static final String STORE_ASSIGNMENT_POLICY = "spark.sql.storeAssignmentPolicy";
 
   private WriteSchemaCheck() {}
 
-  public static void verify(
+  static void verify(
       RelationMetadata table,
       StructType dataFrame,
       CaseInsensitiveStringMap options,
