@@ -1,6 +1,7 @@
 package io.github.cosmosspark.core.datasource;
 
 import io.github.cosmosspark.core.config.CosmosCassandraConfig;
+import io.github.cosmosspark.core.connection.Endpoints;
 import io.github.cosmosspark.core.connection.TrustStores;
 import java.util.HashMap;
 import java.util.Map;
@@ -33,6 +34,7 @@ public final class CatalogConnectorOptions {
     if (config.tlsEnabled() && config.truststorePath() != null) {
       TrustStores.load(config);
     }
+    Endpoints.requireResolvable(config);
     Map<String, String> translated =
         ConnectorOptions.translate(config, catalogOptions, configuration);
     translated.remove("keyspace");

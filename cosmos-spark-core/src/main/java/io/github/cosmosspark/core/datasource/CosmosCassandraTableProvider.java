@@ -10,6 +10,7 @@ import io.github.cosmosspark.core.config.CosmosConfigException;
 import io.github.cosmosspark.core.config.CosmosOption;
 import io.github.cosmosspark.core.config.CosmosOptions;
 import io.github.cosmosspark.core.config.LegacySettings;
+import io.github.cosmosspark.core.connection.Endpoints;
 import io.github.cosmosspark.core.connection.TrustStores;
 import io.github.cosmosspark.core.throughput.BudgetPlan;
 import io.github.cosmosspark.core.throughput.TableBudgets;
@@ -211,6 +212,7 @@ public final class CosmosCassandraTableProvider implements TableProvider, DataSo
     if (config.tlsEnabled() && config.truststorePath() != null) {
       TrustStores.load(config);
     }
+    Endpoints.requireResolvable(config);
     Map<String, String> translated = ConnectorOptions.translate(config, options, configuration);
     BudgetPlan plan =
         ThroughputPlanner.plan(
