@@ -28,7 +28,10 @@ import org.slf4j.LoggerFactory;
 public final class CosmosCassandraConfig implements Serializable {
   private static final long serialVersionUID = 2L;
   private static final Logger LOG = LoggerFactory.getLogger(CosmosCassandraConfig.class);
-  private static final String COSMOS_DOMAIN = ".cassandra.cosmos.azure.com";
+
+  /** Azure's domain for the Cassandra API: an account's endpoint is {@code <account>} + this. */
+  public static final String COSMOS_DOMAIN = ".cassandra.cosmos.azure.com";
+
   private static final String SCC_TLS_KEY = "spark.cassandra.connection.ssl.enabled";
 
   /** Where the connector carries resolved settings; not for users to set. */

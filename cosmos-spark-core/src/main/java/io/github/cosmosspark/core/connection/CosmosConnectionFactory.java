@@ -68,6 +68,8 @@ public final class CosmosConnectionFactory implements CassandraConnectionFactory
     boolean tls = cosmos != null ? cosmos.tlsEnabled() : sccTlsEnabled(conf);
     boolean verifyHostnames =
         cosmos != null ? cosmos.hostnameVerification() : hostnameVerificationFromSparkConf();
+    // Before the driver sees the contact points: with none it would log in at 127.0.0.1:9042.
+    Endpoints.requireContactPoint(cosmos, conf);
 
     ProgrammaticDriverConfigLoaderBuilder settings =
         DefaultConnectionFactory.connectorConfigBuilder(

@@ -1,6 +1,7 @@
 package io.github.cosmosspark.core.datasource;
 
 import io.github.cosmosspark.core.config.CosmosCassandraConfig;
+import io.github.cosmosspark.core.connection.Endpoints;
 import io.github.cosmosspark.core.connection.TrustStores;
 import io.github.cosmosspark.core.session.CosmosRuntime;
 import java.util.Map;
@@ -28,6 +29,7 @@ public final class CatalogConnectorOptions {
     if (config.tlsEnabled() && config.truststorePath() != null) {
       TrustStores.load(config);
     }
+    Endpoints.requireResolvable(config);
     Map<String, String> translated =
         ConnectorOptions.translate(config, catalogOptions, configuration, runtime.warnings());
     translated.remove("keyspace");

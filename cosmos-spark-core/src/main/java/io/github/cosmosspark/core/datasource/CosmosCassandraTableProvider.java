@@ -9,6 +9,7 @@ import io.github.cosmosspark.core.config.CosmosCassandraConfig;
 import io.github.cosmosspark.core.config.CosmosOption;
 import io.github.cosmosspark.core.config.CosmosOptions;
 import io.github.cosmosspark.core.config.LegacySettings;
+import io.github.cosmosspark.core.connection.Endpoints;
 import io.github.cosmosspark.core.connection.TrustStores;
 import io.github.cosmosspark.core.errors.CosmosConfigException;
 import io.github.cosmosspark.core.session.CosmosRuntime;
@@ -242,6 +243,7 @@ public final class CosmosCassandraTableProvider implements TableProvider, DataSo
     if (config.tlsEnabled() && config.truststorePath() != null) {
       TrustStores.load(config);
     }
+    Endpoints.requireResolvable(config);
     Map<String, String> translated =
         ConnectorOptions.translate(config, options, configuration, runtime.warnings());
     BudgetPlan plan =

@@ -297,6 +297,43 @@ class BadInputCatalogueTest {
     assertEquals(0, rows(table));
   }
 
+  /**
+   * The driver would drop a contact point whose host does not resolve and connect to its default,
+   * 127.0.0.1:9042, with the key (issue 22). No Azure host name resolves on the test machine.
+   */
+  @Test
+  void aMisspeltAccountNamesTheHostDerivedFromItAndConnectsNowhere() {
+    String table = table("misspelt_account");
+    Map<String, String> options = options(table);
+    options.remove("spark.cosmos.cassandra.host");
+    options.put("spark.cosmos.cassandra.account", "no-such-account-typo");
+    String message = planningFailure("misspelt account", books(0, 3), options);
+    assertContains(
+        message,
+        "The host name 'no-such-account-typo.cassandra.cosmos.azure.com', derived from account"
+            + " 'no-such-account-typo' (spark.cosmos.cassandra.account), does not resolve on this"
+            + " machine. Check the account name: it must be an existing Cosmos DB for Apache"
+            + " Cassandra account, spelt as the Azure portal shows it.");
+    assertFalse(message.contains("127.0.0.1:9042"), message);
+    assertEquals(0, rows(table));
+  }
+
+  @Test
+  void aHostThatDoesNotResolveIsNamedAndConnectsNowhere() {
+    String table = table("unresolvable_host");
+    Map<String, String> options = options(table);
+    options.put("host", "no-such-host.invalid");
+    String message = planningFailure("host that does not resolve", books(0, 3), options);
+    assertContains(
+        message,
+        "The host name 'no-such-host.invalid' (spark.cosmos.cassandra.host) does not resolve on"
+            + " this machine. Check the option: unset, it is derived from account '"
+            + emulator.account()
+            + "'");
+    assertFalse(message.contains("127.0.0.1:9042"), message);
+    assertEquals(0, rows(table));
+  }
+
   // Save modes.
 
   @Test
