@@ -1,10 +1,12 @@
 package io.github.cosmosspark.core.session;
 
 import io.github.cosmosspark.core.config.WarnOnce;
+import io.github.cosmosspark.core.metrics.RequestMetrics;
 import io.github.cosmosspark.core.metrics.TaskMetrics;
 import io.github.cosmosspark.core.retry.RetryStatistics;
 import io.github.cosmosspark.core.throughput.ProvisionedThroughput;
 import io.github.cosmosspark.core.throughput.RequestUnitStatistics;
+import io.github.cosmosspark.core.throughput.TableBudget;
 import io.github.cosmosspark.core.throughput.Throttles;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -73,6 +75,20 @@ public final class CosmosRuntime {
   /** The table throttles, one per table with a budget or a learned rate. */
   public Throttles throttles() {
     return jobMemory.throttles;
+  }
+
+  /**
+   * What a Spark task does before its first request to {@code table}: registers the job's budget on
+   * this executor (a later plan for the same table replaces the share), and takes the task's
+   * request counters for that table.
+   *
+   * @param budget the job's budget, or null when it has none
+   */
+  public RequestMetrics startTask(String table, TableBudget budget) {
+    if (budget != null) {
+      throttles().register(budget);
+    }
+    return taskMetrics.forCurrentTask(table);
   }
 
   /** Which warnings this JVM has given. */

@@ -41,18 +41,8 @@ final class MeteredReaderFactory implements PartitionReaderFactory {
     return new MeteredReader<>(delegate.createColumnarReader(partition), metrics);
   }
 
-  /** Registers the budget on this executor, before the task's first request; its counters. */
   private RequestMetrics startTask() {
-    CosmosRuntime runtime = CosmosRuntime.get();
-    if (budget != null) {
-      runtime.throttles().register(budget);
-    }
-    return runtime.taskMetrics().forCurrentTask(table);
-  }
-
-  @Override
-  public boolean supportColumnarReads(InputPartition partition) {
-    return delegate.supportColumnarReads(partition);
+    return CosmosRuntime.get().startTask(table, budget);
   }
 
   private static final class MeteredReader<T> implements PartitionReader<T> {

@@ -192,11 +192,7 @@ final class MeteredWrite implements Write {
     }
 
     RequestMetrics metrics() {
-      CosmosRuntime runtime = CosmosRuntime.get();
-      if (budget != null) {
-        runtime.throttles().register(budget);
-      }
-      return runtime.taskMetrics().forCurrentTask(table);
+      return CosmosRuntime.get().startTask(table, budget);
     }
   }
 
