@@ -1,6 +1,7 @@
 package io.github.cosmosspark.core.datasource.write;
 
 import io.github.cosmosspark.core.metrics.CosmosMetrics;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.spark.TaskContext;
@@ -18,15 +19,17 @@ import scala.collection.Iterator;
  * final values are set on the task's copies of the write node's metrics, found by type.
  */
 final class FinalWriteMetrics {
-  private static final Map<String, String> TYPE_BY_NAME = new HashMap<>();
-
-  static {
-    for (CustomMetric metric : CosmosMetrics.forWrites()) {
-      TYPE_BY_NAME.put(metric.name(), CustomMetrics$.MODULE$.buildV2CustomMetricTypeName(metric));
-    }
-  }
+  private static final Map<String, String> TYPE_BY_NAME = typeByName();
 
   private FinalWriteMetrics() {}
+
+  private static Map<String, String> typeByName() {
+    Map<String, String> types = new HashMap<>();
+    for (CustomMetric metric : CosmosMetrics.forWrites()) {
+      types.put(metric.name(), CustomMetrics$.MODULE$.buildV2CustomMetricTypeName(metric));
+    }
+    return Collections.unmodifiableMap(types);
+  }
 
   /** Sets the write metrics of the task on this thread; does nothing outside a task. */
   static void publish(CustomTaskMetric[] values) {
