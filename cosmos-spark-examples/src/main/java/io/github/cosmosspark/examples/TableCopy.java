@@ -7,7 +7,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import scala.Option;
 import scala.collection.JavaConverters;
-import scala.collection.Seq;
+import scala.collection.immutable.List;
 
 /**
  * Copies a table: into a table that already exists, and into a new table the Spark Cassandra
@@ -51,7 +51,11 @@ public final class TableCopy {
     account.execute("DROP TABLE IF EXISTS " + keyspace + "." + CREATED);
     new DatasetFunctions<>(source, source.encoder())
         .createCassandraTable(
-            keyspace, CREATED, columns("author"), columns("book_id"), account.connector());
+            keyspace,
+            CREATED,
+            Option.apply(columns("author")),
+            Option.apply(columns("book_id")),
+            account.connector());
     System.out.printf(
         "   created %s.%s (PRIMARY KEY ((author), book_id)) from the schema%n", keyspace, CREATED);
     // The connector's CREATE TABLE takes no table options; Cosmos applies a throughput change at
@@ -78,8 +82,12 @@ public final class TableCopy {
         .show(false);
   }
 
-  private static Option<Seq<String>> columns(String... names) {
-    return Option.apply(
-        JavaConverters.asScalaBufferConverter(Arrays.asList(names)).asScala().toSeq());
+  /**
+   * A Scala list, which is the {@code Seq} the connector takes under Scala 2.12 ({@code
+   * scala.collection.Seq}) and 2.13 ({@code scala.collection.immutable.Seq}) alike; {@code
+   * Option.apply} at the call site infers whichever the build's connector declares.
+   */
+  private static List<String> columns(String... names) {
+    return JavaConverters.asScalaBufferConverter(Arrays.asList(names)).asScala().toList();
   }
 }

@@ -16,6 +16,7 @@ import com.datastax.spark.connector.cql.CassandraConnector;
 import com.datastax.spark.connector.datasource.CassandraCatalog;
 import com.datastax.spark.connector.datasource.CassandraSourceUtil;
 import io.github.cosmosspark.core.compat.ConnectorVersionCheck;
+import io.github.cosmosspark.core.compat.ScalaMaps;
 import io.github.cosmosspark.core.datasource.CatalogConnectorOptions;
 import io.github.cosmosspark.core.datasource.CosmosCassandraTable;
 import io.github.cosmosspark.core.datasource.CosmosCassandraTableProvider;
@@ -48,8 +49,6 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import scala.Predef;
-import scala.collection.JavaConverters;
 
 /**
  * A Spark SQL catalog of Cosmos keyspaces and tables: {@code
@@ -91,9 +90,7 @@ public final class CosmosCassandraCatalog implements TableCatalog, SupportsNames
                 session.conf().getAll(),
                 name,
                 "",
-                JavaConverters.mapAsScalaMapConverter(translated)
-                    .asScala()
-                    .toMap(Predef.<scala.Tuple2<String, String>>$conforms())));
+                ScalaMaps.toImmutable(translated)));
   }
 
   @Override

@@ -5,6 +5,7 @@ import com.datastax.spark.connector.cql.CassandraConnector;
 import com.datastax.spark.connector.datasource.CassandraSourceUtil;
 import com.datastax.spark.connector.datasource.CassandraTable;
 import io.github.cosmosspark.core.compat.ConnectorVersionCheck;
+import io.github.cosmosspark.core.compat.ScalaMaps;
 import io.github.cosmosspark.core.config.CosmosCassandraConfig;
 import io.github.cosmosspark.core.config.CosmosOption;
 import io.github.cosmosspark.core.config.CosmosOptions;
@@ -36,9 +37,6 @@ import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.Option;
-import scala.Predef;
-import scala.Tuple2;
-import scala.collection.JavaConverters;
 
 /**
  * The {@code cosmoscassandra} format. Resolves and checks the Cosmos configuration on the driver,
@@ -146,9 +144,7 @@ public final class CosmosCassandraTableProvider implements TableProvider, DataSo
             spark.conf().getAll(),
             connectorOptions.getOrDefault("cluster", "default"),
             connectorOptions.get("keyspace"),
-            JavaConverters.mapAsScalaMapConverter(connectorOptions)
-                .asScala()
-                .toMap(Predef.<Tuple2<String, String>>$conforms()));
+            ScalaMaps.toImmutable(connectorOptions));
     try (CqlSession session = CassandraConnector.apply(conf).openSession()) {
       session.refreshSchema();
     }
