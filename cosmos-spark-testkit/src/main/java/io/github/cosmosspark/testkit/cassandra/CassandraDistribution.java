@@ -28,6 +28,7 @@ import org.eclipse.aether.resolution.DependencyResolutionException;
 import org.eclipse.aether.supplier.RepositorySystemSupplier;
 import org.eclipse.aether.util.artifact.JavaScopes;
 import org.eclipse.aether.util.filter.DependencyFilterUtils;
+import org.eclipse.aether.util.repository.JreProxySelector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.w3c.dom.Document;
@@ -165,7 +166,12 @@ public final class CassandraDistribution {
     try {
       DefaultRepositorySystemSession session = MavenRepositorySystemUtils.newSession();
       session.setSystemProperties(System.getProperties());
-      session.setConfigProperty("aether.connector.http.useSystemProperties", true);
+      // A proxy the JVM is told of (http.proxyHost, https.proxyHost, http.nonProxyHosts) is used
+      // the way Maven Resolver documents it. Its "useSystemProperties" switch did the same, but
+      // made
+      // every HTTP transporter warn "Please use documented means to configure resolver transport":
+      // about 250 lines before a first quick start printed anything of its own.
+      session.setProxySelector(new JreProxySelector());
       session.setLocalRepositoryManager(
           system.newLocalRepositoryManager(
               session, new LocalRepository(settings.localRepository.toFile())));
