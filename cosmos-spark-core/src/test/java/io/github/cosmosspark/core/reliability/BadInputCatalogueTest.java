@@ -9,6 +9,7 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.Row;
 import io.github.cosmosspark.core.EmulatorBooks;
 import io.github.cosmosspark.core.catalog.CosmosCassandraCatalog;
+import io.github.cosmosspark.core.errors.CosmosConfigException;
 import io.github.cosmosspark.core.errors.CosmosDataException;
 import io.github.cosmosspark.testkit.emulator.CosmosEmulator;
 import io.github.cosmosspark.testkit.junit.CosmosEmulatorTest;
@@ -307,7 +308,7 @@ class BadInputCatalogueTest {
     Map<String, String> options = options(table);
     options.remove("spark.cosmos.cassandra.host");
     options.put("spark.cosmos.cassandra.account", "no-such-account-typo");
-    String message = planningFailure("misspelt account", books(0, 3), options);
+    String message = configurationFailure("misspelt account", books(0, 3), options);
     assertContains(
         message,
         "The host name 'no-such-account-typo.cassandra.cosmos.azure.com', derived from account"
@@ -323,7 +324,7 @@ class BadInputCatalogueTest {
     String table = table("unresolvable_host");
     Map<String, String> options = options(table);
     options.put("host", "no-such-host.invalid");
-    String message = planningFailure("host that does not resolve", books(0, 3), options);
+    String message = configurationFailure("host that does not resolve", books(0, 3), options);
     assertContains(
         message,
         "The host name 'no-such-host.invalid' (spark.cosmos.cassandra.host) does not resolve on"
@@ -677,6 +678,14 @@ class BadInputCatalogueTest {
   private String planningFailure(
       String input, Dataset<org.apache.spark.sql.Row> data, Map<String, String> options) {
     CosmosDataException error = assertThrows(CosmosDataException.class, () -> write(data, options));
+    return report(input, error);
+  }
+
+  /** A write whose settings are refused on the driver, before any connection is opened. */
+  private String configurationFailure(
+      String input, Dataset<org.apache.spark.sql.Row> data, Map<String, String> options) {
+    CosmosConfigException error =
+        assertThrows(CosmosConfigException.class, () -> write(data, options));
     return report(input, error);
   }
 
