@@ -76,6 +76,48 @@ class BadInputCatalogueTest {
   }
 
   @Test
+  void aMisspeltShortOptionOfAWriteIsNamedWithTheOneMeantAndWritesNothing() {
+    String table = table("misspelt_short_option");
+    Map<String, String> options = options(table);
+    options.put("throughput.targetRuPerSecnd", "2000");
+    String message = writeFailure("misspelt short option", books(0, 3), options);
+    assertContains(
+        message,
+        "Unknown option 'throughput.targetRuPerSecnd'; did you mean 'throughput.targetRuPerSecond'?"
+            + " Neither cosmoscassandra nor the Spark Cassandra Connector reads"
+            + " 'throughput.targetRuPerSecnd', so it would be ignored. The options are listed in"
+            + " docs/configuration.md.");
+    assertEquals(0, rows(table));
+  }
+
+  @Test
+  void aShortConnectorNameAndItsFullNameWithDifferentValuesAreNamed() {
+    String table = table("short_and_full");
+    Map<String, String> options = options(table);
+    options.put("output.consistency.level", "ALL");
+    options.put("spark.cassandra.output.consistency.level", "LOCAL_QUORUM");
+    String message = writeFailure("short and full connector name", books(0, 3), options);
+    assertContains(
+        message,
+        "Options 'output.consistency.level' and 'spark.cassandra.output.consistency.level' are"
+            + " both set, to different values; 'output.consistency.level' is a short name of"
+            + " 'spark.cassandra.output.consistency.level'. Keep only"
+            + " 'spark.cassandra.output.consistency.level'.");
+    assertEquals(0, rows(table));
+  }
+
+  @Test
+  void aSplitCountThatIsNotANumberIsNamed() {
+    Map<String, String> options = options("books");
+    options.put("spark.cassandra.splitCount", "many");
+    String message = readFailure("spark.cassandra.splitCount not a number", options);
+    assertContains(
+        message,
+        "Option 'spark.cassandra.splitCount' must be a number of Spark partitions of 1 or more,"
+            + " got 'many'.");
+  }
+
+  @Test
   void aMisspeltKeyspaceOptionIsPointedOut() {
     Map<String, String> options = options("books");
     options.put("keyspce", options.remove("keyspace"));
