@@ -1,6 +1,7 @@
 package io.github.cosmosspark.core.datasource;
 
 import com.datastax.spark.connector.util.ConfigParameter$;
+import com.datastax.spark.connector.util.DeprecatedConfigParameter;
 import com.datastax.spark.connector.util.DeprecatedConfigParameter$;
 import io.github.cosmosspark.core.config.ConnectorNames;
 import io.github.cosmosspark.core.connection.CosmosConnectionFactory;
@@ -28,6 +29,26 @@ final class ConnectorKeys {
     } catch (ClassNotFoundException e) {
       // Not in this SCC version: nothing to declare.
     }
+  }
+
+  /**
+   * The SCC 2.x names SCC 3 maps to {@code setting} itself (such as {@code
+   * spark.cassandra.input.fetch.size_in_rows} for {@code spark.cassandra.input.fetch.sizeInRows}),
+   * in any case; the user who sets one of them has set {@code setting}.
+   */
+  static List<String> oldNamesOf(String setting) {
+    get();
+    List<String> oldNames = new ArrayList<>();
+    scala.collection.Iterator<DeprecatedConfigParameter<?>> deprecated =
+        DeprecatedConfigParameter$.MODULE$.deprecatedParameters().iterator();
+    while (deprecated.hasNext()) {
+      DeprecatedConfigParameter<?> parameter = deprecated.next();
+      if (parameter.replacementParameter().isDefined()
+          && parameter.replacementParameter().get().name().equalsIgnoreCase(setting)) {
+        oldNames.add(parameter.name());
+      }
+    }
+    return oldNames;
   }
 
   static ConnectorNames get() {

@@ -120,6 +120,16 @@ public final class CosmosCassandraTable extends CassandraTable {
    * null when the user did not set it.
    */
   private String userValue(String key) {
+    String value = valueOf(key);
+    for (String oldName : ConnectorKeys.oldNamesOf(key)) {
+      // SCC maps the old name over the new one (and over our choice) itself.
+      String old = valueOf(oldName);
+      value = old != null ? old : value;
+    }
+    return value;
+  }
+
+  private String valueOf(String key) {
     String value = Settings.valueIgnoringCase(catalogConf().asCaseSensitiveMap(), key);
     if (value != null) {
       return value;
