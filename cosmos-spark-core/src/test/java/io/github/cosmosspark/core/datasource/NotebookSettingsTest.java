@@ -450,6 +450,38 @@ class NotebookSettingsTest {
     assertEquals(50, rows("bulk"));
   }
 
+  /**
+   * 2.9-Part2's {@code input.fetch.size_in_rows=250} (SCC 2.x's name, which SCC 3 maps itself)
+   * under a budget: kept, and the warning says what it costs.
+   */
+  @Test
+  void aPageSizeUnderItsOldNameBelowWhatTheBudgetNeedsIsKeptWithAWarning() {
+    EmulatorBooks.createTable(emulator, KEYSPACE, "paged", 10_000);
+    Map<String, String> options = EmulatorBooks.options(emulator, KEYSPACE, "paged");
+    options.put("throughput.targetRuPerSecond", "2000");
+    EmulatorBooks.books(spark, 0, 20)
+        .write()
+        .format("cosmoscassandra")
+        .options(options)
+        .mode("append")
+        .save();
+    try (Warnings warnings = new Warnings(RequestSizing.class)) {
+      CosmosRuntimes.forgetJobs();
+      spark.conf().set("spark.cassandra.input.fetch.size_in_rows", "250");
+      try {
+        assertEquals(20, spark.read().format("cosmoscassandra").options(options).load().count());
+      } finally {
+        spark.conf().unset("spark.cassandra.input.fetch.size_in_rows");
+      }
+      List<String> said = warnings.all();
+      assertEquals(1, said.size(), said.toString());
+      assertTrue(
+          said.get(0)
+              .startsWith("'spark.cassandra.input.fetch.sizeInRows=250' holds this read to about "),
+          said.get(0));
+    }
+  }
+
   private static void checkOne(Setting setting, Planned planned) {
     try {
       setting.check.accept(planned);
