@@ -23,7 +23,9 @@ public final class ConfigurationReference {
         .append(" the connection string, the default. The connection string counts as set at the")
         .append(" level it is given: an account given at a more specific level replaces it, one at")
         .append(" the same level must agree with it. Keys are matched without regard to case; an")
-        .append(" unknown `spark.cosmos.cassandra.*` key is an error. Other `spark.cassandra.*`")
+        .append(" unknown `spark.cosmos.cassandra.*` key is an error, and every other option is")
+        .append(" checked as [below](#every-option-is-applied-mapped-or-refused) says. Other")
+        .append(" `spark.cassandra.*`")
         .append(" settings reach the connector unchanged, except the ones the format sets from the")
         .append(" resolved values (`spark.cassandra.connection.host`, `.port`, `.ssl.enabled`,")
         .append(" `spark.cassandra.auth.username`) and the two factory keys")
@@ -70,6 +72,7 @@ public final class ConfigurationReference {
         .append(
             " are also in the Spark configuration; cosmoscassandra logs a warning when it finds")
         .append(" a secret set this way.\n\n")
+        .append(checkedOptions())
         .append("## Connector settings cosmoscassandra changes\n\n")
         .append("Applied only when you have not set the key yourself.\n\n")
         .append("| key | value | why |\n")
@@ -115,6 +118,75 @@ public final class ConfigurationReference {
         .append(" keep SCC's own TLS setup: no TLS version floor beyond the JVM's, and JKS trust")
         .append(" stores.\n");
     return out.toString();
+  }
+
+  /** What happens to each kind of option a read or write is given. */
+  private static String checkedOptions() {
+    StringBuilder groups = new StringBuilder();
+    for (CosmosOption<?> option : CosmosOptions.all()) {
+      int dot = option.name().indexOf('.');
+      String group = dot > 0 ? "`" + option.name().substring(0, dot + 1) + "`" : null;
+      if (group != null && groups.indexOf(group) < 0) {
+        groups.append(groups.length() == 0 ? "" : ", ").append(group);
+      }
+    }
+    return new StringBuilder()
+        .append("## Every option is applied, mapped or refused\n\n")
+        .append("The options of a read, a write or a streaming write, of the SQL catalog")
+        .append(" (`spark.sql.catalog.<name>.*`) and of `CREATE TEMPORARY VIEW … USING")
+        .append(" cosmoscassandra OPTIONS (…)` are checked on the driver before anything connects.")
+        .append(" The Spark Cassandra Connector's own source passes every per-read key it does not")
+        .append(
+            " read into its configuration, where nothing reads it, so without this check a typo")
+        .append(" would be ignored.\n\n")
+        .append("| the option | what happens |\n")
+        .append("|---|---|\n")
+        .append("| an option of the table above, by short name or full key | applied |\n")
+        .append(
+            "| a name the connector (SCC 3.5) reads: every setting it declares (its reference's")
+        .append(
+            " `spark.cassandra.*` keys, and the 2.x snake-case names it maps itself with its own")
+        .append(" warning), and its source's options `keyspace`, `table`, `cluster`, `pushdown`,")
+        .append(" `confirm.truncate`, `ttl`, `writetime`, `directJoinSetting`,")
+        .append(" `directJoinSizeRatio`, `ignoreMissingMetaColumns` | applied by the connector, as")
+        .append(" with its own format |\n")
+        .append("| a short name of a connector setting: `output.consistency.level`, or the SQL")
+        .append(" form `spark_cassandra_output_consistency_level` | the connector 3 reads no short")
+        .append(" name (2.x did) and would ignore it; cosmoscassandra applies it as the full name")
+        .append(" (`spark.cassandra.output.consistency.level`) and says so in one warning per name")
+        .append(" per JVM. Beside the full name with another value: refused |\n")
+        .append("| `spark.cassandra.query.retry.count`, `spark.cassandra.connection.")
+        .append("connections_per_executor_max`, `spark.cassandra.splitCount`, the helper's")
+        .append(" connection factory | mapped, with one warning each (migration.md) |\n")
+        .append("| a key two letters or fewer from one of the names above (one letter for names of")
+        .append(" up to four letters), or one starting with `spark.cassandra.`, `spark.cosmos.`,")
+        .append(" `spark.dse.`, ")
+        .append(groups)
+        .append(" or a group of the connector's settings without `spark.cassandra.` (`output.`,")
+        .append(" `input.`, `connection.`, …), that is none of them | refused: `Unknown option")
+        .append(" '<key>'; did you mean '<closest>'? …` |\n")
+        .append(
+            "| anything else, such as Spark's `path` or a stream's `checkpointLocation` | passed")
+        .append(" on, as the connector's format does; a key other than `path`, `paths` and")
+        .append(
+            " `checkpointLocation` is named in one warning per JVM, since nothing reads it |\n\n")
+        .append(
+            "In the Spark configuration, an unknown `spark.cosmos.cassandra.*` key is refused by")
+        .append(" cosmoscassandra and an unknown `spark.cassandra.*` key by the connector's own")
+        .append(" check, when the read or write is planned.\n\n")
+        .append("A `spark.cassandra.output.concurrent.writes` or `spark.cassandra.input.fetch.")
+        .append(
+            "sizeInRows` of yours is kept even when the job has a budget. When it is below what")
+        .append(" the budget needs, one warning per key per JVM says what it costs, from the same")
+        .append(
+            " rule that sizes requests when you leave them to cosmos-spark (a task's requests in")
+        .append(" flight cover 100 ms; a page is a tenth of a task's second of budget):")
+        .append(
+            " `'spark.cassandra.output.concurrent.writes=5' holds this write to about N RU/s of")
+        .append(
+            " its M RU/s budget on <keyspace.table>; remove it to let cosmos-spark size requests")
+        .append(" from the budget (it would use K).`\n\n")
+        .toString();
   }
 
   private static String fallbacks(CosmosOption<?> option) {

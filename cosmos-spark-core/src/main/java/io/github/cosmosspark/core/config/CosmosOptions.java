@@ -272,6 +272,50 @@ public final class CosmosOptions {
   }
 
   /**
+   * What {@code key} most likely meant, among the registered options (short names and full keys)
+   * and {@code more} (each candidate, lower case, with the name to show for it), with its edit
+   * distance; for "did you mean" messages.
+   */
+  public static Nearest nearest(String key, Map<String, String> more) {
+    String lower = key.toLowerCase(Locale.ROOT);
+    Map<String, String> candidates = new LinkedHashMap<>();
+    for (CosmosOption<?> option : ALL) {
+      candidates.put(option.key().toLowerCase(Locale.ROOT), option.key());
+      candidates.put(option.name().toLowerCase(Locale.ROOT), option.name());
+    }
+    candidates.putAll(more);
+    Nearest best = null;
+    for (Map.Entry<String, String> candidate : candidates.entrySet()) {
+      int distance = editDistance(lower, candidate.getKey());
+      if (best == null || distance < best.distance) {
+        best = new Nearest(candidate.getValue(), distance);
+      }
+    }
+    return best;
+  }
+
+  /** A known name and how many letters separate it from what was given. */
+  public static final class Nearest {
+    private final String name;
+    private final int distance;
+
+    Nearest(String name, int distance) {
+      this.name = name;
+      this.distance = distance;
+    }
+
+    /** The known name, as it should be written. */
+    public String name() {
+      return name;
+    }
+
+    /** Letters added, removed or changed between the given key and {@link #name()}. */
+    public int distance() {
+      return distance;
+    }
+  }
+
+  /**
    * The key among {@code given} that is most likely a misspelling of option {@code option}'s short
    * name (at most two letters off, any case), or null.
    */

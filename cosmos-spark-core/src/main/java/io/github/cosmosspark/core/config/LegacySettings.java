@@ -29,6 +29,15 @@ public final class LegacySettings {
   public static final String CONNECTIONS_PER_EXECUTOR_MAX =
       "spark.cassandra.connection.connections_per_executor_max";
 
+  /**
+   * SCC 2.x's number of Spark partitions for a scan, which Microsoft's bulk-load notebook sets. SCC
+   * 3 keeps the number ({@code ReadConf.splitCount}) but no setting for it, and refuses the key.
+   */
+  public static final String SPLIT_COUNT = "spark.cassandra.splitCount";
+
+  /** What SCC 3 offers instead of {@link #SPLIT_COUNT}. */
+  public static final String SPLIT_SIZE = "spark.cassandra.input.split.sizeInMB";
+
   private static final List<String> CONNECTION_POOL_KEYS =
       Collections.unmodifiableList(
           Arrays.asList(
@@ -37,9 +46,23 @@ public final class LegacySettings {
 
   /** Keys SCC 3 refuses to start with, which cosmoscassandra takes out after mapping them. */
   public static final List<String> REMOVED_KEYS =
-      Collections.singletonList(CONNECTIONS_PER_EXECUTOR_MAX);
+      Collections.unmodifiableList(Arrays.asList(CONNECTIONS_PER_EXECUTOR_MAX, SPLIT_COUNT));
 
   private LegacySettings() {}
+
+  /**
+   * Where a removed key's value is kept in the configuration once taken out of SCC's sight, so that
+   * every later read or write of the application maps it again.
+   */
+  public static String movedKey(String key) {
+    return CosmosCassandraConfig.RESOLVED_PREFIX + "moved." + key;
+  }
+
+  /** The configuration's value of a removed key, where it is or where it was moved; or null. */
+  private static String configured(Map<String, String> configuration, String key) {
+    String value = Settings.valueIgnoringCase(configuration, key);
+    return value != null ? value : Settings.valueIgnoringCase(configuration, movedKey(key));
+  }
 
   /**
    * {@code retry.maxAttempts} for the helper's {@code spark.cassandra.query.retry.count}: n resends
@@ -86,7 +109,7 @@ public final class LegacySettings {
     Map<String, String> replacements = new LinkedHashMap<>();
     String connections = Settings.valueIgnoringCase(perRead, CONNECTIONS_PER_EXECUTOR_MAX);
     if (connections == null) {
-      connections = Settings.valueIgnoringCase(configuration, CONNECTIONS_PER_EXECUTOR_MAX);
+      connections = configured(configuration, CONNECTIONS_PER_EXECUTOR_MAX);
     }
     if (connections != null) {
       for (String replacement : CONNECTION_POOL_KEYS) {
@@ -105,6 +128,61 @@ public final class LegacySettings {
           CONNECTION_POOL_KEYS.get(1));
     }
     return replacements;
+  }
+
+  /** The legacy settings mapped here. */
+  static final List<String> MAPPED =
+      Collections.unmodifiableList(
+          Arrays.asList(QUERY_RETRY_COUNT, CONNECTIONS_PER_EXECUTOR_MAX, SPLIT_COUNT));
+
+  /** Whether {@code key} is a legacy setting mapped here (any case). */
+  public static boolean isMapped(String key) {
+    for (String mapped : MAPPED) {
+      if (mapped.equalsIgnoreCase(key)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The number of Spark partitions a scan is split into, from {@link #SPLIT_COUNT} per read or in
+   * the configuration; null when it is not set. Said once: SCC 3 has the number but no setting.
+   */
+  public static Integer splitCount(
+      Map<String, String> perRead, Map<String, String> configuration, WarnOnce warnings) {
+    String text = Settings.valueIgnoringCase(perRead, SPLIT_COUNT);
+    if (text == null) {
+      text = configured(configuration, SPLIT_COUNT);
+    }
+    if (text == null) {
+      return null;
+    }
+    int count;
+    try {
+      count = Integer.parseInt(text.trim());
+    } catch (NumberFormatException e) {
+      count = 0;
+    }
+    if (count < 1) {
+      throw new CosmosConfigException(
+          "Option '"
+              + SPLIT_COUNT
+              + "' must be a number of Spark partitions of 1 or more, got '"
+              + text
+              + "'.");
+    }
+    warnings.warn(
+        LOG,
+        SPLIT_COUNT,
+        "'{}={}' is a Spark Cassandra Connector 2.x setting that 3.x rejects; cosmoscassandra"
+            + " splits each scan into {} Spark partitions, as 2.x did. Connector 3's setting is"
+            + " '{}' (the data in one partition): use it instead.",
+        SPLIT_COUNT,
+        count,
+        count,
+        SPLIT_SIZE);
+    return count;
   }
 
   /** Whether {@code factory} is the helper's; says once that cosmoscassandra's replaces it. */

@@ -1,6 +1,7 @@
 package io.github.cosmosspark.core.datasource;
 
 import io.github.cosmosspark.core.config.CosmosCassandraConfig;
+import io.github.cosmosspark.core.config.PerReadOptions;
 import io.github.cosmosspark.core.connection.Endpoints;
 import io.github.cosmosspark.core.connection.TrustStores;
 import io.github.cosmosspark.core.session.CosmosRuntime;
@@ -17,13 +18,17 @@ public final class CatalogConnectorOptions {
   private CatalogConnectorOptions() {}
 
   /**
-   * Resolves {@code catalogOptions} (the catalog's {@code spark.sql.catalog.<name>.*} settings)
+   * Checks and resolves {@code given} (the catalog's {@code spark.sql.catalog.<name>.*} settings)
    * over the Spark configuration, as the format resolves a read's options, and translates them for
    * SCC.
    */
-  public static Map<String, String> translate(Map<String, String> catalogOptions) {
+  public static Map<String, String> translate(Map<String, String> given) {
     CosmosRuntime runtime = CosmosRuntime.get();
-    Map<String, String> configuration = SparkSettings.merged(SparkSession.active());
+    Map<String, String> catalogOptions =
+        PerReadOptions.check(given, ConnectorKeys.get(), runtime.warnings());
+    SparkSession session = SparkSession.active();
+    Map<String, String> configuration = SparkSettings.merged(session);
+    CosmosCassandraTableProvider.removeKeysTheConnectorRejects(session);
     CosmosCassandraConfig config =
         CosmosCassandraConfig.resolve(catalogOptions, configuration, runtime.warnings());
     if (config.tlsEnabled() && config.truststorePath() != null) {

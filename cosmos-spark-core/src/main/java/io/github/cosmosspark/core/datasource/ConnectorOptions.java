@@ -8,6 +8,7 @@ import io.github.cosmosspark.core.config.Settings;
 import io.github.cosmosspark.core.config.WarnOnce;
 import io.github.cosmosspark.core.connection.CosmosAuthConfFactory;
 import io.github.cosmosspark.core.connection.CosmosConnectionFactory;
+import io.github.cosmosspark.core.datasource.read.CosmosScanBuilder;
 import io.github.cosmosspark.core.errors.CosmosConfigException;
 import java.util.HashMap;
 import java.util.Locale;
@@ -39,6 +40,10 @@ final class ConnectorOptions {
       }
     }
     translated.putAll(LegacySettings.connectorReplacements(perRead, configuration, warnings));
+    Integer splitCount = LegacySettings.splitCount(perRead, configuration, warnings);
+    if (splitCount != null) {
+      translated.put(CosmosScanBuilder.SPLIT_COUNT_KEY, Integer.toString(splitCount));
+    }
     for (ConnectorDefaults.Setting setting : ConnectorDefaults.all()) {
       if (!isSet(setting.key(), perRead, configuration)) {
         translated.put(setting.key(), setting.value());

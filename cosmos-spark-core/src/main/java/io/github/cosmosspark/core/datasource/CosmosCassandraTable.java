@@ -3,8 +3,10 @@ package io.github.cosmosspark.core.datasource;
 import com.datastax.oss.driver.api.core.metadata.schema.ViewMetadata;
 import com.datastax.spark.connector.datasource.CassandraTable;
 import io.github.cosmosspark.core.config.Settings;
+import io.github.cosmosspark.core.config.WarnOnce;
 import io.github.cosmosspark.core.datasource.read.CosmosScanBuilder;
 import io.github.cosmosspark.core.datasource.write.CosmosWriteBuilder;
+import io.github.cosmosspark.core.session.CosmosRuntime;
 import io.github.cosmosspark.core.throughput.BudgetPlan;
 import io.github.cosmosspark.core.throughput.RequestSizing;
 import io.github.cosmosspark.core.throughput.TableBudget;
@@ -75,7 +77,10 @@ public final class CosmosCassandraTable extends CassandraTable {
   public ScanBuilder newScanBuilder(CaseInsensitiveStringMap options) {
     CaseInsensitiveStringMap combined = combined(options);
     if (plan != null && plan.controlled()) {
-      combined = with(combined, RequestSizing.forRead(plan, rowBytes(schema()), this::userSet));
+      combined =
+          with(
+              combined,
+              RequestSizing.forRead(plan, rowBytes(schema()), this::userValue, warnings()));
     }
     return new CosmosScanBuilder(session(), tableDef(), catalogName(), combined, budget());
   }
@@ -89,7 +94,9 @@ public final class CosmosCassandraTable extends CassandraTable {
     CaseInsensitiveStringMap combined = combined(info.options());
     if (plan != null && plan.controlled()) {
       combined =
-          with(combined, RequestSizing.forWrite(plan, rowBytes(info.schema()), this::userSet));
+          with(
+              combined,
+              RequestSizing.forWrite(plan, rowBytes(info.schema()), this::userValue, warnings()));
     }
     return CosmosWriteBuilder.checked(
         session(), tableDef(), metadata(), catalogName(), combined, info.schema(), budget());
@@ -108,21 +115,39 @@ public final class CosmosCassandraTable extends CassandraTable {
     return schema.defaultSize() + 4L * schema.fields().length;
   }
 
-  /** Whether the user set {@code key}: for this table, in the session, or for the application. */
-  private boolean userSet(String key) {
-    if (Settings.valueIgnoringCase(catalogConf().asCaseSensitiveMap(), key) != null) {
-      return true;
+  /**
+   * The user's value of {@code key} (for this table, in the session, or for the application), or
+   * null when the user did not set it.
+   */
+  private String userValue(String key) {
+    String value = valueOf(key);
+    for (String oldName : ConnectorKeys.oldNamesOf(key)) {
+      // SCC maps the old name over the new one (and over our choice) itself.
+      String old = valueOf(oldName);
+      value = old != null ? old : value;
+    }
+    return value;
+  }
+
+  private String valueOf(String key) {
+    String value = Settings.valueIgnoringCase(catalogConf().asCaseSensitiveMap(), key);
+    if (value != null) {
+      return value;
     }
     String lower = key.toLowerCase(Locale.ROOT);
     Map<String, String> configured = SparkSettings.merged(session());
-    for (String candidate : configured.keySet()) {
-      String candidateLower = candidate.toLowerCase(Locale.ROOT);
+    for (Map.Entry<String, String> candidate : configured.entrySet()) {
+      String candidateLower = candidate.getKey().toLowerCase(Locale.ROOT);
       // SCC also reads settings scoped to a cluster or keyspace, "cluster/key".
       if (candidateLower.equals(lower) || candidateLower.endsWith("/" + lower)) {
-        return true;
+        return candidate.getValue();
       }
     }
-    return false;
+    return null;
+  }
+
+  private static WarnOnce warnings() {
+    return CosmosRuntime.get().warnings();
   }
 
   private static CaseInsensitiveStringMap with(

@@ -10,6 +10,7 @@ import io.github.cosmosspark.core.config.CosmosCassandraConfig;
 import io.github.cosmosspark.core.config.CosmosOption;
 import io.github.cosmosspark.core.config.CosmosOptions;
 import io.github.cosmosspark.core.config.LegacySettings;
+import io.github.cosmosspark.core.config.PerReadOptions;
 import io.github.cosmosspark.core.connection.Endpoints;
 import io.github.cosmosspark.core.connection.TrustStores;
 import io.github.cosmosspark.core.errors.CosmosConfigException;
@@ -216,9 +217,11 @@ public final class CosmosCassandraTableProvider implements TableProvider, DataSo
     }
   }
 
-  private static Resolved resolve(Map<String, String> options) {
+  private static Resolved resolve(Map<String, String> given) {
     CosmosRuntime runtime = CosmosRuntime.get();
     SparkSession session = SparkSession.active();
+    Map<String, String> options =
+        PerReadOptions.check(given, ConnectorKeys.get(), runtime.warnings());
     Map<String, String> configuration = SparkSettings.merged(session);
     warnAboutSecretsSetAtRunTime(SparkSettings.sessionSettings(session), session, runtime);
     removeKeysTheConnectorRejects(session);
@@ -250,7 +253,7 @@ public final class CosmosCassandraTableProvider implements TableProvider, DataSo
             session.sparkContext(),
             runtime.provisionedThroughput(),
             runtime.warnings());
-    return new Resolved(options, config, new CaseInsensitiveStringMap(translated), plan);
+    return new Resolved(given, config, new CaseInsensitiveStringMap(translated), plan);
   }
 
   /** Points at a given option that looks like a misspelt keyspace or table, or says nothing. */
@@ -268,15 +271,18 @@ public final class CosmosCassandraTableProvider implements TableProvider, DataSo
    * ConfigCheck throws for them, and for any such key a connection factory declares), and it reads
    * the Spark and session configuration itself. The legacy keys it rejects are mapped to their
    * replacements by {@link ConnectorOptions}, after {@link #resolve} has read them, so this one
-   * step takes them out of both: the only change cosmos-spark makes to a configuration.
+   * step takes them out of both (keeping each value under {@link LegacySettings#movedKey}, where
+   * later reads and writes map it again): the only change cosmos-spark makes to a configuration.
    */
-  private static void removeKeysTheConnectorRejects(SparkSession session) {
+  static void removeKeysTheConnectorRejects(SparkSession session) {
     SparkConf live = SparkEnv.get() != null ? SparkEnv.get().conf() : null;
     for (String key : LegacySettings.REMOVED_KEYS) {
       if (session.conf().contains(key)) {
+        session.conf().set(LegacySettings.movedKey(key), session.conf().get(key));
         session.conf().unset(key);
       }
       if (live != null && live.contains(key)) {
+        live.set(LegacySettings.movedKey(key), live.get(key));
         live.remove(key);
       }
     }

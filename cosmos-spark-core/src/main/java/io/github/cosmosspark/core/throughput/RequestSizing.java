@@ -1,8 +1,10 @@
 package io.github.cosmosspark.core.throughput;
 
+import io.github.cosmosspark.core.config.WarnOnce;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +50,17 @@ public final class RequestSizing {
    */
   public static Map<String, String> forWrite(
       BudgetPlan plan, long rowBytes, Predicate<String> userSet) {
+    return forWrite(plan, rowBytes, key -> userSet.test(key) ? "" : null, new WarnOnce());
+  }
+
+  /**
+   * The settings for a write of rows of about {@code rowBytes} under {@code plan}, without those
+   * the user chose ({@code userValue} gives the user's value of a key, or null). A choice of the
+   * user's that holds the write below its budget is said once per key in {@code warnings}, with its
+   * cost.
+   */
+  public static Map<String, String> forWrite(
+      BudgetPlan plan, long rowBytes, Function<String, String> userValue, WarnOnce warnings) {
     double ruPerRow = WRITE_RU_PER_KB * Math.max(1, Math.ceil(rowBytes / 1024.0));
     double rowsPerTaskSecond = taskShare(plan) / ruPerRow;
     int concurrent =
@@ -57,8 +70,11 @@ public final class RequestSizing {
             MOST_CONCURRENT_WRITES);
     Map<String, String> chosen = new LinkedHashMap<>();
     String choice;
-    if (userSet.test(CONCURRENT_WRITES)) {
+    String users = userValue.apply(CONCURRENT_WRITES);
+    if (users != null) {
       choice = "your " + CONCURRENT_WRITES;
+      warnIfBelowBudget(
+          plan, CONCURRENT_WRITES, users, concurrent, ruPerRow / COVERED_SECONDS, warnings);
     } else {
       chosen.put(CONCURRENT_WRITES, Integer.toString(concurrent));
       choice = concurrent + " concurrent writes per task (" + CONCURRENT_WRITES + ")";
@@ -70,18 +86,75 @@ public final class RequestSizing {
   /** The settings for a scan of rows of about {@code rowBytes} under {@code plan}. */
   public static Map<String, String> forRead(
       BudgetPlan plan, long rowBytes, Predicate<String> userSet) {
+    return forRead(plan, rowBytes, key -> userSet.test(key) ? "" : null, new WarnOnce());
+  }
+
+  /**
+   * The settings for a scan of rows of about {@code rowBytes} under {@code plan}; a page size of
+   * the user's that holds the scan below its budget is said once in {@code warnings}, with its
+   * cost.
+   */
+  public static Map<String, String> forRead(
+      BudgetPlan plan, long rowBytes, Function<String, String> userValue, WarnOnce warnings) {
     double ruPerRow = READ_RU_PER_KB * Math.max(1, rowBytes) / 1024.0;
     int rowsPerPage = rowsPerPage(taskShare(plan), ruPerRow, SCC_ROWS_PER_PAGE);
     Map<String, String> chosen = new LinkedHashMap<>();
     String choice;
-    if (userSet.test(FETCH_SIZE)) {
+    String users = userValue.apply(FETCH_SIZE);
+    if (users != null) {
       choice = "your " + FETCH_SIZE;
+      warnIfBelowBudget(
+          plan, FETCH_SIZE, users, rowsPerPage, ruPerRow / PAGE_SHARE_OF_SECOND, warnings);
     } else {
       chosen.put(FETCH_SIZE, Integer.toString(rowsPerPage));
       choice = rowsPerPage + " rows per page (" + FETCH_SIZE + ")";
     }
     log("reading", plan, ruPerRow, rowBytes, choice);
     return chosen;
+  }
+
+  /**
+   * The RU/s a user's setting lets the job use, by the rule above read backwards: {@code
+   * ruPerSecondPerUnit} is what one unit of the setting (a write in flight, a row per page) carries
+   * in a task's second; every task of every executor runs with it.
+   */
+  static double ruPerSecondAllowed(BudgetPlan plan, int setting, double ruPerSecondPerUnit) {
+    return Math.min(
+        plan.totalRuPerSecond(),
+        setting * ruPerSecondPerUnit * Math.max(1, plan.tasksPerExecutor()) * plan.executors());
+  }
+
+  private static void warnIfBelowBudget(
+      BudgetPlan plan,
+      String key,
+      String users,
+      int rulesChoice,
+      double ruPerSecondPerUnit,
+      WarnOnce warnings) {
+    int setting;
+    try {
+      setting = Integer.parseInt(users.trim());
+    } catch (NumberFormatException e) {
+      return; // the connector refuses it with its own message
+    }
+    double allowed = ruPerSecondAllowed(plan, setting, ruPerSecondPerUnit);
+    if (setting >= rulesChoice || allowed >= plan.totalRuPerSecond()) {
+      return;
+    }
+    warnings.warn(
+        LOG,
+        "below budget " + key,
+        String.format(
+            Locale.ROOT,
+            "'%s=%d' holds this %s to about %,.0f RU/s of its %,.0f RU/s budget on %s; remove it"
+                + " to let cosmos-spark size requests from the budget (it would use %d).",
+            key,
+            setting,
+            key.equals(FETCH_SIZE) ? "read" : "write",
+            allowed,
+            plan.totalRuPerSecond(),
+            plan.budget().table(),
+            rulesChoice));
   }
 
   /**

@@ -77,12 +77,53 @@ class BadInputCatalogueTest {
   }
 
   @Test
+  void aMisspeltShortOptionOfAWriteIsNamedWithTheOneMeantAndWritesNothing() {
+    String table = table("misspelt_short_option");
+    Map<String, String> options = options(table);
+    options.put("throughput.targetRuPerSecnd", "2000");
+    String message = writeFailure("misspelt short option", books(0, 3), options);
+    assertContains(
+        message,
+        "Unknown option 'throughput.targetRuPerSecnd'; did you mean 'throughput.targetRuPerSecond'?"
+            + " Neither cosmoscassandra nor the Spark Cassandra Connector reads"
+            + " 'throughput.targetRuPerSecnd', so it would be ignored. The options are listed in"
+            + " docs/configuration.md.");
+    assertEquals(0, rows(table));
+  }
+
+  @Test
+  void aShortConnectorNameAndItsFullNameWithDifferentValuesAreNamed() {
+    String table = table("short_and_full");
+    Map<String, String> options = options(table);
+    options.put("output.consistency.level", "ALL");
+    options.put("spark.cassandra.output.consistency.level", "LOCAL_QUORUM");
+    String message = writeFailure("short and full connector name", books(0, 3), options);
+    assertContains(
+        message,
+        "Options 'output.consistency.level' and 'spark.cassandra.output.consistency.level' are"
+            + " both set, to different values; 'output.consistency.level' is a short name of"
+            + " 'spark.cassandra.output.consistency.level'. Keep only"
+            + " 'spark.cassandra.output.consistency.level'.");
+    assertEquals(0, rows(table));
+  }
+
+  @Test
+  void aSplitCountThatIsNotANumberIsNamed() {
+    Map<String, String> options = options("books");
+    options.put("spark.cassandra.splitCount", "many");
+    String message = readFailure("spark.cassandra.splitCount not a number", options);
+    assertContains(
+        message,
+        "Option 'spark.cassandra.splitCount' must be a number of Spark partitions of 1 or more,"
+            + " got 'many'.");
+  }
+
+  @Test
   void aMisspeltKeyspaceOptionIsPointedOut() {
     Map<String, String> options = options("books");
     options.put("keyspce", options.remove("keyspace"));
     String message = readFailure("misspelt keyspace option", options);
-    assertContains(message, "(keyspace is missing).");
-    assertContains(message, "Option 'keyspce' was given: did you mean 'keyspace'?");
+    assertContains(message, "Unknown option 'keyspce'; did you mean 'keyspace'?");
   }
 
   @Test
@@ -311,7 +352,7 @@ class BadInputCatalogueTest {
     String message = configurationFailure("misspelt account", books(0, 3), options);
     assertContains(
         message,
-        "The host name 'no-such-account-typo.cassandra.cosmos.azure.com', derived from account"
+        "CosmosConfigException: The host name 'no-such-account-typo.cassandra.cosmos.azure.com', derived from account"
             + " 'no-such-account-typo' (spark.cosmos.cassandra.account), does not resolve on this"
             + " machine. Check the account name: it must be an existing Cosmos DB for Apache"
             + " Cassandra account, spelt as the Azure portal shows it.");
@@ -327,7 +368,7 @@ class BadInputCatalogueTest {
     String message = configurationFailure("host that does not resolve", books(0, 3), options);
     assertContains(
         message,
-        "The host name 'no-such-host.invalid' (spark.cosmos.cassandra.host) does not resolve on"
+        "CosmosConfigException: The host name 'no-such-host.invalid' (spark.cosmos.cassandra.host) does not resolve on"
             + " this machine. Check the option: unset, it is derived from account '"
             + emulator.account()
             + "'");

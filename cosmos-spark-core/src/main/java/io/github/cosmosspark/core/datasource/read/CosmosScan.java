@@ -1,6 +1,7 @@
 package io.github.cosmosspark.core.datasource.read;
 
 import com.datastax.spark.connector.datasource.CassandraScan;
+import com.datastax.spark.connector.rdd.ReadConf;
 import io.github.cosmosspark.core.metrics.CosmosMetrics;
 import io.github.cosmosspark.core.throughput.TableBudget;
 import org.apache.spark.sql.connector.metric.CustomMetric;
@@ -15,14 +16,15 @@ final class CosmosScan extends CassandraScan {
 
   private final TableBudget budget;
 
-  CosmosScan(CassandraScan scan, TableBudget budget) {
+  /** SCC's {@code scan} with {@code readConf} in place of its own (to apply a split count). */
+  CosmosScan(CassandraScan scan, ReadConf readConf, TableBudget budget) {
     super(
         scan.session(),
         scan.connector(),
         scan.tableDef(),
         scan.cqlQueryParts(),
         scan.readSchema(),
-        scan.readConf(),
+        readConf,
         scan.consolidatedConf());
     this.budget = budget;
   }
