@@ -19,9 +19,12 @@ import scala.collection.JavaConverters;
  */
 final class ConnectorKeys {
 
-  private static volatile ConnectorNames names;
-
   private ConnectorKeys() {}
+
+  /** SCC's names, read from SCC when first asked for; they cannot change while the JVM runs. */
+  private static final class Known {
+    static final ConnectorNames NAMES = read();
+  }
 
   private static void declare(String scalaObject) {
     try {
@@ -37,7 +40,7 @@ final class ConnectorKeys {
    * in any case; the user who sets one of them has set {@code setting}.
    */
   static List<String> oldNamesOf(String setting) {
-    get();
+    get(); // declares SCC's parameters, deprecated ones included
     List<String> oldNames = new ArrayList<>();
     scala.collection.Iterator<DeprecatedConfigParameter<?>> deprecated =
         DeprecatedConfigParameter$.MODULE$.deprecatedParameters().iterator();
@@ -52,33 +55,29 @@ final class ConnectorKeys {
   }
 
   static ConnectorNames get() {
-    ConnectorNames known = names;
-    if (known == null) {
-      // Touching SCC's configuration objects declares all their parameters; the SQL context's
-      // one (spark.cassandra.sql.cluster) is declared in an object ConfObjects leaves out.
-      ConfigParameter$.MODULE$.ConfObjects();
-      declare("org.apache.spark.sql.cassandra.package$CassandraSQLContextParams$");
-      List<String> settings = new ArrayList<>();
-      settings.addAll(
-          JavaConverters.seqAsJavaListConverter(ConfigParameter$.MODULE$.names()).asJava());
-      settings.addAll(
-          JavaConverters.seqAsJavaListConverter(DeprecatedConfigParameter$.MODULE$.names())
-              .asJava());
-      settings.addAll(
-          JavaConverters.setAsJavaSetConverter(new CosmosConnectionFactory().properties())
-              .asJava());
-      DefaultSource$ source = DefaultSource$.MODULE$;
-      known =
-          ConnectorNames.of(
-              settings,
-              Arrays.asList(
-                  source.CassandraDataSourceKeyspaceNameProperty(),
-                  source.CassandraDataSourceTableNameProperty(),
-                  source.CassandraDataSourceClusterNameProperty(),
-                  source.CassandraDataSourcePushdownEnableProperty(),
-                  source.CassandraDataSourceConfirmTruncateProperty()));
-      names = known;
-    }
-    return known;
+    return Known.NAMES;
+  }
+
+  private static ConnectorNames read() {
+    // Touching SCC's configuration objects declares all their parameters; the SQL context's
+    // one (spark.cassandra.sql.cluster) is declared in an object ConfObjects leaves out.
+    ConfigParameter$.MODULE$.ConfObjects();
+    declare("org.apache.spark.sql.cassandra.package$CassandraSQLContextParams$");
+    List<String> settings = new ArrayList<>();
+    settings.addAll(
+        JavaConverters.seqAsJavaListConverter(ConfigParameter$.MODULE$.names()).asJava());
+    settings.addAll(
+        JavaConverters.seqAsJavaListConverter(DeprecatedConfigParameter$.MODULE$.names()).asJava());
+    settings.addAll(
+        JavaConverters.setAsJavaSetConverter(new CosmosConnectionFactory().properties()).asJava());
+    DefaultSource$ source = DefaultSource$.MODULE$;
+    return ConnectorNames.of(
+        settings,
+        Arrays.asList(
+            source.CassandraDataSourceKeyspaceNameProperty(),
+            source.CassandraDataSourceTableNameProperty(),
+            source.CassandraDataSourceClusterNameProperty(),
+            source.CassandraDataSourcePushdownEnableProperty(),
+            source.CassandraDataSourceConfirmTruncateProperty()));
   }
 }
