@@ -66,7 +66,7 @@ class SecretsNeverLeakTest {
             wrongKeyFile.toString());
 
     String logs = read(output);
-    assertTrue(logs.contains("SCENARIO DONE"), tail(logs));
+    assertTrue(logs.contains("SCENARIO DONE"), failureOf(logs));
     assertTrue(logs.contains("ROWS READ: 1"), tail(logs));
     assertTrue(logs.contains("DEBUG "), "DEBUG logging was not on");
     assertTrue(logs.contains("refused the credentials of account 'cassandra'"), tail(logs));
@@ -181,6 +181,12 @@ class SecretsNeverLeakTest {
   static String around(String text, String secret) {
     int at = text.indexOf(secret);
     return at < 0 ? "" : text.substring(Math.max(0, at - 300), Math.min(text.length(), at + 50));
+  }
+
+  /** What ended a scenario early: its main thread's exception, or else the end of its output. */
+  static String failureOf(String logs) {
+    int at = logs.indexOf("Exception in thread \"main\"");
+    return at < 0 ? tail(logs) : logs.substring(at, Math.min(logs.length(), at + 6000));
   }
 
   static String tail(String text) {

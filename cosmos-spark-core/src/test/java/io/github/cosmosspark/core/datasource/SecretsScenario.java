@@ -120,7 +120,10 @@ public final class SecretsScenario {
         "CATALOG COUNT: "
             + spark.sql("SELECT count(*) FROM cosmos." + keyspace + ".books").first().getLong(0));
     spark
-        .sql("INSERT INTO cosmos." + keyspace + ".books VALUES (1000, 'from the catalog')")
+        .sql(
+            "INSERT INTO cosmos."
+                + keyspace
+                + ".books (id, title) VALUES (1000, 'from the catalog')")
         .collect();
 
     rows.limit(10)
