@@ -3,6 +3,7 @@ package io.github.cosmosspark.core.config;
 import io.github.cosmosspark.core.errors.CosmosConfigException;
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +35,14 @@ public final class CosmosCassandraConfig implements Serializable {
   public static final String COSMOS_DOMAIN = ".cassandra.cosmos.azure.com";
 
   private static final String SCC_TLS_KEY = "spark.cassandra.connection.ssl.enabled";
+
+  /** Where the key can come from besides {@code password}; resolution folds them into it. */
+  private static final List<CosmosOption<?>> KEY_SOURCES =
+      Collections.unmodifiableList(
+          Arrays.<CosmosOption<?>>asList(
+              CosmosOptions.CONNECTION_STRING,
+              CosmosOptions.PASSWORD_ENV,
+              CosmosOptions.PASSWORD_FILE));
 
   /** Where the connector carries resolved settings; not for users to set. */
   public static final String RESOLVED_PREFIX = CosmosOption.PREFIX + "resolved.";
@@ -90,18 +100,7 @@ public final class CosmosCassandraConfig implements Serializable {
     }
     int bundleLayer = bundle ? connectionText.layer : Integer.MAX_VALUE;
     String password =
-        resolver.moreSpecificThan(
-            CosmosOptions.PASSWORD, bundleLayer, bundle ? connectionString.password : null);
-    if (password == null) {
-      throw new CosmosConfigException(
-          "No key is configured for Cosmos DB account '"
-              + account
-              + "'. Set '"
-              + CosmosOptions.PASSWORD.key()
-              + "' to the account's PRIMARY PASSWORD (a read-only password for reads), or use '"
-              + CosmosOptions.CONNECTION_STRING.key()
-              + "'.");
-    }
+        accountKey(resolver, connectionText, bundle ? connectionString.password : null, account);
     String host =
         resolver.moreSpecificThan(
             CosmosOptions.HOST, bundleLayer, bundle ? connectionString.host : null);
@@ -130,7 +129,7 @@ public final class CosmosCassandraConfig implements Serializable {
     values.put(CosmosOptions.PORT.name(), port != null ? port : CosmosOptions.PORT.defaultValue());
     values.put(CosmosOptions.RETRY_MAX_ATTEMPTS.name(), maxAttempts(resolver, warnings));
     for (CosmosOption<?> option : CosmosOptions.all()) {
-      if (!values.containsKey(option.name()) && option != CosmosOptions.CONNECTION_STRING) {
+      if (!values.containsKey(option.name()) && !KEY_SOURCES.contains(option)) {
         Object value = resolver.valueOrDefault(option);
         if (value != null) {
           values.put(option.name(), value);
@@ -138,6 +137,81 @@ public final class CosmosCassandraConfig implements Serializable {
       }
     }
     return new CosmosCassandraConfig(values);
+  }
+
+  /**
+   * The account key, from the one source given at the most specific level: {@code password} (or the
+   * connector's key it falls back to), the connection string when it gives the account, {@code
+   * passwordEnv} or {@code passwordFile}. Two of them at one level are an error, since either
+   * choice would silently ignore the other.
+   */
+  private static String accountKey(
+      Resolver resolver, Found connectionText, String bundlePassword, String account) {
+    Found password = resolver.find(CosmosOptions.PASSWORD);
+    Found env = resolver.find(CosmosOptions.PASSWORD_ENV);
+    Found file = resolver.find(CosmosOptions.PASSWORD_FILE);
+    List<Found> given = new ArrayList<>();
+    for (Found found : Arrays.asList(password, connectionText, env, file)) {
+      if (found != null) {
+        given.add(found);
+      }
+    }
+    for (int i = 0; i < given.size(); i++) {
+      for (int j = i + 1; j < given.size(); j++) {
+        if (given.get(i).layer == given.get(j).layer) {
+          throw new CosmosConfigException(
+              "Options '"
+                  + given.get(i).key
+                  + "' and '"
+                  + given.get(j).key
+                  + "' both give the account key "
+                  + (given.get(i).layer % 2 == 0
+                      ? "in the options of this read, write or catalog"
+                      : "in the Spark or session configuration")
+                  + ". Give exactly one of '"
+                  + CosmosOptions.PASSWORD.name()
+                  + "', '"
+                  + CosmosOptions.CONNECTION_STRING.name()
+                  + "', '"
+                  + CosmosOptions.PASSWORD_ENV.name()
+                  + "', '"
+                  + CosmosOptions.PASSWORD_FILE.name()
+                  + "' there.");
+        }
+      }
+    }
+    Found chosen = null;
+    for (Found found : Arrays.asList(password, env, file)) {
+      if (found != null && (chosen == null || found.layer < chosen.layer)) {
+        chosen = found;
+      }
+    }
+    if (bundlePassword != null && (chosen == null || connectionText.layer < chosen.layer)) {
+      return bundlePassword;
+    }
+    if (chosen == null) {
+      throw new CosmosConfigException(
+          "No key is configured for Cosmos DB account '"
+              + account
+              + "'. Set '"
+              + CosmosOptions.PASSWORD.key()
+              + "' to the account's PRIMARY PASSWORD (a read-only password for reads), name an"
+              + " environment variable or a file that holds it with '"
+              + CosmosOptions.PASSWORD_ENV.key()
+              + "' or '"
+              + CosmosOptions.PASSWORD_FILE.key()
+              + "', or use '"
+              + CosmosOptions.CONNECTION_STRING.key()
+              + "'.");
+    }
+    if (chosen == env) {
+      return KeySources.fromEnvironment(
+          env.key, resolver.parse(CosmosOptions.PASSWORD_ENV, env), resolver.environment);
+    }
+    if (chosen == file) {
+      return KeySources.fromFile(file.key, resolver.parse(CosmosOptions.PASSWORD_FILE, file));
+    }
+    return resolver.parse(CosmosOptions.PASSWORD, password);
   }
 
   /** {@code retry.maxAttempts}, or the helper's retry count it replaces. */
@@ -171,7 +245,17 @@ public final class CosmosCassandraConfig implements Serializable {
    */
   public static CosmosCassandraConfig resolve(
       Map<String, String> perRead, Map<String, String> configuration, WarnOnce warnings) {
-    CosmosCassandraConfig config = resolveWith(new Resolver(perRead, configuration), warnings);
+    return resolve(perRead, configuration, warnings, System::getenv);
+  }
+
+  /** As {@link #resolve(Map, Map, WarnOnce)}, with the driver's environment given, for tests. */
+  static CosmosCassandraConfig resolve(
+      Map<String, String> perRead,
+      Map<String, String> configuration,
+      WarnOnce warnings,
+      Function<String, String> environment) {
+    CosmosCassandraConfig config =
+        resolveWith(new Resolver(perRead, configuration, environment), warnings);
     String endpoint = config.host() + ":" + config.port();
     if (!config.tlsEnabled()) {
       warnings.warn(
@@ -387,7 +471,14 @@ public final class CosmosCassandraConfig implements Serializable {
     private final Map<String, String> configuration = new HashMap<>();
     private final Map<String, String> configurationKeys = new HashMap<>();
 
-    Resolver(Map<String, String> perRead, Map<String, String> configuration) {
+    /** The driver's environment variables, for {@code passwordEnv}. */
+    final Function<String, String> environment;
+
+    Resolver(
+        Map<String, String> perRead,
+        Map<String, String> configuration,
+        Function<String, String> environment) {
+      this.environment = environment;
       index(perRead, this.perRead, perReadKeys);
       index(configuration, this.configuration, configurationKeys);
       rejectUnknown(perReadKeys);

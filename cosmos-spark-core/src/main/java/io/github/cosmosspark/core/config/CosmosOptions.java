@@ -19,6 +19,9 @@ public final class CosmosOptions {
       "one session serves every table of an account; the table travels in SCC's own options";
   private static final String BUDGET_TRAVELS_WITH_TASKS =
       "the driver plans the job's budget from it, and the budget travels with the tasks";
+  private static final String KEY_READ_ON_DRIVER =
+      "the driver reads the key from it when it resolves the options, and the key travels as"
+          + " `password`, under a key Spark's redaction hides";
 
   /** The Cosmos DB account name; also the user name Cosmos expects. */
   public static final CosmosOption<String> ACCOUNT =
@@ -49,6 +52,50 @@ public final class CosmosOptions {
                   + " Sets account, password, host and port at once; an explicit account that"
                   + " disagrees with it is an error.")
           .notCarried("resolution folds it into account, password, host and port")
+          .build();
+
+  /**
+   * The name of an environment variable that holds the account key, so that the key never passes
+   * through Spark's configuration. Read on the driver only; see {@link #PASSWORD_FILE} for why.
+   */
+  public static final CosmosOption<String> PASSWORD_ENV =
+      CosmosOption.string("passwordEnv")
+          .doc(
+              "The name of an environment variable of the driver that holds the account key, for"
+                  + " example `COSMOS_KEY`: the key then never passes through Spark's"
+                  + " configuration, so this option can go anywhere, `SparkSession.builder()`"
+                  + " included. On Databricks, set the variable in the cluster's environment"
+                  + " variables to a secret reference: `COSMOS_KEY={{secrets/<scope>/<key>}}`."
+                  + " The driver reads the variable when it plans a read, write or catalog"
+                  + " statement, and the key reaches executors the way `password` does; executors"
+                  + " need not have the variable. A variable that is not set or is empty is an"
+                  + " error naming it.")
+          .notCarried(KEY_READ_ON_DRIVER)
+          .build();
+
+  /**
+   * A file that holds the account key. Like {@link #PASSWORD_ENV}, it is read on the driver when it
+   * resolves the options, and the key it holds travels to executors as {@link #PASSWORD} does
+   * (which SCC would do anyway: it builds its connection configuration, authentication included, on
+   * the driver and ships it with the tasks). Executors reading their own copy would need the
+   * variable or file on every machine (a spark-submit shell's environment does not reach YARN or
+   * Kubernetes executors), would fail every task instead of the plan, and could read different keys
+   * in one job while the file is being rotated.
+   */
+  public static final CosmosOption<String> PASSWORD_FILE =
+      CosmosOption.string("passwordFile")
+          .doc(
+              "Path of a file on the driver that holds the account key (one line; surrounding"
+                  + " white space and a final line break are ignored), for example a file only the"
+                  + " job's user can read, or on Databricks a file in a Unity Catalog volume"
+                  + " (`/Volumes/...`) or on `/dbfs/...`. Like `passwordEnv`, the key never passes"
+                  + " through Spark's configuration, is read on the driver only, and reaches"
+                  + " executors the way `password` does. A missing, unreadable or empty file is an"
+                  + " error naming the path; the key is never shown. Give exactly one of"
+                  + " `password`, `connectionString`, `passwordEnv`, `passwordFile` at one level"
+                  + " (a read's options, or the configuration); a more specific level replaces a"
+                  + " less specific one's key.")
+          .notCarried(KEY_READ_ON_DRIVER)
           .build();
 
   /** The endpoint host. */
@@ -221,6 +268,8 @@ public final class CosmosOptions {
               ACCOUNT,
               PASSWORD,
               CONNECTION_STRING,
+              PASSWORD_ENV,
+              PASSWORD_FILE,
               HOST,
               PORT,
               TLS_ENABLED,

@@ -7,11 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The one codec that carries a resolved configuration to executors: every declared option either
@@ -29,6 +36,8 @@ class ConfigCodecTest {
     NOT_DEFAULT.put(
         "connectionString",
         "HostName=private.example;Username=acct;Password=k3y-Secret==;Port=12345");
+    NOT_DEFAULT.put("passwordEnv", "COSMOS_TEST_KEY");
+    NOT_DEFAULT.put("passwordFile", "/keys/cosmos.key");
     NOT_DEFAULT.put("host", "private.example");
     NOT_DEFAULT.put("port", "12345");
     NOT_DEFAULT.put("tls.enabled", "false");
@@ -47,9 +56,16 @@ class ConfigCodecTest {
     NOT_DEFAULT.put("throughput.fraction", "0.5");
   }
 
+  /**
+   * The key sources are alternatives: at one level only one may be given. The connection string
+   * stands for them here (it also sets account, host and port); each of the others is tested below.
+   */
+  private static final List<String> OTHER_KEY_SOURCES =
+      Arrays.asList("password", "passwordEnv", "passwordFile");
+
   @Test
   void everyCarriedOptionArrivesWithItsValueAndEveryOtherSaysWhyNot() {
-    CosmosCassandraConfig config = CosmosCassandraConfig.resolve(NOT_DEFAULT, new HashMap<>());
+    CosmosCassandraConfig config = CosmosCassandraConfig.resolve(oneKeySource(), new HashMap<>());
     CosmosCassandraConfig arrived = CosmosCassandraConfig.decode(asSccMergesIt(config.encode()));
 
     assertNotNull(arrived);
@@ -71,9 +87,36 @@ class ConfigCodecTest {
   }
 
   @Test
+  void theKeyTravelsAsThePasswordWhicheverSourceGaveItAndTheSourceStaysBehind(
+      @TempDir Path directory) throws IOException {
+    String key = "k3y-From-Elsewhere==";
+    Path file = Files.write(directory.resolve("cosmos.key"), key.getBytes(StandardCharsets.UTF_8));
+    Map<String, String> environment = new HashMap<>();
+    environment.put("COSMOS_TEST_KEY", key);
+    Map<String, Map<String, String>> sources = new LinkedHashMap<>();
+    sources.put("password", single("password", key));
+    sources.put("passwordEnv", single("passwordEnv", "COSMOS_TEST_KEY"));
+    sources.put("passwordFile", single("passwordFile", file.toString()));
+
+    for (Map.Entry<String, Map<String, String>> source : sources.entrySet()) {
+      Map<String, String> options = new LinkedHashMap<>(source.getValue());
+      options.put("account", "acct");
+      Map<String, String> encoded =
+          CosmosCassandraConfig.resolve(options, new HashMap<>(), new WarnOnce(), environment::get)
+              .encode();
+      CosmosCassandraConfig arrived = CosmosCassandraConfig.decode(asSccMergesIt(encoded));
+      assertEquals(key, arrived.password(), source.getKey());
+      assertEquals(
+          key, encoded.get(CosmosCassandraConfig.RESOLVED_PREFIX + "password"), source.getKey());
+      assertFalse(encoded.containsValue("COSMOS_TEST_KEY"), source.getKey());
+      assertFalse(encoded.containsValue(file.toString()), source.getKey());
+    }
+  }
+
+  @Test
   void theCodecWritesOneKeyPerCarriedOptionAndNothingElse() {
     Map<String, String> encoded =
-        CosmosCassandraConfig.resolve(NOT_DEFAULT, new HashMap<>()).encode();
+        CosmosCassandraConfig.resolve(oneKeySource(), new HashMap<>()).encode();
 
     int carried = 0;
     for (CosmosOption<?> option : CosmosOptions.all()) {
@@ -90,7 +133,7 @@ class ConfigCodecTest {
   @Test
   void secretsTravelUnderKeysSparksRedactionPatternHides() {
     Map<String, String> encoded =
-        CosmosCassandraConfig.resolve(NOT_DEFAULT, new HashMap<>()).encode();
+        CosmosCassandraConfig.resolve(oneKeySource(), new HashMap<>()).encode();
 
     for (CosmosOption<?> option : CosmosOptions.all()) {
       String key = CosmosCassandraConfig.RESOLVED_PREFIX + option.name();
@@ -106,6 +149,19 @@ class ConfigCodecTest {
     Map<String, String> plain = new HashMap<>();
     plain.put("spark.cassandra.connection.host", "h.example");
     assertNull(CosmosCassandraConfig.decode(plain));
+  }
+
+  /** Every test value, with the connection string as the one key source. */
+  private static Map<String, String> oneKeySource() {
+    Map<String, String> options = new LinkedHashMap<>(NOT_DEFAULT);
+    options.keySet().removeAll(OTHER_KEY_SOURCES);
+    return options;
+  }
+
+  private static Map<String, String> single(String key, String value) {
+    Map<String, String> map = new LinkedHashMap<>();
+    map.put(key, value);
+    return map;
   }
 
   /** SCC lower-cases the per-read keys it merges over the configuration's. */

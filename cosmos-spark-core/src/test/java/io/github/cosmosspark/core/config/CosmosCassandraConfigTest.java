@@ -7,10 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.cosmosspark.core.errors.CosmosConfigException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class CosmosCassandraConfigTest {
 
@@ -356,14 +361,188 @@ class CosmosCassandraConfigTest {
     assertEquals(new RetrySettings(12, 3456, 7), CosmosCassandraConfig.decode(shipped).retry());
   }
 
+  @Test
+  void theKeyCanComeFromAnEnvironmentVariableOfTheDriver() {
+    CosmosCassandraConfig config =
+        resolve(
+            map(),
+            map(
+                "spark.cosmos.cassandra.account", "acct",
+                "spark.cosmos.cassandra.passwordEnv", "COSMOS_KEY"),
+            env("COSMOS_KEY", " " + KEY + "\n"));
+    assertEquals(KEY, config.password());
+    assertEquals(
+        KEY,
+        CosmosCassandraConfig.decode(lowerCased(config.encode())).password(),
+        "the key travels as the password does");
+    assertFalse(config.encode().containsValue("COSMOS_KEY"), "the variable's name stays behind");
+  }
+
+  @Test
+  void theKeyCanComeFromAFileOnTheDriver(@TempDir Path directory) throws IOException {
+    Path file = directory.resolve("cosmos.key");
+    Files.write(file, (KEY + "\n").getBytes(StandardCharsets.UTF_8));
+    CosmosCassandraConfig config =
+        resolve(map("account", "acct", "passwordFile", file.toString()), map());
+    assertEquals(KEY, config.password());
+    CosmosCassandraConfig asUri =
+        resolve(map("account", "acct", "passwordFile", file.toUri().toString()), map());
+    assertEquals(KEY, asUri.password());
+  }
+
+  @Test
+  void twoKeySourcesAtOneLevelAreRefusedByName() {
+    String perRead =
+        failure(map("account", "acct", "password", KEY, "passwordEnv", "COSMOS_KEY"), map());
+    assertTrue(perRead.contains("'password'"), perRead);
+    assertTrue(perRead.contains("'passwordEnv'"), perRead);
+    assertTrue(perRead.contains("Give exactly one of"), perRead);
+    assertFalse(perRead.contains(KEY), perRead);
+
+    String configured =
+        failure(
+            map(),
+            map(
+                "spark.cosmos.cassandra.connectionString",
+                PORTAL_STRING,
+                "spark.cosmos.cassandra.passwordFile",
+                "/keys/cosmos"));
+    assertTrue(configured.contains("'spark.cosmos.cassandra.connectionString'"), configured);
+    assertTrue(configured.contains("'spark.cosmos.cassandra.passwordFile'"), configured);
+    assertTrue(configured.contains("Spark or session configuration"), configured);
+    assertFalse(configured.contains(KEY), configured);
+
+    String withString =
+        failure(map("connectionString", PORTAL_STRING, "password", "other-key"), map());
+    assertTrue(withString.contains("'connectionString'"), withString);
+  }
+
+  @Test
+  void aKeyGivenAtAMoreSpecificLevelReplacesTheConfigurationsKeySource() {
+    Map<String, String> configuration =
+        map(
+            "spark.cosmos.cassandra.account", "acct",
+            "spark.cosmos.cassandra.passwordEnv", "UNSET_VARIABLE");
+    assertEquals("read-key", resolve(map("password", "read-key"), configuration, env()).password());
+    assertEquals(
+        KEY,
+        resolve(
+                map("passwordEnv", "COSMOS_KEY"),
+                map("spark.cosmos.cassandra.connectionString", PORTAL_STRING),
+                env("COSMOS_KEY", KEY))
+            .password());
+    assertEquals(
+        KEY,
+        resolve(
+                map("connectionString", PORTAL_STRING),
+                map("spark.cosmos.cassandra.passwordEnv", "UNSET_VARIABLE"),
+                env())
+            .password());
+  }
+
+  @Test
+  void aMissingOrEmptyVariableIsNamed() {
+    Map<String, String> options = map("account", "acct", "passwordEnv", "COSMOS_KEY");
+    assertEquals(
+        "Environment variable 'COSMOS_KEY', named by option 'passwordEnv', is not set on the"
+            + " driver. Set it in the driver's environment (on Databricks, in the cluster's"
+            + " environment variables: COSMOS_KEY={{secrets/<scope>/<key>}}), or give the key"
+            + " another way.",
+        failure(options, map(), env()));
+    assertEquals(
+        "Environment variable 'COSMOS_KEY', named by option 'passwordEnv', is empty; it must"
+            + " hold the account key.",
+        failure(options, map(), env("COSMOS_KEY", " \n")));
+  }
+
+  @Test
+  void aKeyPutWhereTheVariablesOrFilesNameBelongsIsNotEchoed() {
+    String env = failure(map("account", "acct", "passwordEnv", KEY), map(), env());
+    assertTrue(env.contains("'passwordEnv' must be the name of an environment variable"), env);
+    assertFalse(env.contains("k3y"), env);
+    String file = failure(map("account", "acct", "passwordFile", KEY), map());
+    assertTrue(file.contains("'passwordFile' must be the path of a file"), file);
+    assertFalse(file.contains("k3y"), file);
+  }
+
+  @Test
+  void aMissingEmptyOrWrongFileIsNamedWithoutWhatItHolds(@TempDir Path directory)
+      throws IOException {
+    Path missing = directory.resolve("nothing-here.key");
+    assertEquals(
+        "File '"
+            + missing
+            + "', named by option 'passwordFile', does not exist on the driver. The driver reads"
+            + " the key from it; executors do not need it.",
+        failure(map("account", "acct", "passwordFile", missing.toString()), map()));
+
+    Path empty = Files.write(directory.resolve("empty.key"), new byte[0]);
+    assertEquals(
+        "File '"
+            + empty
+            + "', named by option 'passwordFile', is empty; it must hold the account"
+            + " key.",
+        failure(map("account", "acct", "passwordFile", empty.toString()), map()));
+
+    Path twoLines =
+        Files.write(
+            directory.resolve("notes.txt"),
+            ("account acct\nkey " + KEY + "\n").getBytes(StandardCharsets.UTF_8));
+    String notes = failure(map("account", "acct", "passwordFile", twoLines.toString()), map());
+    assertTrue(notes.contains("holds more than one word or line"), notes);
+    assertFalse(notes.contains("k3y"), notes);
+
+    String directoryMessage =
+        failure(map("account", "acct", "passwordFile", directory.toString()), map());
+    assertTrue(directoryMessage.contains("is a directory"), directoryMessage);
+
+    String dbfs = failure(map("account", "acct", "passwordFile", "dbfs:/keys/cosmos"), map());
+    assertTrue(dbfs.contains("'dbfs:/keys/cosmos', which is not a local path"), dbfs);
+  }
+
+  @Test
+  void noKeyNamesEveryWayToGiveOne() {
+    String message = failure(map("account", "acct"), map());
+    assertTrue(message.contains("spark.cosmos.cassandra.passwordEnv"), message);
+    assertTrue(message.contains("spark.cosmos.cassandra.passwordFile"), message);
+  }
+
   private static CosmosCassandraConfig resolve(
       Map<String, String> perRead, Map<String, String> configuration) {
     return CosmosCassandraConfig.resolve(perRead, configuration);
   }
 
+  private static CosmosCassandraConfig resolve(
+      Map<String, String> perRead,
+      Map<String, String> configuration,
+      Map<String, String> environment) {
+    return CosmosCassandraConfig.resolve(perRead, configuration, new WarnOnce(), environment::get);
+  }
+
   private static String failure(Map<String, String> perRead, Map<String, String> configuration) {
     return assertThrows(CosmosConfigException.class, () -> resolve(perRead, configuration))
         .getMessage();
+  }
+
+  private static String failure(
+      Map<String, String> perRead,
+      Map<String, String> configuration,
+      Map<String, String> environment) {
+    return assertThrows(
+            CosmosConfigException.class, () -> resolve(perRead, configuration, environment))
+        .getMessage();
+  }
+
+  /** A driver environment holding only the given variables. */
+  private static Map<String, String> env(String... namesAndValues) {
+    return map(namesAndValues);
+  }
+
+  /** SCC lower-cases the per-read keys it merges over the configuration's. */
+  private static Map<String, String> lowerCased(Map<String, String> encoded) {
+    Map<String, String> merged = new HashMap<>();
+    encoded.forEach((key, value) -> merged.put(key.toLowerCase(java.util.Locale.ROOT), value));
+    return merged;
   }
 
   private static Map<String, String> map(String... keysAndValues) {

@@ -25,7 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The account key and the trust store password, used the ways users use them, must appear in no log
- * line at any level, no printed plan or exception, no event log and no page of the Spark UI.
+ * line at any level, no printed plan or exception, no event log and no page of the Spark UI: given
+ * as a value, named by an environment variable ({@code passwordEnv}) and held in a file ({@code
+ * passwordFile}).
  */
 @CassandraTest
 class SecretsNeverLeakTest {
@@ -41,6 +43,14 @@ class SecretsNeverLeakTest {
     Map<String, String> secrets = new HashMap<>();
     secrets.put("SCENARIO_PASSWORD", server.password());
     secrets.put("SCENARIO_STORE_PASSWORD", server.truststorePassword());
+    secrets.put("SCENARIO_KEY", server.password());
+    Path keyFile =
+        Files.write(
+            out.resolve("cosmos.key"), (server.password() + "\n").getBytes(StandardCharsets.UTF_8));
+    Path wrongKeyFile =
+        Files.write(
+            out.resolve("wrong.key"),
+            (server.password() + "-but-wrong").getBytes(StandardCharsets.UTF_8));
     Path output =
         runWithDebugLogging(
             out,
@@ -51,14 +61,29 @@ class SecretsNeverLeakTest {
             server.host(),
             Integer.toString(server.port()),
             ks.name(),
-            server.truststorePath().toString());
+            server.truststorePath().toString(),
+            keyFile.toString(),
+            wrongKeyFile.toString());
 
     String logs = read(output);
-    assertTrue(logs.contains("SCENARIO DONE"), tail(logs));
+    assertTrue(logs.contains("SCENARIO DONE"), failureOf(logs));
     assertTrue(logs.contains("ROWS READ: 1"), tail(logs));
     assertTrue(logs.contains("DEBUG "), "DEBUG logging was not on");
     assertTrue(logs.contains("refused the credentials of account 'cassandra'"), tail(logs));
     assertTrue(logs.contains("== Physical Plan =="), "no plan was printed");
+    assertTrue(logs.contains("CATALOG COUNT: 100"), "the catalog did not log in with passwordEnv");
+    assertTrue(logs.contains("FILE KEY COUNT: 111"), "a read did not log in with passwordFile");
+    assertTrue(
+        logs.contains(
+            "Environment variable 'SCENARIO_UNSET_VARIABLE', named by option 'passwordEnv', is not"
+                + " set on the driver."),
+        tail(logs));
+    assertTrue(
+        logs.contains(
+            "File '"
+                + out.resolve("no-such.key")
+                + "', named by option 'passwordFile', does not exist on the driver."),
+        tail(logs));
 
     String eventLog = readAll(out.resolve("events"));
     assertTrue(eventLog.contains("SparkListenerSQLExecutionStart"), "event log is incomplete");
@@ -156,6 +181,12 @@ class SecretsNeverLeakTest {
   static String around(String text, String secret) {
     int at = text.indexOf(secret);
     return at < 0 ? "" : text.substring(Math.max(0, at - 300), Math.min(text.length(), at + 50));
+  }
+
+  /** What ended a scenario early: its main thread's exception, or else the end of its output. */
+  static String failureOf(String logs) {
+    int at = logs.indexOf("Exception in thread \"main\"");
+    return at < 0 ? tail(logs) : logs.substring(at, Math.min(logs.length(), at + 6000));
   }
 
   static String tail(String text) {

@@ -26,12 +26,14 @@ import org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionStart;
 
 /**
  * Run by {@link SecretsNeverLeakTest} in a JVM of its own, so that it can have the UI, an event log
- * and DEBUG logging everywhere: does what a user does with a key (session-level and per-read),
- * including a failing login, then saves the UI's pages and stops Spark so the event log is
- * complete.
+ * and DEBUG logging everywhere: does what a user does with a key (session-level and per-read; named
+ * by an environment variable for a catalog set up in {@code SparkSession.builder()}; in a file for
+ * a read and a write), including a failing login and key sources that are missing, then saves the
+ * UI's pages and stops Spark so the event log is complete.
  *
- * <p>Arguments: output directory, host, port, keyspace, trust store path. Secrets come in the
- * environment: {@code SCENARIO_PASSWORD}, {@code SCENARIO_STORE_PASSWORD}.
+ * <p>Arguments: output directory, host, port, keyspace, trust store path, a file holding the key, a
+ * file holding a wrong key. Secrets come in the environment: {@code SCENARIO_PASSWORD}, {@code
+ * SCENARIO_STORE_PASSWORD}; {@code SCENARIO_KEY} holds the key for {@code passwordEnv}.
  */
 public final class SecretsScenario {
 
@@ -41,6 +43,8 @@ public final class SecretsScenario {
     String port = args[2];
     String keyspace = args[3];
     String truststore = args[4];
+    String keyFile = args[5];
+    String wrongKeyFile = args[6];
     String password = System.getenv("SCENARIO_PASSWORD");
     String storePassword = System.getenv("SCENARIO_STORE_PASSWORD");
 
@@ -52,7 +56,18 @@ public final class SecretsScenario {
     System.setProperty("spark.cosmos.cassandra.password", password);
     System.setProperty("spark.cosmos.cassandra.tls.truststore.path", truststore);
     System.setProperty("spark.cosmos.cassandra.tls.truststore.type", "PKCS12");
-    SparkSession spark = sparkWithUiAndEventLog("secrets-scenario", out.resolve("events"));
+    System.setProperty("spark.sql.catalog.cosmos.tls.truststore.password", storePassword);
+    // A standalone application's catalog: the key's source is named in the builder, which is
+    // safe because the option holds only the variable's name. It replaces the configuration's
+    // password for the catalog (a more specific level).
+    Map<String, String> builderSettings = new LinkedHashMap<>();
+    builderSettings.put(
+        "spark.sql.catalog.cosmos", "io.github.cosmosspark.core.catalog.CosmosCassandraCatalog");
+    builderSettings.put("spark.sql.catalog.cosmos.host", host);
+    builderSettings.put("spark.sql.catalog.cosmos.port", port);
+    builderSettings.put("spark.sql.catalog.cosmos.passwordEnv", "SCENARIO_KEY");
+    SparkSession spark =
+        sparkWithUiAndEventLog("secrets-scenario", out.resolve("events"), builderSettings);
     UiIds ui = UiIds.watch(spark);
 
     Dataset<Row> rows =
@@ -101,6 +116,65 @@ public final class SecretsScenario {
       expected.printStackTrace(System.out);
     }
 
+    System.out.println(
+        "CATALOG COUNT: "
+            + spark.sql("SELECT count(*) FROM cosmos." + keyspace + ".books").first().getLong(0));
+    spark
+        .sql(
+            "INSERT INTO cosmos."
+                + keyspace
+                + ".books (id, title) VALUES (1000, 'from the catalog')")
+        .collect();
+
+    rows.limit(10)
+        .selectExpr("id + 2000 AS id", "title")
+        .write()
+        .format("cosmoscassandra")
+        .option("passwordFile", keyFile)
+        .option("tls.truststore.password", storePassword)
+        .option("host", host)
+        .option("port", port)
+        .option("keyspace", keyspace)
+        .option("table", "books")
+        .mode("append")
+        .save();
+    System.out.println(
+        "FILE KEY COUNT: "
+            + spark
+                .read()
+                .format("cosmoscassandra")
+                .option("passwordFile", keyFile)
+                .option("tls.truststore.password", storePassword)
+                .option("host", host)
+                .option("port", port)
+                .option("keyspace", keyspace)
+                .option("table", "books")
+                .load()
+                .count());
+
+    for (String[] source :
+        new String[][] {
+          {"passwordFile", wrongKeyFile},
+          {"passwordFile", out.resolve("no-such.key").toString()},
+          {"passwordEnv", "SCENARIO_UNSET_VARIABLE"}
+        }) {
+      try {
+        spark
+            .read()
+            .format("cosmoscassandra")
+            .option(source[0], source[1])
+            .option("tls.truststore.password", storePassword)
+            .option("host", host)
+            .option("port", port)
+            .option("keyspace", keyspace)
+            .option("table", "books")
+            .load()
+            .count();
+      } catch (Exception expected) {
+        expected.printStackTrace(System.out);
+      }
+    }
+
     System.out.println("UI PAGES: " + saveUiPages(spark, ui, out));
     spark.stop();
     System.out.println("SCENARIO DONE");
@@ -108,7 +182,15 @@ public final class SecretsScenario {
 
   /** local[2] with the UI on a free port and an event log in {@code events}. */
   static SparkSession sparkWithUiAndEventLog(String name, Path events) {
-    return SparkSession.builder()
+    return sparkWithUiAndEventLog(name, events, new LinkedHashMap<>());
+  }
+
+  /** The same, with {@code settings} given to the builder too. None may be a secret. */
+  static SparkSession sparkWithUiAndEventLog(
+      String name, Path events, Map<String, String> settings) {
+    SparkSession.Builder builder = SparkSession.builder();
+    settings.forEach(builder::config);
+    return builder
         .master("local[2]")
         .appName(name)
         .config("spark.ui.enabled", "true")
