@@ -142,7 +142,16 @@ public final class ConfigurationReference {
         .append(
             " `spark.cosmos.cassandra.tls.hostnameVerification` in the Spark configuration), but")
         .append(" keep SCC's own TLS setup: no TLS version floor beyond the JVM's, and JKS trust")
-        .append(" stores.\n");
+        .append(" stores.\n\n")
+        .append("SCC's own APIs (`CassandraConnector(sc)`, `sc.cassandraTable`, the plain format)")
+        .append(" refuse the connector 2.x settings `spark.cassandra.connection.")
+        .append("connections_per_executor_max` and `spark.cassandra.splitCount` in the Spark")
+        .append(" configuration before any factory is called. The Spark plugin")
+        .append(
+            " `spark.plugins=io.github.cosmosspark.core.connection.CosmosSparkPlugin` maps them")
+        .append(" (and Microsoft's helper factory) when the SparkContext starts, and sets both")
+        .append(
+            " factories where they are not set; see [databricks.md](databricks.md#3-the-clusters-spark-configuration).\n");
     return out.toString();
   }
 

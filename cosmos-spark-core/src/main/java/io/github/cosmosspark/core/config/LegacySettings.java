@@ -121,7 +121,7 @@ public final class LegacySettings {
       warnings.warn(
           LOG,
           CONNECTIONS_PER_EXECUTOR_MAX,
-          "'{}' is a Spark Cassandra Connector 2.x setting that 3.x rejects; cosmoscassandra"
+          "'{}' is a Spark Cassandra Connector 2.x setting that 3.x rejects; cosmos-spark"
               + " applies its value to '{}' and '{}'. Use those names instead.",
           CONNECTIONS_PER_EXECUTOR_MAX,
           CONNECTION_POOL_KEYS.get(0),
@@ -198,6 +198,29 @@ public final class LegacySettings {
             + " blocking driver threads; remove the setting.",
         key,
         HELPER_FACTORY);
+    return true;
+  }
+
+  /**
+   * Whether {@code factory} is the helper's, which cannot run with connector 3 (its class is not on
+   * the classpath); says once that {@code replacement} is used in its place on every path, SCC's
+   * own APIs included.
+   */
+  public static boolean replacesHelperFactory(
+      String key, String factory, String replacement, WarnOnce warnings) {
+    if (factory == null || !factory.trim().equals(HELPER_FACTORY)) {
+      return false;
+    }
+    warnings.warn(
+        LOG,
+        key,
+        "'{}={}' names Microsoft's Spark helper for connector 2.x, which does not run with"
+            + " connector 3. cosmos-spark uses '{}' in its place, for the connector's own APIs"
+            + " too (CassandraConnector, cassandraTable, the org.apache.spark.sql.cassandra"
+            + " format); remove the setting.",
+        key,
+        HELPER_FACTORY,
+        replacement);
     return true;
   }
 }
