@@ -13,6 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.apache.maven.repository.internal.MavenRepositorySystemUtils;
 import org.eclipse.aether.DefaultRepositorySystemSession;
@@ -26,6 +29,8 @@ import org.eclipse.aether.resolution.ArtifactResult;
 import org.eclipse.aether.resolution.DependencyRequest;
 import org.eclipse.aether.resolution.DependencyResolutionException;
 import org.eclipse.aether.supplier.RepositorySystemSupplier;
+import org.eclipse.aether.transfer.AbstractTransferListener;
+import org.eclipse.aether.transfer.TransferEvent;
 import org.eclipse.aether.util.artifact.JavaScopes;
 import org.eclipse.aether.util.filter.DependencyFilterUtils;
 import org.eclipse.aether.util.repository.JreProxySelector;
@@ -172,6 +177,8 @@ public final class CassandraDistribution {
       // every HTTP transporter warn "Please use documented means to configure resolver transport":
       // about 250 lines before a first quick start printed anything of its own.
       session.setProxySelector(new JreProxySelector());
+      DownloadProgress progress = new DownloadProgress(coordinates);
+      session.setTransferListener(progress);
       session.setLocalRepositoryManager(
           system.newLocalRepositoryManager(
               session, new LocalRepository(settings.localRepository.toFile())));
@@ -190,9 +197,10 @@ public final class CassandraDistribution {
         jars.add(result.getArtifact().getFile().toPath());
       }
       LOG.info(
-          "Resolved {} ({} jars) in {} ms from {}",
+          "Resolved {} ({} jars{}) in {} ms from {}",
           coordinates,
           jars.size(),
+          progress.summary(),
           (System.nanoTime() - started) / 1_000_000,
           settings.localRepository);
       return jars;
@@ -213,6 +221,65 @@ public final class CassandraDistribution {
           e);
     } finally {
       system.shutdown();
+    }
+  }
+
+  /**
+   * Progress of a first run's downloads, which take tens of seconds with nothing else to show: one
+   * line when the first download starts, then one every {@value #EVERY_FILES} files or {@value
+   * #EVERY_SECONDS} s, whichever comes first; never one per file. A warm run downloads nothing and
+   * says nothing here.
+   */
+  static final class DownloadProgress extends AbstractTransferListener {
+    static final int EVERY_FILES = 50;
+    static final int EVERY_SECONDS = 10;
+
+    private final String coordinates;
+    private final AtomicInteger files = new AtomicInteger();
+    private final AtomicLong bytes = new AtomicLong();
+    private final AtomicLong lastLine = new AtomicLong();
+    private final AtomicInteger filesAtLastLine = new AtomicInteger();
+
+    DownloadProgress(String coordinates) {
+      this.coordinates = coordinates;
+    }
+
+    @Override
+    public void transferInitiated(TransferEvent event) {
+      if (event.getRequestType() == TransferEvent.RequestType.GET
+          && lastLine.compareAndSet(0, System.nanoTime())) {
+        LOG.info(
+            "Downloading {} and its dependencies into the local Maven repository (first run only)",
+            coordinates);
+      }
+    }
+
+    @Override
+    public void transferSucceeded(TransferEvent event) {
+      String name = event.getResource().getResourceName();
+      if (event.getRequestType() != TransferEvent.RequestType.GET
+          || !(name.endsWith(".jar") || name.endsWith(".pom"))) {
+        return; // checksums and metadata are not what the user waits for
+      }
+      int done = files.incrementAndGet();
+      bytes.addAndGet(Math.max(0, event.getTransferredBytes()));
+      long now = System.nanoTime();
+      long last = lastLine.get();
+      boolean due =
+          done - filesAtLastLine.get() >= EVERY_FILES
+              || now - last >= TimeUnit.SECONDS.toNanos(EVERY_SECONDS);
+      if (due && lastLine.compareAndSet(last, now)) {
+        filesAtLastLine.set(done);
+        LOG.info("Downloaded {} jars and POMs ({} MB) so far", done, bytes.get() / 1_000_000);
+      }
+    }
+
+    /** ", N jars and POMs (M MB) downloaded" after downloads, empty when everything was local. */
+    String summary() {
+      int done = files.get();
+      return done == 0
+          ? ""
+          : ", " + done + " jars and POMs (" + bytes.get() / 1_000_000 + " MB) downloaded";
     }
   }
 
