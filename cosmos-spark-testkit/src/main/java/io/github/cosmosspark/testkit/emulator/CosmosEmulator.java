@@ -6,6 +6,7 @@ import com.datastax.oss.driver.api.core.ssl.ProgrammaticSslEngineFactory;
 import com.datastax.oss.protocol.internal.Compressor;
 import com.datastax.oss.protocol.internal.FrameCodec;
 import io.github.cosmosspark.testkit.cassandra.CassandraServer;
+import io.github.cosmosspark.testkit.cassandra.ServerSessions;
 import io.github.cosmosspark.testkit.tls.TestCertificateAuthority;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -220,14 +221,16 @@ public final class CosmosEmulator implements AutoCloseable {
 
   /**
    * A session builder with contact point, data center, the account and {@code accountKey} (the key
-   * or the read-only key), and TLS with host name verification set.
+   * or the read-only key), TLS with host name verification, and the test timeouts of {@link
+   * ServerSessions#testTimeouts()} set.
    */
   public CqlSessionBuilder sessionBuilder(String accountKey) {
     return CqlSession.builder()
         .addContactPoint(new InetSocketAddress(HOST, port))
         .withLocalDatacenter(CassandraServer.DATACENTER)
         .withAuthCredentials(accounts.account(), accountKey)
-        .withSslEngineFactory(new ProgrammaticSslEngineFactory(clientSslContext, null, true));
+        .withSslEngineFactory(new ProgrammaticSslEngineFactory(clientSslContext, null, true))
+        .withConfigLoader(ServerSessions.testTimeouts());
   }
 
   /**
