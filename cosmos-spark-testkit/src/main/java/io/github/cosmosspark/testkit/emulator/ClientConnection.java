@@ -329,7 +329,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     if (response.message instanceof Prepared) {
       PreparedStatements.Statement prepared = pendingPrepares.remove(response.streamId);
       if (prepared != null) {
-        preparedStatements.remember(((Prepared) response.message).preparedQueryId, prepared);
+        Prepared answer = (Prepared) response.message;
+        prepared.partitionKeyIndices(answer.variablesMetadata.pkIndices);
+        preparedStatements.remember(answer.preparedQueryId, prepared);
       }
     } else if (response.message instanceof SetKeyspace) {
       keyspace = ((SetKeyspace) response.message).keyspace;

@@ -24,6 +24,7 @@ import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -85,7 +86,7 @@ public final class CosmosEmulator implements AutoCloseable {
             builder.account,
             builder.key != null ? builder.key : Accounts.randomKey(random),
             Accounts.randomKey(random));
-    this.provisioning = new Provisioning(builder.burstSeconds);
+    this.provisioning = new Provisioning(builder.burstCapacity, builder.placementSecret());
     this.charges = new RequestCharges(preparedStatements, provisioning);
     this.ddl = new DdlRewriter(provisioning);
     this.storePassword = Accounts.randomKey(random).substring(0, 20);
@@ -300,6 +301,44 @@ public final class CosmosEmulator implements AutoCloseable {
     return provisioning.allStatistics();
   }
 
+  /**
+   * Lays a table (or a keyspace with shared throughput) out in {@code count} physical partitions,
+   * each with an equal share of its RU/s and an equal range of the hash space; its counters start
+   * again. Cosmos decides this itself (from the starting RU/s, splits at 10,000 RU/s per partition,
+   * and data size); tests set it to reproduce a layout, e.g. a 4,000 RU/s table in 4 partitions.
+   *
+   * @param scope {@code keyspace.table}, or a keyspace with shared throughput, created through the
+   *     emulator
+   * @throws IllegalArgumentException for a count Cosmos could not have: under 1, fewer than its
+   *     RU/s needs at 10,000 RU/s a partition, or so many that a partition would have under 100
+   *     RU/s
+   */
+  public void physicalPartitions(String scope, int count) {
+    provisioning.repartition(scope, count);
+  }
+
+  /** How many physical partitions a table (or its shared keyspace) has now. */
+  public int physicalPartitionCount(String keyspaceAndTable) {
+    return provisioning.partitions(keyspaceAndTable.toLowerCase(java.util.Locale.ROOT)).count();
+  }
+
+  /**
+   * The physical partition (0 to count - 1) a row of {@code keyspaceAndTable} with this partition
+   * key lives in, for tests and benchmarks that build a workload around the layout (for example
+   * rows in the order a scan on Cosmos returns them). A client of the emulator cannot compute it:
+   * the placement hash is keyed with the emulator's secret.
+   *
+   * @param keyComponents the partition key's column values, serialized as protocol v4 does
+   */
+  public int physicalPartitionOf(String keyspaceAndTable, ByteBuffer... keyComponents) {
+    int[] order = new int[keyComponents.length];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    ByteBuffer key = PartitionKeys.compose(java.util.Arrays.asList(keyComponents), order);
+    return provisioning.partitionOf(keyspaceAndTable, key);
+  }
+
   /** Zeroes every counter; budgets and throughput stay. */
   public void resetStatistics() {
     provisioning.resetStatistics();
@@ -319,7 +358,8 @@ public final class CosmosEmulator implements AutoCloseable {
     private final CassandraServer backend;
     private String account = "localcosmos";
     private String key;
-    private double burstSeconds = 1;
+    private boolean burstCapacity;
+    private long placementSeed = 0x5eed_c05305L;
 
     private Builder(CassandraServer backend) {
       this.backend = backend;
@@ -338,16 +378,26 @@ public final class CosmosEmulator implements AutoCloseable {
     }
 
     /**
-     * Lets a table save up unused throughput for bursts, as Cosmos's burst capacity does (up to 300
-     * s of it). Default: off, so a table never runs above its RU/s for more than a second.
+     * Burst capacity, as the Cosmos account option: each physical partition of under 3,000 RU/s
+     * saves the throughput it leaves unused, up to 300 seconds of it, and spends it when it is over
+     * its share, at up to 3,000 RU/s. Default: off, as for a new account.
      */
-    public Builder burstCapacity(java.time.Duration saved) {
-      double seconds = saved.toMillis() / 1000.0;
-      if (seconds < 0 || seconds > 300) {
-        throw new IllegalArgumentException("burstCapacity must be 0 to 300 seconds, got " + saved);
-      }
-      this.burstSeconds = Math.max(1, seconds);
+    public Builder burstCapacity(boolean enabled) {
+      this.burstCapacity = enabled;
       return this;
+    }
+
+    /**
+     * What the placement hash is keyed with: emulators with the same seed place keys alike, so
+     * figures repeat from run to run. Default: a fixed seed.
+     */
+    public Builder placementSeed(long seed) {
+      this.placementSeed = seed;
+      return this;
+    }
+
+    byte[] placementSecret() {
+      return ByteBuffer.allocate(8).putLong(placementSeed).array();
     }
 
     public CosmosEmulator build() {

@@ -108,7 +108,7 @@ final class DdlRewriter {
     // own throughput counts: a new table in a keyspace with shared throughput has none yet.
     boolean record = !(create && ifNotExists && provisioning.hasOwnThroughput(name));
     if (throughput != null && record) {
-      provisioning.provision(name, throughput);
+      provisioning.provision(name, throughput, create);
     } else if (create && !keyspace && record) {
       provisioning.provisionTableDefault(name);
     }

@@ -17,6 +17,8 @@ final class PreparedStatements {
     final String keyspace;
     final String kind;
     final String table;
+    // Set when Cassandra's answer to the PREPARE arrives, before any execution can name the id.
+    private volatile int[] partitionKeyIndices;
 
     Statement(String cql, String keyspace) {
       this.cql = cql;
@@ -24,6 +26,18 @@ final class PreparedStatements {
       String[] kindAndTable = RequestCharges.kindAndTable(cql, keyspace);
       this.kind = kindAndTable[0];
       this.table = kindAndTable[1];
+    }
+
+    /**
+     * Which bound values are the partition key's columns, in key order; empty when not every key
+     * column is bound with {@code =}.
+     */
+    int[] partitionKeyIndices() {
+      return partitionKeyIndices;
+    }
+
+    void partitionKeyIndices(int[] indices) {
+      this.partitionKeyIndices = indices == null ? new int[0] : indices.clone();
     }
   }
 

@@ -1,5 +1,6 @@
 package io.github.cosmosspark.testkit.emulator;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -9,27 +10,37 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The throughput provisioned for each table and for each keyspace that shares its throughput, and
- * the request-unit budget each such scope draws on, with its counters. A table without throughput
- * of its own draws on its keyspace's shared budget if there is one, else gets Cosmos's default.
- * Names are {@code keyspace.table} or {@code keyspace}, lower case.
+ * the physical partitions each such scope draws on, with their counters. A table without throughput
+ * of its own draws on its keyspace's shared partitions if there are any, else gets Cosmos's
+ * default. Names are {@code keyspace.table} or {@code keyspace}, lower case.
  */
 final class Provisioning {
 
-  private final double burstSeconds;
+  private final boolean burstCapacity;
+  private final byte[] placementSecret;
   private final Map<String, Throughput> throughputs = new ConcurrentHashMap<>();
-  private final Map<String, Budget> budgets = new ConcurrentHashMap<>();
+  private final Map<String, PhysicalPartitions> partitions = new ConcurrentHashMap<>();
 
-  /** Budgets that may save up {@code burstSeconds} of unused throughput. */
-  Provisioning(double burstSeconds) {
-    this.burstSeconds = burstSeconds;
+  /**
+   * @param burstCapacity whether partitions save unused throughput, as the account option does
+   * @param placementSecret what the placement hash is keyed with
+   */
+  Provisioning(boolean burstCapacity, byte[] placementSecret) {
+    this.burstCapacity = burstCapacity;
+    this.placementSecret = placementSecret.clone();
   }
 
-  /** Sets a table's or keyspace's throughput, resizing its budget if it has one already. */
-  void provision(String name, Throughput throughput) {
+  /**
+   * Sets a table's or keyspace's throughput. A scope created anew starts with Cosmos's starting
+   * layout; a change to an existing one keeps its partitions and splits them if it must.
+   */
+  void provision(String name, Throughput throughput, boolean created) {
     throughputs.put(name, throughput);
-    Budget budget = budgets.get(name);
-    if (budget != null) {
-      budget.provision(throughput.ruPerSecond(), System.nanoTime());
+    PhysicalPartitions existing = partitions.get(name);
+    if (existing != null && !created) {
+      existing.provision(throughput);
+    } else {
+      partitions.put(name, newPartitions(name, throughput));
     }
   }
 
@@ -41,24 +52,39 @@ final class Provisioning {
   void provisionTableDefault(String table) {
     int dot = table.indexOf('.');
     if (dot < 0 || !throughputs.containsKey(table.substring(0, dot))) {
-      provision(table, new Throughput(Throughput.DEFAULT_TABLE_RU_PER_SECOND, false));
+      provision(table, new Throughput(Throughput.DEFAULT_TABLE_RU_PER_SECOND, false), true);
     }
   }
 
-  /** The budget a table draws on: its own, its keyspace's shared one, or Cosmos's default. */
-  Budget budget(String table) {
-    String scope = table;
-    if (!throughputs.containsKey(table)) {
-      int dot = table.indexOf('.');
-      if (dot > 0 && throughputs.containsKey(table.substring(0, dot))) {
-        scope = table.substring(0, dot);
-      } else {
-        provisionTableDefault(table);
-      }
+  /** The partitions a table draws on: its own, its keyspace's shared ones, or Cosmos's default. */
+  PhysicalPartitions partitions(String table) {
+    String scope = scopeOf(table);
+    return partitions.computeIfAbsent(scope, name -> newPartitions(name, throughputs.get(name)));
+  }
+
+  /** See {@link CosmosEmulator#physicalPartitions(String, int)}. */
+  void repartition(String name, int count) {
+    String scope = name.toLowerCase(Locale.ROOT);
+    PhysicalPartitions existing = partitions.get(scope);
+    Throughput throughput = throughputs.get(scope);
+    if (existing == null || throughput == null) {
+      throw new IllegalArgumentException(
+          "physicalPartitions: "
+              + scope
+              + " has no throughput of its own in the emulator; create it through the emulator"
+              + " first (a table, or a keyspace with cosmosdb_provisioned_throughput)");
     }
-    return budgets.computeIfAbsent(
-        scope,
-        k -> new Budget(k, throughputs.get(k).ruPerSecond(), burstSeconds, System.nanoTime()));
+    String refusal = PhysicalPartitions.refusal(scope, count, throughput.ruPerSecond());
+    if (refusal != null) {
+      throw new IllegalArgumentException(refusal);
+    }
+    existing.repartition(count);
+  }
+
+  /** See {@link CosmosEmulator#physicalPartitionOf(String, ByteBuffer...)}. */
+  int partitionOf(String table, ByteBuffer key) {
+    String name = table.toLowerCase(Locale.ROOT);
+    return partitions(name).partitionOf(name, key);
   }
 
   /** See {@link CosmosEmulator#throughput(String)}. */
@@ -76,23 +102,44 @@ final class Provisioning {
 
   /** See {@link CosmosEmulator#statistics(String)}. */
   Optional<TableStatistics> statistics(String scope) {
-    Budget budget = budgets.get(scope.toLowerCase(Locale.ROOT));
-    return budget == null ? Optional.<TableStatistics>empty() : Optional.of(budget.statistics());
+    PhysicalPartitions found = partitions.get(scope.toLowerCase(Locale.ROOT));
+    return found == null ? Optional.<TableStatistics>empty() : Optional.of(found.statistics());
   }
 
   /** See {@link CosmosEmulator#allStatistics()}. */
   List<TableStatistics> allStatistics() {
     List<TableStatistics> all = new ArrayList<>();
-    for (Budget budget : budgets.values()) {
-      all.add(budget.statistics());
+    for (PhysicalPartitions scope : partitions.values()) {
+      all.add(scope.statistics());
     }
     return all;
   }
 
-  /** Zeroes every counter; budgets and throughput stay. */
+  /** Zeroes every counter; throughput and layouts stay. */
   void resetStatistics() {
-    for (Budget budget : budgets.values()) {
-      budget.reset();
+    for (PhysicalPartitions scope : partitions.values()) {
+      scope.reset();
     }
+  }
+
+  private String scopeOf(String table) {
+    if (!throughputs.containsKey(table)) {
+      int dot = table.indexOf('.');
+      if (dot > 0 && throughputs.containsKey(table.substring(0, dot))) {
+        return table.substring(0, dot);
+      }
+      provisionTableDefault(table);
+    }
+    return table;
+  }
+
+  private PhysicalPartitions newPartitions(String name, Throughput throughput) {
+    boolean keyspace = name.indexOf('.') < 0;
+    return new PhysicalPartitions(
+        name,
+        throughput,
+        PhysicalPartitions.startingCount(throughput, keyspace),
+        placementSecret,
+        burstCapacity);
   }
 }

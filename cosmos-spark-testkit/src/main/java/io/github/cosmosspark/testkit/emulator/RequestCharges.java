@@ -32,7 +32,13 @@ final class RequestCharges {
     final String kind;
     final String table;
     final long requestBytes;
-    double reserved;
+    // The statements with their partition keys; set by classify for reads and writes.
+    List<PartitionKeys.Statement> statements = java.util.Collections.emptyList();
+    // Set at admission: the partitions drawn on and what was reserved in each.
+    PhysicalPartitions partitions;
+    int[] touched;
+    double[] reservedIn;
+    double[] shareIn;
     long admittedEpochSecond = -1;
 
     Classified(String kind, String table, long requestBytes) {
@@ -79,6 +85,14 @@ final class RequestCharges {
   }
 
   Classified classify(Frame request, String connectionKeyspace) {
+    Classified classified = classifyStatement(request, connectionKeyspace);
+    if (classified.limited()) {
+      classified.statements = PartitionKeys.of(request, preparedStatements);
+    }
+    return classified;
+  }
+
+  private Classified classifyStatement(Frame request, String connectionKeyspace) {
     if (request.message instanceof Query) {
       String[] kindAndTable = kindAndTable(((Query) request.message).query, connectionKeyspace);
       return new Classified(kindAndTable[0], kindAndTable[1], valueBytes(request));
@@ -162,19 +176,71 @@ final class RequestCharges {
     }
   }
 
-  /** 0 when the request may run now, else the milliseconds its table's budget needs first. */
+  /**
+   * 0 when the request may run now, else the milliseconds the busiest physical partition it needs
+   * must wait first. A write draws on the partitions of its rows' keys, a read with a key on that
+   * key's partition, a read without one (a scan page, an {@code IN}) on every partition, since its
+   * rows may be anywhere.
+   */
   long admit(Classified request) {
     if (!request.limited()) {
       return 0;
     }
-    double reserve =
-        request.kind.equals("WRITE") ? writeCharge(request.requestBytes) : READ_RU_PER_KB;
-    long retryAfterMs = provisioning.budget(request.table).admit(System.nanoTime(), reserve);
-    if (retryAfterMs == 0) {
-      request.reserved = reserve;
-      request.admittedEpochSecond = System.currentTimeMillis() / 1000;
+    boolean write = request.kind.equals("WRITE");
+    PhysicalPartitions partitions = provisioning.partitions(request.table);
+    int count = partitions.count();
+    double[] share = new double[count];
+    boolean keyed = write;
+    for (PartitionKeys.Statement statement : request.statements) {
+      keyed |= statement.keyKnown;
     }
-    return retryAfterMs;
+    if (!keyed || request.statements.isEmpty()) {
+      java.util.Arrays.fill(share, 1.0 / count);
+    } else {
+      long total = 0;
+      for (PartitionKeys.Statement statement : request.statements) {
+        total += Math.max(1, statement.bytes);
+      }
+      for (PartitionKeys.Statement statement : request.statements) {
+        share[partitions.partitionOf(request.table, statement.key)] +=
+            Math.max(1, statement.bytes) / (double) total;
+      }
+    }
+    int touchedCount = 0;
+    for (double part : share) {
+      touchedCount += part > 0 ? 1 : 0;
+    }
+    int[] touched = new int[touchedCount];
+    for (int i = 0, next = 0; i < count; i++) {
+      if (share[i] > 0) {
+        touched[next++] = i;
+      }
+    }
+    long now = System.nanoTime();
+    long wait = 0;
+    for (int index : touched) {
+      long partitionWait = partitions.budget(index).waitMillis(now);
+      if (partitionWait > 0) {
+        partitions.budget(index).countRefusal();
+        wait = Math.max(wait, partitionWait);
+      }
+    }
+    if (wait > 0) {
+      partitions.countRefusal();
+      return wait;
+    }
+    double reserve = write ? writeCharge(request.requestBytes) : READ_RU_PER_KB;
+    double[] reservedIn = new double[count];
+    for (int index : touched) {
+      reservedIn[index] = reserve * share[index];
+      partitions.budget(index).take(reservedIn[index]);
+    }
+    request.partitions = partitions;
+    request.touched = touched;
+    request.reservedIn = reservedIn;
+    request.shareIn = share;
+    request.admittedEpochSecond = System.currentTimeMillis() / 1000;
+    return 0;
   }
 
   double charge(Classified request, Frame response) {
@@ -184,16 +250,18 @@ final class RequestCharges {
     } else if (request.kind.equals("WRITE")) {
       charge = writeCharge(request.requestBytes);
     }
-    if (request.limited()) {
+    if (request.limited() && request.partitions != null) {
       // Filed under the second the request was let in, which the client's pacing decides; the
       // second of its answer would move a stalled backend's delay into the client's figures.
-      long second =
-          request.admittedEpochSecond >= 0
-              ? request.admittedEpochSecond
-              : System.currentTimeMillis() / 1000;
-      provisioning
-          .budget(request.table)
-          .charge(charge, request.reserved, System.nanoTime(), second);
+      long second = request.admittedEpochSecond;
+      long now = System.nanoTime();
+      for (int index : request.touched) {
+        request
+            .partitions
+            .budget(index)
+            .charge(charge * request.shareIn[index], request.reservedIn[index], now, second);
+      }
+      request.partitions.countCharge(charge, second);
     }
     return charge;
   }

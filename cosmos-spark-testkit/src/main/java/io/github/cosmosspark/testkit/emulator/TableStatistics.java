@@ -1,6 +1,8 @@
 package io.github.cosmosspark.testkit.emulator;
 
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -12,14 +14,17 @@ public final class TableStatistics {
   private final long requests;
   private final long rateLimited;
   private final Map<Long, Double> requestUnitsPerSecond;
+  private final List<PartitionStatistics> partitions;
 
   TableStatistics(
       String scope,
       double requestUnits,
       long requests,
       long rateLimited,
-      Map<Long, Double> requestUnitsPerSecond) {
+      Map<Long, Double> requestUnitsPerSecond,
+      List<PartitionStatistics> partitions) {
     this.scope = scope;
+    this.partitions = Collections.unmodifiableList(new ArrayList<>(partitions));
     this.requestUnits = requestUnits;
     this.requests = requests;
     this.rateLimited = rateLimited;
@@ -54,6 +59,11 @@ public final class TableStatistics {
     return requestUnitsPerSecond;
   }
 
+  /** Each physical partition's figures, by index. */
+  public List<PartitionStatistics> partitions() {
+    return partitions;
+  }
+
   /** The highest request units charged in any one-second window. */
   public double peakRequestUnitsPerSecond() {
     double peak = 0;
@@ -67,11 +77,12 @@ public final class TableStatistics {
   public String toString() {
     return String.format(
         java.util.Locale.ROOT,
-        "%s: %.1f RU in %d requests, %d rate-limited, peak %.1f RU/s",
+        "%s: %.1f RU in %d requests, %d rate-limited, peak %.1f RU/s, %d physical partition(s)",
         scope,
         requestUnits,
         requests,
         rateLimited,
-        peakRequestUnitsPerSecond());
+        peakRequestUnitsPerSecond(),
+        partitions.size());
   }
 }

@@ -1,13 +1,16 @@
 package io.github.cosmosspark.testkit.emulator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.ProtocolVersion;
 import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.servererrors.OverloadedException;
+import com.datastax.oss.driver.api.core.type.codec.TypeCodecs;
 import io.github.cosmosspark.testkit.cassandra.CassandraServer;
 import io.github.cosmosspark.testkit.junit.CassandraTest;
 import io.github.cosmosspark.testkit.junit.TestKeyspace;
@@ -120,6 +123,120 @@ class RateLimitingTest {
     session.execute("DROP KEYSPACE rate_shared");
   }
 
+  @Test
+  void aHotPhysicalPartitionIsThrottledWhileTheTableHasBudgetLeft(TestKeyspace direct)
+      throws InterruptedException {
+    String table = direct.name() + ".hot";
+    session.execute(
+        "CREATE TABLE "
+            + table
+            + " (id int PRIMARY KEY, payload text)"
+            + " WITH cosmosdb_provisioned_throughput=4000");
+    assertEquals(1, emulator.physicalPartitionCount(table), "4,000 / 6,000 rounded up");
+    emulator.physicalPartitions(table, 4);
+    PreparedStatement insert =
+        session.prepare("INSERT INTO " + table + " (id, payload) VALUES (?, ?)");
+    String payload = new String(new char[900]).replace('\0', 'h');
+    List<List<Integer>> keysByPartition = new ArrayList<>();
+    for (int p = 0; p < 4; p++) {
+      keysByPartition.add(new ArrayList<>());
+    }
+    for (int id = 0; keysByPartition.get(0).size() < 300; id++) {
+      keysByPartition
+          .get(emulator.physicalPartitionOf(table, TypeCodecs.INT.encode(id, ProtocolVersion.V4)))
+          .add(id);
+    }
+
+    // 300 writes of about 5.7 RU to one partition: 1,700 RU against its 1,000 RU/s.
+    BurstResult hot = burst(insert, payload, keysByPartition.get(0));
+
+    assertTrue(hot.refused.size() > 0, "one partition's 1,000 RU/s must throttle 1,700 RU");
+    TableStatistics statistics = emulator.statistics(table).get();
+    assertEquals(4, statistics.partitions().size());
+    assertEquals(hot.refused.size(), statistics.rateLimited());
+    assertEquals(hot.refused.size(), statistics.partitions().get(0).rateLimited());
+    assertEquals(hot.accepted.size(), statistics.partitions().get(0).requests());
+    for (int p = 1; p < 4; p++) {
+      assertEquals(0, statistics.partitions().get(p).requests(), "partition " + p);
+      assertEquals(1_000, statistics.partitions().get(p).ruPerSecond(), 1e-9);
+    }
+    assertTrue(
+        statistics.requestUnits() < 4_000 / 2.0,
+        "throttled with under half the table's second used: " + statistics.requestUnits());
+
+    // The same volume spread over all four partitions fits: 75 writes, about 430 RU, each.
+    Thread.sleep(2_000);
+    emulator.resetStatistics();
+    List<Integer> spread = new ArrayList<>();
+    for (int p = 0; p < 4; p++) {
+      spread.addAll(
+          keysByPartition
+              .get(p)
+              .subList(keysByPartition.get(p).size() - 75, keysByPartition.get(p).size()));
+    }
+    BurstResult even = burst(insert, payload, spread);
+    assertEquals(0, even.refused.size());
+    for (int p = 0; p < 4; p++) {
+      assertEquals(75, emulator.statistics(table).get().partitions().get(p).requests());
+    }
+  }
+
+  @Test
+  void aReadByKeyIsChargedToItsPartitionAndAScanToAll(TestKeyspace direct) {
+    String table = direct.name() + ".reads";
+    session.execute(
+        "CREATE TABLE "
+            + table
+            + " (id int PRIMARY KEY, payload text)"
+            + " WITH cosmosdb_provisioned_throughput=4000");
+    emulator.physicalPartitions(table, 4);
+    PreparedStatement insert =
+        session.prepare("INSERT INTO " + table + " (id, payload) VALUES (?, ?)");
+    for (int id = 0; id < 40; id++) {
+      session.execute(insert.bind(id, "r"));
+    }
+    emulator.resetStatistics();
+    int key = 7;
+    int partition =
+        emulator.physicalPartitionOf(table, TypeCodecs.INT.encode(key, ProtocolVersion.V4));
+
+    session.execute(session.prepare("SELECT * FROM " + table + " WHERE id = ?").bind(key));
+    TableStatistics pointRead = emulator.statistics(table).get();
+    for (int p = 0; p < 4; p++) {
+      assertEquals(
+          p == partition ? 1 : 0, pointRead.partitions().get(p).requests(), "partition " + p);
+    }
+
+    emulator.resetStatistics();
+    session.execute("SELECT * FROM " + table);
+    TableStatistics scan = emulator.statistics(table).get();
+    assertEquals(1, scan.requests());
+    for (int p = 0; p < 4; p++) {
+      assertEquals(1, scan.partitions().get(p).requests(), "partition " + p);
+      assertEquals(
+          scan.requestUnits() / 4, scan.partitions().get(p).requestUnits(), 1e-9, "partition " + p);
+    }
+  }
+
+  @Test
+  void aLayoutCosmosCouldNotHaveIsRefusedNamingTheSetting(TestKeyspace direct) {
+    String table = direct.name() + ".layout";
+    session.execute(
+        "CREATE TABLE "
+            + table
+            + " (id int PRIMARY KEY) WITH cosmosdb_provisioned_throughput=4000");
+    IllegalArgumentException none =
+        assertThrows(IllegalArgumentException.class, () -> emulator.physicalPartitions(table, 0));
+    assertEquals(
+        "physicalPartitions for " + table + " must be at least 1, got 0", none.getMessage());
+    IllegalArgumentException unknown =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> emulator.physicalPartitions(direct.name() + ".never_created", 2));
+    assertTrue(unknown.getMessage().startsWith("physicalPartitions: "), unknown.getMessage());
+    assertEquals(1, emulator.physicalPartitionCount(table), "a refused layout changes nothing");
+  }
+
   private static final class BurstResult {
     final Set<Integer> accepted = new HashSet<>();
     final Set<Integer> refused = new HashSet<>();
@@ -127,8 +244,16 @@ class RateLimitingTest {
   }
 
   private static BurstResult burst(PreparedStatement insert, String payload, int from, int count) {
-    List<CompletableFuture<AsyncResultSet>> writes = new ArrayList<>();
+    List<Integer> ids = new ArrayList<>();
     for (int id = from; id < from + count; id++) {
+      ids.add(id);
+    }
+    return burst(insert, payload, ids);
+  }
+
+  private static BurstResult burst(PreparedStatement insert, String payload, List<Integer> ids) {
+    List<CompletableFuture<AsyncResultSet>> writes = new ArrayList<>();
+    for (int id : ids) {
       CompletionStage<AsyncResultSet> write = session.executeAsync(insert.bind(id, payload));
       writes.add(write.toCompletableFuture());
     }
@@ -136,7 +261,7 @@ class RateLimitingTest {
     for (int i = 0; i < writes.size(); i++) {
       try {
         writes.get(i).join();
-        result.accepted.add(from + i);
+        result.accepted.add(ids.get(i));
       } catch (CompletionException e) {
         OverloadedException overloaded = (OverloadedException) e.getCause();
         Matcher retryAfter = RETRY_AFTER.matcher(overloaded.getMessage());
@@ -145,7 +270,7 @@ class RateLimitingTest {
             overloaded.getMessage().contains("Request rate is large"), overloaded.getMessage());
         result.maxRetryAfterMs =
             Math.max(result.maxRetryAfterMs, Long.parseLong(retryAfter.group(1)));
-        result.refused.add(from + i);
+        result.refused.add(ids.get(i));
       }
     }
     return result;
