@@ -1,7 +1,6 @@
 package io.github.cosmosspark.testkit.emulator;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -125,9 +124,9 @@ final class PhysicalPartitions {
     budgets = budgets(count, System.nanoTime());
   }
 
-  /** The partition owning {@code key}, the serialized partition key of a row of {@code table}. */
-  synchronized int partitionOf(String table, ByteBuffer key) {
-    return indexOf(hash(table, key), budgets.length);
+  /** The partition owning {@code key}, a serialized partition key. */
+  synchronized int partitionOf(ByteBuffer key) {
+    return indexOf(hash(key), budgets.length);
   }
 
   Budget budget(int index) {
@@ -184,18 +183,17 @@ final class PhysicalPartitions {
     return (int) (((hash >>> 33) * count) >>> 31);
   }
 
-  private long hash(String table, ByteBuffer key) {
+  private long hash(ByteBuffer key) {
     MessageDigest digest;
     try {
       digest = MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("Every Java runtime has SHA-256", e);
     }
+    // The key alone decides, not the table: Cosmos hashes the partition key's value, so a key
+    // falls in the same range of the hash space in every table, and a copy that arrives in one
+    // table's token order arrives in the other's too.
     digest.update(secret);
-    // Tables sharing a keyspace's throughput share its partitions; the same key in two of them
-    // is two rows, placed independently.
-    digest.update(table.getBytes(StandardCharsets.UTF_8));
-    digest.update((byte) 0);
     digest.update(key.duplicate());
     return ByteBuffer.wrap(digest.digest()).getLong();
   }

@@ -84,7 +84,7 @@ final class Provisioning {
   /** See {@link CosmosEmulator#physicalPartitionOf(String, ByteBuffer...)}. */
   int partitionOf(String table, ByteBuffer key) {
     String name = table.toLowerCase(Locale.ROOT);
-    return partitions(name).partitionOf(name, key);
+    return partitions(name).partitionOf(key);
   }
 
   /** See {@link CosmosEmulator#throughput(String)}. */

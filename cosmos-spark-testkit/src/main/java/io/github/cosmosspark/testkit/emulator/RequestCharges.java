@@ -202,7 +202,7 @@ final class RequestCharges {
         total += Math.max(1, statement.bytes);
       }
       for (PartitionKeys.Statement statement : request.statements) {
-        share[partitions.partitionOf(request.table, statement.key)] +=
+        share[partitions.partitionOf(statement.key)] +=
             Math.max(1, statement.bytes) / (double) total;
       }
     }
