@@ -15,6 +15,7 @@ public final class CosmosMetrics {
   static final String REQUEST_UNITS = "cosmosRequestUnits";
   static final String REQUESTS = "cosmosRequests";
   static final String RATE_LIMITED = "cosmosRateLimited";
+  static final String RATE_LIMITED_UNDER_BUDGET = "cosmosRateLimitedUnderBudget";
   static final String RETRIES = "cosmosRetries";
   static final String BUDGET_WAIT = "cosmosBudgetWaitMs";
   static final String BACKOFF = "cosmosBackoffMs";
@@ -27,6 +28,7 @@ public final class CosmosMetrics {
       new ReadRequestUnits(),
       new ReadRequests(),
       new ReadRateLimited(),
+      new ReadRateLimitedUnderBudget(),
       new ReadRetries(),
       new ReadBudgetWait(),
       new ReadBackoff()
@@ -39,6 +41,7 @@ public final class CosmosMetrics {
       new WriteRequestUnits(),
       new WriteRequests(),
       new WriteRateLimited(),
+      new WriteRateLimitedUnderBudget(),
       new WriteRetries(),
       new WriteBudgetWait(),
       new WriteBackoff()
@@ -51,6 +54,7 @@ public final class CosmosMetrics {
       new Value(REQUEST_UNITS, metrics.centiRequestUnits()),
       new Value(REQUESTS, metrics.requests()),
       new Value(RATE_LIMITED, metrics.rateLimited()),
+      new Value(RATE_LIMITED_UNDER_BUDGET, metrics.rateLimitedUnderBudget()),
       new Value(RETRIES, metrics.retries()),
       new Value(BUDGET_WAIT, metrics.budgetWaitMillis()),
       new Value(BACKOFF, metrics.backoffMillis())
@@ -132,6 +136,14 @@ public final class CosmosMetrics {
     }
   }
 
+  public static final class ReadRateLimitedUnderBudget extends Sum {
+    public ReadRateLimitedUnderBudget() {
+      super(
+          RATE_LIMITED_UNDER_BUDGET,
+          "Cosmos 429s on reads while under the budget (a hot physical partition)");
+    }
+  }
+
   public static final class ReadRetries extends Sum {
     public ReadRetries() {
       super(RETRIES, "Cosmos reads resent after a 429");
@@ -165,6 +177,14 @@ public final class CosmosMetrics {
   public static final class WriteRateLimited extends Sum {
     public WriteRateLimited() {
       super(RATE_LIMITED, "Cosmos 429s (request rate too large) on writes");
+    }
+  }
+
+  public static final class WriteRateLimitedUnderBudget extends Sum {
+    public WriteRateLimitedUnderBudget() {
+      super(
+          RATE_LIMITED_UNDER_BUDGET,
+          "Cosmos 429s on writes while under the budget (a hot physical partition)");
     }
   }
 

@@ -13,6 +13,7 @@ public final class RequestMetrics {
   private final LongAdder centiRequestUnits = new LongAdder();
   private final LongAdder requests = new LongAdder();
   private final LongAdder rateLimited = new LongAdder();
+  private final LongAdder rateLimitedUnderBudget = new LongAdder();
   private final LongAdder retries = new LongAdder();
   private final LongAdder budgetWaitNanos = new LongAdder();
   private final LongAdder backoffMillis = new LongAdder();
@@ -25,8 +26,15 @@ public final class RequestMetrics {
     centiRequestUnits.add(Math.round(requestUnits * 100));
   }
 
-  public void recordRateLimited() {
+  /**
+   * A 429; {@code underBudget} when the table was throttled while well under the job's budget, the
+   * mark of a hot physical partition.
+   */
+  public void recordRateLimited(boolean underBudget) {
     rateLimited.increment();
+    if (underBudget) {
+      rateLimitedUnderBudget.increment();
+    }
   }
 
   public void recordRetry(long delayMillis) {
@@ -51,6 +59,11 @@ public final class RequestMetrics {
 
   public long rateLimited() {
     return rateLimited.sum();
+  }
+
+  /** 429s received while the table was well under the job's budget: a hot physical partition. */
+  public long rateLimitedUnderBudget() {
+    return rateLimitedUnderBudget.sum();
   }
 
   public long retries() {

@@ -23,6 +23,7 @@ public final class RateLimitRetry<T> {
   private final RetryStatistics.Counters counters;
   private final RequestMetrics metrics;
   private final boolean runsTwiceSafely;
+  private final Supplier<String> key;
   private final CompletableFuture<T> result = new CompletableFuture<>();
   private final long startNanos = System.nanoTime();
   private int attempts;
@@ -73,8 +74,10 @@ public final class RateLimitRetry<T> {
       String table,
       Context context,
       RequestMetrics metrics,
-      boolean runsTwiceSafely) {
+      boolean runsTwiceSafely,
+      Supplier<String> key) {
     this.send = send;
+    this.key = key;
     this.table = table;
     this.context = context;
     this.counters = context.statistics.forTable(table);
@@ -94,7 +97,24 @@ public final class RateLimitRetry<T> {
       Context context,
       RequestMetrics metrics,
       boolean runsTwiceSafely) {
-    RateLimitRetry<T> retry = new RateLimitRetry<>(send, table, context, metrics, runsTwiceSafely);
+    return send(send, table, context, metrics, runsTwiceSafely, () -> null);
+  }
+
+  /**
+   * As {@link #send(Supplier, String, Context, RequestMetrics, boolean)}, telling the listener of
+   * each 429 which partition key was refused.
+   *
+   * @param key the request's partition key, readable; asked for only on a 429
+   */
+  public static <T> CompletionStage<T> send(
+      Supplier<CompletionStage<T>> send,
+      String table,
+      Context context,
+      RequestMetrics metrics,
+      boolean runsTwiceSafely,
+      Supplier<String> key) {
+    RateLimitRetry<T> retry =
+        new RateLimitRetry<>(send, table, context, metrics, runsTwiceSafely, key);
     retry.attempt();
     return retry.result;
   }
@@ -122,8 +142,7 @@ public final class RateLimitRetry<T> {
     if (rateLimit != null) {
       rateLimited++;
       counters.rateLimited.increment();
-      metrics.recordRateLimited();
-      context.listener.onRateLimited(table, lastSendNanos);
+      metrics.recordRateLimited(context.listener.onRateLimited(table, lastSendNanos, key));
       delay = RateLimits.delayMillis(rateLimit, rateLimited);
     } else if (RateLimits.notSentChannelClosed(error)
         || (runsTwiceSafely && RateLimits.connectionLost(error))) {

@@ -4,6 +4,7 @@ import io.github.cosmosspark.core.config.WarnOnce;
 import io.github.cosmosspark.core.metrics.RequestMetrics;
 import io.github.cosmosspark.core.metrics.TaskMetrics;
 import io.github.cosmosspark.core.retry.RetryStatistics;
+import io.github.cosmosspark.core.throughput.HotPartitions;
 import io.github.cosmosspark.core.throughput.ProvisionedThroughput;
 import io.github.cosmosspark.core.throughput.RequestUnitStatistics;
 import io.github.cosmosspark.core.throughput.TableBudget;
@@ -91,6 +92,11 @@ public final class CosmosRuntime {
     return taskMetrics.forCurrentTask(table);
   }
 
+  /** 429s compared with the budget's use, and the keys throttled most, per table. */
+  public HotPartitions hotPartitions() {
+    return jobMemory.hotPartitions;
+  }
+
   /** Which warnings this JVM has given. */
   public WarnOnce warnings() {
     return jobMemory.warnings;
@@ -120,5 +126,6 @@ public final class CosmosRuntime {
   private static final class JobMemory {
     final Throttles throttles = new Throttles();
     final WarnOnce warnings = new WarnOnce();
+    final HotPartitions hotPartitions = new HotPartitions();
   }
 }

@@ -14,8 +14,10 @@ import com.datastax.oss.driver.internal.core.util.concurrent.CompletableFutures;
 import io.github.cosmosspark.core.config.RetrySettings;
 import io.github.cosmosspark.core.cql.CqlRequest;
 import io.github.cosmosspark.core.metrics.RequestMetrics;
+import io.github.cosmosspark.core.retry.RateLimitListener;
 import io.github.cosmosspark.core.retry.RateLimitRetry;
 import io.github.cosmosspark.core.retry.RetryStatistics;
+import io.github.cosmosspark.core.throughput.HotPartitions;
 import io.github.cosmosspark.core.throughput.RequestSizing;
 import io.github.cosmosspark.core.throughput.TableThrottle;
 import java.nio.ByteBuffer;
@@ -68,7 +70,7 @@ public final class RetryingSession extends SessionWrapper implements CqlSession 
             settings,
             runtime.timer(),
             runtime.retryStatistics(),
-            (table, sentNanos) -> runtime.throttles().onRateLimited(table, sentNanos),
+            new RateLimitsSeen(),
             runtime.provisionedThroughput()::forTable);
     this.atOpen = runtime.retryStatistics().snapshot();
   }
@@ -141,7 +143,13 @@ public final class RetryingSession extends SessionWrapper implements CqlSession 
               ? unthrottled(statement, table, metrics)
               : admitted(statement, request, throttle, metrics);
         };
-    return RateLimitRetry.send(send, table, retryContext, metrics, request.runsTwiceSafely())
+    return RateLimitRetry.send(
+            send,
+            table,
+            retryContext,
+            metrics,
+            request.runsTwiceSafely(),
+            () -> PartitionKeyText.of(statement))
         .thenApply(
             page -> {
               noteProvisionedThroughput(request);
@@ -169,6 +177,7 @@ public final class RetryingSession extends SessionWrapper implements CqlSession 
               metrics.recordResponse(charge);
               runtime.requestUnits().record(table, charge);
               runtime.throttles().recordCharge(table, charge);
+              runtime.hotPartitions().recordCharge(table, charge, System.nanoTime());
               return page;
             });
   }
@@ -196,7 +205,9 @@ public final class RetryingSession extends SessionWrapper implements CqlSession 
                         if (page != null) {
                           metrics.recordResponse(charge);
                           // Only what Cosmos reported, not the estimate standing in for it.
-                          runtime.requestUnits().record(table, charge(page, 0));
+                          double reported = charge(page, 0);
+                          runtime.requestUnits().record(table, reported);
+                          runtime.hotPartitions().recordCharge(table, reported, System.nanoTime());
                         }
                         throttle.settle(write, estimate, charge);
                       } finally {
@@ -256,6 +267,36 @@ public final class RetryingSession extends SessionWrapper implements CqlSession 
         true);
   }
 
+  /**
+   * Hears every 429: the table's throttle slows down, and the hot-partition watch compares it with
+   * how much of the budget this JVM was using, saying so once when a partition looks hot.
+   */
+  private final class RateLimitsSeen implements RateLimitListener {
+    @Override
+    public void onRateLimited(String table, long sentNanos) {
+      runtime.throttles().onRateLimited(table, sentNanos);
+    }
+
+    @Override
+    public boolean onRateLimited(String table, long sentNanos, Supplier<String> key) {
+      TableThrottle throttle = runtime.throttles().forTable(table);
+      double share =
+          throttle == null || throttle.isLearning()
+              ? Double.POSITIVE_INFINITY
+              : throttle.shareRuPerSecond();
+      runtime.throttles().onRateLimited(table, sentNanos);
+      HotPartitions hot = runtime.hotPartitions();
+      boolean underBudget = hot.onRateLimited(table, key.get(), share, System.nanoTime());
+      if (underBudget) {
+        String finding = hot.finding(table);
+        if (finding != null) {
+          runtime.warnings().warn(LOG, "hot-partition " + table, "{}", finding);
+        }
+      }
+      return underBudget;
+    }
+  }
+
   @Override
   public CompletionStage<Void> closeAsync() {
     logSummary();
@@ -279,7 +320,13 @@ public final class RetryingSession extends SessionWrapper implements CqlSession 
       RetryStatistics.Snapshot during =
           before == null ? entry.getValue() : entry.getValue().minus(before);
       if (!during.isZero()) {
-        LOG.info("Cosmos DB retries for {} in session {}: {}", entry.getKey(), getName(), during);
+        String hot = runtime.hotPartitions().finding(entry.getKey());
+        LOG.info(
+            "Cosmos DB retries for {} in session {}: {}{}",
+            entry.getKey(),
+            getName(),
+            during,
+            hot == null ? "" : "; hot partition: " + hot);
       }
     }
   }
