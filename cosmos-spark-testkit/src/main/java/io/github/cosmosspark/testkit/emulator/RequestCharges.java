@@ -219,8 +219,9 @@ final class RequestCharges {
 
   /**
    * The bytes of each statement a request carries: a query's text and values (its literals are in
-   * its text), a prepared statement's values, each of a batch's statements. A text batch (`BEGIN
-   * BATCH ... APPLY BATCH` in one query string) is one statement here: its rows are not counted.
+   * its text), a prepared statement's values, each of a batch's statements. A text batch ({@code
+   * BEGIN BATCH ... APPLY BATCH} in one query string) is one statement here: its rows are not
+   * counted.
    */
   static long[] statementBytes(Frame request) {
     if (request.message instanceof Query) {
