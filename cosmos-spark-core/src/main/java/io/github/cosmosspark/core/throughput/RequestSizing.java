@@ -20,11 +20,6 @@ public final class RequestSizing {
 
   private static final Logger LOG = LoggerFactory.getLogger(RequestSizing.class);
 
-  /** Cosmos charges "several RU" per KB written; the throttle starts from the same guess. */
-  private static final double WRITE_RU_PER_KB = 6;
-
-  private static final double READ_RU_PER_KB = 1;
-
   /**
    * Requests in flight must cover the time each takes, or a task cannot reach its share: enough for
    * 100 ms, several times an in-region round trip.
@@ -61,7 +56,7 @@ public final class RequestSizing {
    */
   public static Map<String, String> forWrite(
       BudgetPlan plan, long rowBytes, Function<String, String> userValue, WarnOnce warnings) {
-    double ruPerRow = WRITE_RU_PER_KB * Math.max(1, Math.ceil(rowBytes / 1024.0));
+    double ruPerRow = RowCosts.write(rowBytes);
     double rowsPerTaskSecond = taskShare(plan) / ruPerRow;
     int concurrent =
         clamp(
@@ -96,7 +91,7 @@ public final class RequestSizing {
    */
   public static Map<String, String> forRead(
       BudgetPlan plan, long rowBytes, Function<String, String> userValue, WarnOnce warnings) {
-    double ruPerRow = READ_RU_PER_KB * Math.max(1, rowBytes) / 1024.0;
+    double ruPerRow = RowCosts.readInPage(rowBytes);
     int rowsPerPage = rowsPerPage(taskShare(plan), ruPerRow, SCC_ROWS_PER_PAGE);
     Map<String, String> chosen = new LinkedHashMap<>();
     String choice;

@@ -26,9 +26,10 @@ public final class TableThrottle {
   private long lastDecreaseNanos;
   private long lastIncreaseNanos;
   private long lastUseNanos;
-  // A write of up to 1 KB costs about 5.7 RU and a small read about 1; learned from real charges.
-  private double writeCost = 6;
-  private double readCost = 2;
+  // First guesses, a write and a read of a row of 1 KB or less (Microsoft's published figures);
+  // learned from real charges.
+  private double writeCost = RowCosts.write(0);
+  private double readCost = RowCosts.read(0);
 
   TableThrottle(double shareRuPerSecond) {
     this(shareRuPerSecond, shareRuPerSecond, System::nanoTime);

@@ -174,10 +174,11 @@ public final class FailureScenarios {
         rateLimited("storm"),
         CosmosRuntime.get().retryStatistics().of(KEYSPACE + ".storm").rateLimited());
 
-    // 200 rows of 5 KB written at a million RU/s, then read at 400: about 1,000 RU of pages of
-    // 100 KB (100 RU each) against a bucket of 400.
+    // 200 rows of 63.5 KB written at a million RU/s, then read at 400: about 945 RU of pages of
+    // 20 rows (4.72 RU a row, about 95 a page: Microsoft's figures, interpolated) against a
+    // bucket of 400.
     writer(
-            spark.range(200).selectExpr("CAST(id AS INT) AS id", "repeat('x', 5000) AS title"),
+            spark.range(200).selectExpr("CAST(id AS INT) AS id", "repeat('x', 65000) AS title"),
             "storm_scan")
         .save();
     try (CqlSession session = emulator.newSession()) {

@@ -4,15 +4,22 @@ import static io.github.cosmosspark.testkit.spark.DataFrameAssertions.assertSame
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.datastax.oss.driver.api.core.ProtocolVersion;
+import com.datastax.oss.driver.api.core.type.codec.TypeCodecs;
 import io.github.cosmosspark.core.EmulatorBooks;
+import io.github.cosmosspark.core.session.CosmosRuntime;
 import io.github.cosmosspark.core.session.CosmosRuntimes;
 import io.github.cosmosspark.testkit.emulator.CosmosEmulator;
 import io.github.cosmosspark.testkit.emulator.Fault;
+import io.github.cosmosspark.testkit.emulator.TableStatistics;
 import io.github.cosmosspark.testkit.junit.CosmosEmulatorTest;
 import io.github.cosmosspark.testkit.spark.LocalSpark;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.execution.ui.SQLAppStatusStore;
@@ -97,6 +104,53 @@ class SparkUiMetricsTest {
     long pages = Long.parseLong(scanned.get("Cosmos read requests answered"));
     assertTrue(pages >= ROWS / 50, "one request per page of 50 rows at least: " + scanned);
     assertEquals("0", scanned.get("Cosmos 429s (request rate too large) on reads"));
+  }
+
+  @Test
+  void aHotPhysicalPartitionShowsInTheSqlTabAndTheRuntimeNamesItsKeys() {
+    String table = "hot";
+    String qualified = KEYSPACE + "." + table;
+    EmulatorBooks.createTable(emulator, KEYSPACE, table, 4_000);
+    emulator.physicalPartitions(qualified, 4);
+    // Keys of one partition only: 1,000 RU/s for them while the job's budget is 3,600 RU/s.
+    List<Integer> ids = new ArrayList<>();
+    for (int id = 0; ids.size() < 1_200; id++) {
+      if (emulator.physicalPartitionOf(qualified, TypeCodecs.INT.encode(id, ProtocolVersion.V4))
+          == 2) {
+        ids.add(id);
+      }
+    }
+    SparkSession spark = LocalSpark.session();
+    Map<String, String> options = EmulatorBooks.options(emulator, KEYSPACE, table);
+    options.put("throughput.provisionedRuPerSecond", "4000");
+    Dataset<Row> books =
+        spark
+            .createDataset(ids, Encoders.INT())
+            .toDF("id")
+            .selectExpr(
+                "id", "CONCAT('title-', id, REPEAT('x', 900)) AS title", "id % 700 AS pages");
+
+    long before = lastExecutionId(spark);
+    books.write().format("cosmoscassandra").options(options).mode("append").save();
+
+    assertSameRowsByKey(
+        books, spark.read().format("cosmoscassandra").options(options).load(), "id");
+    TableStatistics statistics = emulator.statistics(qualified).get();
+    assertEquals(ids.size(), statistics.partitions().get(2).requests());
+    assertTrue(statistics.rateLimited() > 0, "the partition was over its share: " + statistics);
+    Map<String, String> written = cosmosMetrics(spark, before, "writes");
+    long underBudget =
+        Long.parseLong(
+            written.get("Cosmos 429s on writes while under the budget (a hot physical partition)"));
+    assertTrue(underBudget > 0, written.toString());
+    assertTrue(
+        underBudget
+            <= Long.parseLong(written.get("Cosmos 429s (request rate too large) on writes")),
+        written.toString());
+    String finding = CosmosRuntime.get().hotPartitions().finding(qualified);
+    assertTrue(
+        finding != null && finding.contains("one physical partition is over its part"),
+        String.valueOf(finding));
   }
 
   private static double requestUnits(String shown) {

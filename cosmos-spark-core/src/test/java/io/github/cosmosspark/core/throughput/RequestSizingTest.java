@@ -12,13 +12,15 @@ class RequestSizingTest {
 
   @Test
   void enoughConcurrentWritesPerTaskToCoverATenthOfASecondAtItsShare() {
-    // 20,000 RU/s on one executor of 2 tasks: 10,000 RU/s a task, 6 RU a small row, 1,667 rows/s.
+    // 20,000 RU/s on one executor of 2 tasks: 10,000 RU/s a task; a row under 1 KB costs 4.95 RU
+    // (Microsoft's 1 KB figure): 2,020.2 rows/s, 202.02 in 100 ms, rounded up.
     assertEquals(
-        Collections.singletonMap(RequestSizing.CONCURRENT_WRITES, "167"),
+        Collections.singletonMap(RequestSizing.CONCURRENT_WRITES, "203"),
         RequestSizing.forWrite(plan(20_000, 2), BOOK_ROW_BYTES, key -> false));
-    // Rows of 3,000 B cost 3 KB x 6 RU: 556 rows/s a task.
+    // Rows of 3,000 B (2.93 KB) cost 6.29 + 0.93 x (6.67 - 6.29) / 2 = 6.467 RU, between the 2 KB
+    // and 4 KB figures: 1,546.4 rows/s a task, 154.64 in 100 ms.
     assertEquals(
-        Collections.singletonMap(RequestSizing.CONCURRENT_WRITES, "56"),
+        Collections.singletonMap(RequestSizing.CONCURRENT_WRITES, "155"),
         RequestSizing.forWrite(plan(20_000, 2), 3_000, key -> false));
   }
 

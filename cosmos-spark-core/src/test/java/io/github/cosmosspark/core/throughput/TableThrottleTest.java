@@ -35,6 +35,13 @@ class TableThrottleTest {
   }
 
   @Test
+  void theFirstGuessesAreMicrosoftsFiguresForAWriteAndAReadOfA1KbRow() {
+    TableThrottle throttle = shared(100);
+    assertEquals(4.95, throttle.estimate(true), 1e-9);
+    assertEquals(1.00, throttle.estimate(false), 1e-9);
+  }
+
+  @Test
   void theRealChargeCorrectsTheScheduleAndTheNextEstimate() {
     TableThrottle throttle = shared(100);
     throttle.reserve(6);
@@ -45,7 +52,7 @@ class TableThrottleTest {
       throttle.settle(true, throttle.estimate(true), 11.42);
     }
     assertEquals(11.42, throttle.estimate(true), 0.01);
-    assertEquals(2, throttle.estimate(false), 0.001, "reads learn separately");
+    assertEquals(1.00, throttle.estimate(false), 0.001, "reads learn separately");
   }
 
   @Test

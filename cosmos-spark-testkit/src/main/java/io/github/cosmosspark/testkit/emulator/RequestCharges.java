@@ -8,19 +8,17 @@ import com.datastax.oss.protocol.internal.response.result.Rows;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Locale;
+import java.util.Queue;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The emulator's request-unit model: which table a request is for, whether its budget admits it,
- * and what it costs. Deterministic, from the bytes a request writes or a response returns, after
- * Microsoft's published guidance: a point read of 1 KB about 1 RU, a write of 1 KB about 5-6 RU,
- * both growing with size; a scan charged per page by the bytes it returns; schema changes free.
+ * The emulator's request-unit accounting: which table a request is for, whether its budget admits
+ * it, and what it costs. Deterministic, from the bytes a request writes or a response returns; the
+ * formulas are {@link CostModel}'s, after Microsoft's published figures: each row written charged
+ * by its size, each page of a read by the rows it returns, schema changes free.
  */
 final class RequestCharges {
-
-  static final double READ_RU_PER_KB = 1.0;
-  static final double WRITE_RU_PER_KB = 5.71;
 
   private static final Pattern TABLE =
       Pattern.compile(
@@ -31,7 +29,10 @@ final class RequestCharges {
   static final class Classified {
     final String kind;
     final String table;
-    final long requestBytes;
+
+    /** The bytes of each statement a write carries (one, or a batch's each); none for others. */
+    final long[] statementBytes;
+
     // The statements with their partition keys; set by classify for reads and writes.
     List<PartitionKeys.Statement> statements = java.util.Collections.emptyList();
     // Set at admission: the partitions drawn on and what was reserved in each.
@@ -41,10 +42,10 @@ final class RequestCharges {
     double[] shareIn;
     long admittedEpochSecond = -1;
 
-    Classified(String kind, String table, long requestBytes) {
+    Classified(String kind, String table, long[] statementBytes) {
       this.kind = kind;
       this.table = table;
-      this.requestBytes = requestBytes;
+      this.statementBytes = statementBytes;
     }
 
     /** Drawn from its table's budget. */
@@ -95,7 +96,7 @@ final class RequestCharges {
   private Classified classifyStatement(Frame request, String connectionKeyspace) {
     if (request.message instanceof Query) {
       String[] kindAndTable = kindAndTable(((Query) request.message).query, connectionKeyspace);
-      return new Classified(kindAndTable[0], kindAndTable[1], valueBytes(request));
+      return new Classified(kindAndTable[0], kindAndTable[1], statementBytes(request));
     }
     PreparedStatements.Statement prepared = null;
     String text = null;
@@ -121,10 +122,10 @@ final class RequestCharges {
       kind = kindAndTable[0];
       table = kindAndTable[1];
     } else {
-      return new Classified("OTHER", null, 0);
+      return new Classified("OTHER", null, new long[0]);
     }
     return new Classified(
-        request.message instanceof Batch ? "WRITE" : kind, table, valueBytes(request));
+        request.message instanceof Batch ? "WRITE" : kind, table, statementBytes(request));
   }
 
   /**
@@ -197,13 +198,15 @@ final class RequestCharges {
     if (!keyed || request.statements.isEmpty()) {
       java.util.Arrays.fill(share, 1.0 / count);
     } else {
-      long total = 0;
-      for (PartitionKeys.Statement statement : request.statements) {
-        total += Math.max(1, statement.bytes);
+      // Each partition's part of the charge is what its statements would cost alone.
+      double total = 0;
+      double[] costs = new double[request.statements.size()];
+      for (int i = 0; i < costs.length; i++) {
+        costs[i] = CostModel.writeRow(request.statements.get(i).bytes);
+        total += costs[i];
       }
-      for (PartitionKeys.Statement statement : request.statements) {
-        share[partitions.partitionOf(statement.key)] +=
-            Math.max(1, statement.bytes) / (double) total;
+      for (int i = 0; i < costs.length; i++) {
+        share[partitions.partitionOf(request.statements.get(i).key)] += costs[i] / total;
       }
     }
     int touchedCount = 0;
@@ -229,7 +232,9 @@ final class RequestCharges {
       partitions.countRefusal();
       return wait;
     }
-    double reserve = write ? writeCharge(request.requestBytes) : READ_RU_PER_KB;
+    // A write's whole cost is known before it runs; a read's only after, so it reserves the least
+    // a read costs.
+    double reserve = write ? CostModel.write(request.statementBytes) : CostModel.readRow(0);
     double[] reservedIn = new double[count];
     for (int index : touched) {
       reservedIn[index] = reserve * share[index];
@@ -246,9 +251,9 @@ final class RequestCharges {
   double charge(Classified request, Frame response) {
     double charge = 0;
     if (request.kind.equals("READ")) {
-      charge = Math.max(1, kilobytes(rowBytes(response))) * READ_RU_PER_KB;
+      charge = CostModel.readPage(rowBytes(response));
     } else if (request.kind.equals("WRITE")) {
-      charge = writeCharge(request.requestBytes);
+      charge = CostModel.write(request.statementBytes);
     }
     if (request.limited() && request.partitions != null) {
       // Filed under the second the request was let in, which the client's pacing decides; the
@@ -266,44 +271,51 @@ final class RequestCharges {
     return charge;
   }
 
-  private static double writeCharge(long bytes) {
-    return Math.max(1, kilobytes(bytes)) * WRITE_RU_PER_KB;
-  }
-
-  private static double kilobytes(long bytes) {
-    return Math.ceil(bytes / 1024.0);
-  }
-
-  private static long rowBytes(Frame response) {
+  /** The bytes of each row a response returns: the sum of its values. */
+  static long[] rowBytes(Frame response) {
     if (!(response.message instanceof Rows)) {
-      return 0;
+      return new long[0];
     }
-    long total = 0;
-    for (List<ByteBuffer> row : ((Rows) response.message).getData()) {
-      for (ByteBuffer value : row) {
-        total += value == null ? 0 : value.remaining();
-      }
+    Queue<List<ByteBuffer>> data = ((Rows) response.message).getData();
+    long[] sizes = new long[data.size()];
+    int row = 0;
+    for (List<ByteBuffer> values : data) {
+      sizes[row++] = bytes(values);
     }
-    return total;
+    return sizes;
   }
 
-  static long valueBytes(Frame request) {
-    long total = 0;
+  /**
+   * The bytes of each statement a request carries: a query's text and values (its literals are in
+   * its text), a prepared statement's values, each of a batch's statements. A text batch ({@code
+   * BEGIN BATCH ... APPLY BATCH} in one query string) is one statement here: its rows are not
+   * counted.
+   */
+  static long[] statementBytes(Frame request) {
     if (request.message instanceof Query) {
-      total += ((Query) request.message).query.length();
-      for (ByteBuffer value : ((Query) request.message).options.positionalValues) {
-        total += value == null ? 0 : value.remaining();
+      Query query = (Query) request.message;
+      return new long[] {query.query.length() + bytes(query.options.positionalValues)};
+    }
+    if (request.message instanceof Execute) {
+      return new long[] {bytes(((Execute) request.message).options.positionalValues)};
+    }
+    if (request.message instanceof Batch) {
+      Batch batch = (Batch) request.message;
+      long[] sizes = new long[batch.queriesOrIds.size()];
+      for (int i = 0; i < sizes.length; i++) {
+        Object statement = batch.queriesOrIds.get(i);
+        long text = statement instanceof String ? ((String) statement).length() : 0;
+        sizes[i] = text + (i < batch.values.size() ? bytes(batch.values.get(i)) : 0);
       }
-    } else if (request.message instanceof Execute) {
-      for (ByteBuffer value : ((Execute) request.message).options.positionalValues) {
-        total += value == null ? 0 : value.remaining();
-      }
-    } else if (request.message instanceof Batch) {
-      for (List<ByteBuffer> values : ((Batch) request.message).values) {
-        for (ByteBuffer value : values) {
-          total += value == null ? 0 : value.remaining();
-        }
-      }
+      return sizes;
+    }
+    return new long[0];
+  }
+
+  private static long bytes(List<ByteBuffer> values) {
+    long total = 0;
+    for (ByteBuffer value : values) {
+      total += value == null ? 0 : value.remaining();
     }
     return total;
   }

@@ -28,12 +28,13 @@ class BudgetTest {
     Budget budget = new Budget("ks.t", 400, false, 0);
     int admitted = 0;
     for (int i = 0; i < 300; i++) {
-      if (budget.admit(0, 5.71) == 0) {
+      if (budget.admit(0, 4.95) == 0) {
         admitted++;
       }
     }
-    // 400 RU of budget admits writes of 5.71 RU until it is spent: 71, the last overdrawing.
-    assertEquals(71, admitted);
+    // 400 RU of budget admits writes of 4.95 RU (a 1 KB row) until it is spent: 81 (80 x 4.95 =
+    // 396 leaves it in credit), the last overdrawing.
+    assertEquals(81, admitted);
   }
 
   @Test

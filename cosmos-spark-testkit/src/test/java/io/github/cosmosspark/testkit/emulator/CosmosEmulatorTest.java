@@ -30,6 +30,10 @@ import org.junit.jupiter.api.Test;
 @CassandraTest
 class CosmosEmulatorTest {
 
+  // Microsoft's published figures for a row of 1 KB ("understand-request-unit-consumption").
+  private static final double READ_1_KB = 1.00;
+  private static final double WRITE_1_KB = 4.95;
+
   private static final AtomicInteger KEYSPACES = new AtomicInteger();
   private static CosmosEmulator emulator;
   private static CqlSession session;
@@ -65,7 +69,8 @@ class CosmosEmulatorTest {
     Map<Integer, String> written = new HashMap<>();
     for (int id = 0; id < 300; id++) {
       ResultSet result = session.execute(insert.bind(id, "title-" + id));
-      assertEquals(RequestCharges.WRITE_RU_PER_KB, charge(result.getExecutionInfo()), 1e-9);
+      // A row under 1 KB costs what Microsoft publishes for a 1 KB row.
+      assertEquals(WRITE_1_KB, charge(result.getExecutionInfo()), 1e-9);
       written.put(id, "title-" + id);
     }
 
@@ -81,11 +86,73 @@ class CosmosEmulatorTest {
     // 300 rows in pages of 50; Cassandra may end with an empty page when the last one is full.
     int pageCount = pages.getExecutionInfos().size();
     assertTrue(pageCount == 6 || pageCount == 7, "pages: " + pageCount);
+    // 50 rows of at most 13 B are under 1 KB together: each page costs the least a read does.
     for (ExecutionInfo page : pages.getExecutionInfos()) {
-      assertTrue(charge(page) >= 1.0, "each page is charged: " + charge(page));
+      assertEquals(READ_1_KB, charge(page), 1e-9);
     }
     ResultSet one = session.execute("SELECT title FROM " + ks + ".books WHERE id = 7");
-    assertEquals(RequestCharges.READ_RU_PER_KB, charge(one.getExecutionInfo()), 1e-9);
+    assertEquals(READ_1_KB, charge(one.getExecutionInfo()), 1e-9);
+  }
+
+  @Test
+  void rowsOfPublishedSizesCostMicrosoftsFiguresToWriteAndToRead() {
+    String ks = newKeyspace();
+    session.execute(
+        "CREATE TABLE "
+            + ks
+            + ".blobs (id int PRIMARY KEY, data blob) WITH cosmosdb_provisioned_throughput=100000");
+    PreparedStatement insert =
+        session.prepare("INSERT INTO " + ks + ".blobs (id, data) VALUES (?, ?)");
+    PreparedStatement select =
+        session.prepare("SELECT id, data FROM " + ks + ".blobs WHERE id = ?");
+    // Microsoft's table: 4 KB 1.14 / 6.67, 64 KB 4.76 / 22.67, 1 MB 145.90 / 625.00 (read / write).
+    int[] kilobytes = {4, 64, 1024};
+    double[] reads = {1.14, 4.76, 145.90};
+    double[] writes = {6.67, 22.67, 625.00};
+    for (int i = 0; i < kilobytes.length; i++) {
+      // A row of exactly the size: its 4-byte int key and a blob of the rest.
+      ByteBuffer data = ByteBuffer.allocate(kilobytes[i] * 1024 - 4);
+      ResultSet written = session.execute(insert.bind(i, data));
+      assertEquals(writes[i], charge(written.getExecutionInfo()), 1e-9, kilobytes[i] + " KB");
+      ResultSet read = session.execute(select.bind(i));
+      assertEquals(data, read.one().getByteBuffer("data"));
+      assertEquals(reads[i], charge(read.getExecutionInfo()), 1e-9, kilobytes[i] + " KB");
+    }
+  }
+
+  /**
+   * A query is charged for the rows and columns it returns: with a LIMIT that is what Cassandra
+   * read; under a filter (ALLOW FILTERING) or a projection Cosmos reads more than it returns, which
+   * the emulator does not see, and charges less than Cosmos would (docs/emulator.md).
+   */
+  @Test
+  void aQueryIsChargedForWhatItReturnsWhichUnderAFilterIsLessThanWhatItRead() {
+    String ks = newKeyspace();
+    session.execute(
+        "CREATE TABLE "
+            + ks
+            + ".rows (pk int, ck int, tag int, data blob, PRIMARY KEY (pk, ck))"
+            + " WITH cosmosdb_provisioned_throughput=100000");
+    PreparedStatement insert =
+        session.prepare("INSERT INTO " + ks + ".rows (pk, ck, tag, data) VALUES (0, ?, ?, ?)");
+    for (int ck = 0; ck < 10; ck++) {
+      // Rows of 2 KB: three 4-byte ints and a blob of the rest.
+      session.execute(insert.bind(ck, ck, ByteBuffer.allocate(2048 - 12)));
+    }
+    double read2Kb = 1.04; // Microsoft's figure for a 2 KB row
+
+    ResultSet limited = session.execute("SELECT * FROM " + ks + ".rows WHERE pk = 0 LIMIT 3");
+    assertEquals(3, limited.all().size());
+    assertEquals(3 * read2Kb, charge(limited.getExecutionInfo()), 1e-9);
+
+    ResultSet filtered =
+        session.execute("SELECT * FROM " + ks + ".rows WHERE pk = 0 AND tag = 5 ALLOW FILTERING");
+    assertEquals(1, filtered.all().size());
+    assertEquals(read2Kb, charge(filtered.getExecutionInfo()), 1e-9, "10 rows read, 1 charged");
+
+    ResultSet projected = session.execute("SELECT ck FROM " + ks + ".rows WHERE pk = 0");
+    assertEquals(10, projected.all().size());
+    assertEquals(1.00, charge(projected.getExecutionInfo()), 1e-9, "40 B returned of 20 KB read");
   }
 
   @Test
@@ -180,11 +247,10 @@ class CosmosEmulatorTest {
             intoB.bind(2, "b")));
 
     assertEquals(5, emulator.statistics(ks + ".a").get().requests());
-    assertEquals(
-        5 * RequestCharges.WRITE_RU_PER_KB,
-        emulator.statistics(ks + ".a").get().requestUnits(),
-        1e-9);
+    assertEquals(5 * WRITE_1_KB, emulator.statistics(ks + ".a").get().requestUnits(), 1e-9);
     assertEquals(1, emulator.statistics(ks + ".b").get().requests());
+    // One request, two rows written: each statement of a batch is a write of its own.
+    assertEquals(2 * WRITE_1_KB, emulator.statistics(ks + ".b").get().requestUnits(), 1e-9);
     assertEquals(2, session.execute("SELECT * FROM b").all().size());
   }
 
@@ -257,7 +323,8 @@ class CosmosEmulatorTest {
                 + ".t (id) VALUES (1); INSERT INTO "
                 + ks
                 + ".t (id) VALUES (2); APPLY BATCH");
-    assertTrue(charge(result.getExecutionInfo()) >= RequestCharges.WRITE_RU_PER_KB);
+    // A batch in one query string is charged as one row: the emulator does not split its text.
+    assertEquals(WRITE_1_KB, charge(result.getExecutionInfo()), 1e-9);
     // The keyspace has shared throughput: its tables draw on the keyspace's budget.
     assertEquals(1, emulator.statistics(ks).get().requests());
   }
