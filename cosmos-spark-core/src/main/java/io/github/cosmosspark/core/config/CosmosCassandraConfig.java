@@ -349,6 +349,28 @@ public final class CosmosCassandraConfig implements Serializable {
             get(CosmosOptions.THROUGHPUT_FRACTION));
   }
 
+  /**
+   * Whether a write clusters its rows by the table's partition key before writing; the default in a
+   * connection's configuration ({@link #forConnection()}), which does not carry it.
+   */
+  public boolean spreadWritesOverPartitions() {
+    Boolean spread = get(CosmosOptions.WRITE_SPREAD_OVER_PARTITIONS);
+    return spread != null ? spread : CosmosOptions.WRITE_SPREAD_OVER_PARTITIONS.defaultValue();
+  }
+
+  /**
+   * The value of {@code option} as {@code options} alone give it (short name or full key, any
+   * case), or null when they do not: for a setting a write's own options may change after its table
+   * was resolved, as a catalog table's writes do.
+   *
+   * @throws CosmosConfigException naming the key, for a value the option does not take or an
+   *     unknown {@code spark.cosmos.cassandra.*} key
+   */
+  public static <T> T givenIn(Map<String, String> options, CosmosOption<T> option) {
+    return new Resolver(options, Collections.<String, String>emptyMap(), name -> null)
+        .value(option);
+  }
+
   /** How rate-limited and timed-out requests are resent. */
   public RetrySettings retry() {
     return new RetrySettings(

@@ -262,6 +262,27 @@ public final class CosmosOptions {
           .notCarried(BUDGET_TRAVELS_WITH_TASKS)
           .build();
 
+  /**
+   * Whether a write asks Spark to shuffle its rows by the table's partition key first, so that each
+   * task's rows fall evenly on all of the table's physical partitions whatever order they came in.
+   */
+  public static final CosmosOption<Boolean> WRITE_SPREAD_OVER_PARTITIONS =
+      CosmosOption.bool("write.spreadOverPartitions")
+          .defaultValue(true)
+          .doc(
+              "Before writing, have Spark cluster the rows by the table's partition key columns"
+                  + " (one shuffle, hashed with Spark's own hash), so that every write task's rows"
+                  + " fall evenly on all the table's physical partitions. Cosmos splits a table's"
+                  + " RU/s evenly over its physical partitions; rows that arrive in token order (a"
+                  + " copy fed by a scan of another table) would otherwise load one partition at a"
+                  + " time at its share of the throughput. Applies to batch writes, catalog INSERTs"
+                  + " and micro-batch streaming writes; continuous-mode queries are never"
+                  + " reshuffled (Spark refuses it). `false` writes the rows where and in the order"
+                  + " they are, with no shuffle: for rows already spread, or a write too small to"
+                  + " be worth one. See throughput.md.")
+          .notCarried("the driver plans the write's shuffle from it; tasks only write their rows")
+          .build();
+
   private static final List<CosmosOption<?>> ALL =
       Collections.unmodifiableList(
           Arrays.<CosmosOption<?>>asList(
@@ -285,7 +306,8 @@ public final class CosmosOptions {
               THROUGHPUT_CONTROL,
               THROUGHPUT_TARGET,
               THROUGHPUT_PROVISIONED,
-              THROUGHPUT_FRACTION));
+              THROUGHPUT_FRACTION,
+              WRITE_SPREAD_OVER_PARTITIONS));
 
   private static final Map<String, CosmosOption<?>> BY_LOWER_CASE_NAME = index();
 

@@ -2,6 +2,8 @@ package io.github.cosmosspark.core.datasource;
 
 import com.datastax.oss.driver.api.core.metadata.schema.ViewMetadata;
 import com.datastax.spark.connector.datasource.CassandraTable;
+import io.github.cosmosspark.core.config.CosmosCassandraConfig;
+import io.github.cosmosspark.core.config.CosmosOptions;
 import io.github.cosmosspark.core.config.Settings;
 import io.github.cosmosspark.core.config.WarnOnce;
 import io.github.cosmosspark.core.datasource.read.CosmosScanBuilder;
@@ -31,14 +33,17 @@ public final class CosmosCassandraTable extends CassandraTable {
   private static final long serialVersionUID = 1L;
 
   private final transient BudgetPlan plan;
+  private final boolean spreadWrites;
   private final Map<String, String> extraProperties;
 
   /**
    * @param plan the job's budget on the table, or null when there is none; with one, SCC's request
    *     sizes are chosen from it (see {@link RequestSizing})
+   * @param spreadWrites whether writes cluster their rows by the partition key unless their own
+   *     options say otherwise ({@link CosmosOptions#WRITE_SPREAD_OVER_PARTITIONS})
    */
-  public CosmosCassandraTable(CassandraTable table, BudgetPlan plan) {
-    this(table, table.catalogName(), plan, Collections.<String, String>emptyMap());
+  public CosmosCassandraTable(CassandraTable table, BudgetPlan plan, boolean spreadWrites) {
+    this(table, table.catalogName(), plan, spreadWrites, Collections.<String, String>emptyMap());
   }
 
   /**
@@ -47,13 +52,14 @@ public final class CosmosCassandraTable extends CassandraTable {
    */
   public CosmosCassandraTable(
       CosmosCassandraTable table, String catalogName, Map<String, String> extraProperties) {
-    this(table, catalogName, table.plan, extraProperties);
+    this(table, catalogName, table.plan, table.spreadWrites, extraProperties);
   }
 
   private CosmosCassandraTable(
       CassandraTable table,
       String catalogName,
       BudgetPlan plan,
+      boolean spreadWrites,
       Map<String, String> extraProperties) {
     super(
         table.session(),
@@ -63,6 +69,7 @@ public final class CosmosCassandraTable extends CassandraTable {
         table.metadata(),
         table.optionalSchema());
     this.plan = plan;
+    this.spreadWrites = spreadWrites;
     this.extraProperties = Collections.unmodifiableMap(new HashMap<>(extraProperties));
   }
 
@@ -99,7 +106,25 @@ public final class CosmosCassandraTable extends CassandraTable {
               RequestSizing.forWrite(plan, rowBytes(info.schema()), this::userValue, warnings()));
     }
     return CosmosWriteBuilder.checked(
-        session(), tableDef(), metadata(), catalogName(), combined, info.schema(), budget());
+        session(),
+        tableDef(),
+        metadata(),
+        catalogName(),
+        combined,
+        info,
+        spreadWrites(info.options()),
+        budget());
+  }
+
+  /**
+   * The write's own option if it has one (a catalog table's write may set it beside the catalog's
+   * options), else what the table was resolved with.
+   */
+  private boolean spreadWrites(CaseInsensitiveStringMap writeOptions) {
+    Boolean given =
+        CosmosCassandraConfig.givenIn(
+            writeOptions.asCaseSensitiveMap(), CosmosOptions.WRITE_SPREAD_OVER_PARTITIONS);
+    return given != null ? given : spreadWrites;
   }
 
   /**

@@ -103,7 +103,8 @@ public final class CosmosCassandraTableProvider implements TableProvider, DataSo
                     connectorSource()
                         .getTable(
                             schema, partitioning, table.connectorOptions.asCaseSensitiveMap()));
-    return new CosmosCassandraTable(connectorTable, table.plan);
+    return new CosmosCassandraTable(
+        connectorTable, table.plan, table.config.spreadWritesOverPartitions());
   }
 
   /** What {@link #inferSchema} resolved for the same options, once; else null. */

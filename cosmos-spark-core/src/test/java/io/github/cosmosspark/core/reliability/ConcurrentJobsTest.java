@@ -337,6 +337,8 @@ class ConcurrentJobsTest {
     Map<String, String> options = EmulatorBooks.options(emulator, KEYSPACE, table);
     options.put("throughput.targetRuPerSecond", Integer.toString(BUDGET));
     options.put("spark.cassandra.connection.keepAliveMS", "500");
+    // A job is its one task, as startingTogether makes it: no shuffle by the partition key.
+    options.put("write.spreadOverPartitions", "false");
     return options;
   }
 

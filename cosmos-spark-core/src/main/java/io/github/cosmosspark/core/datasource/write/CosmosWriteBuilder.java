@@ -7,6 +7,8 @@ import com.datastax.spark.connector.cql.TableDef;
 import com.datastax.spark.connector.datasource.CassandraWriteBuilder;
 import io.github.cosmosspark.core.throughput.TableBudget;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.connector.expressions.NamedReference;
+import org.apache.spark.sql.connector.write.LogicalWriteInfo;
 import org.apache.spark.sql.connector.write.Write;
 import org.apache.spark.sql.internal.SQLConf;
 import org.apache.spark.sql.internal.connector.SupportsStreamingUpdateAsAppend;
@@ -14,21 +16,26 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 
 /**
- * SCC's write builder (checks, TTL, truncate); the write it builds also reports Cosmos metrics.
- * Spark 3.5 takes update mode only from a builder that says it writes updates as appends: true of
- * every Cassandra write, which replaces the row with the same key.
+ * SCC's write builder (checks, TTL, truncate); the write it builds also reports Cosmos metrics and
+ * asks Spark to spread the rows over the table's physical partitions. Spark 3.5 takes update mode
+ * only from a builder that says it writes updates as appends: true of every Cassandra write, which
+ * replaces the row with the same key.
  */
 public final class CosmosWriteBuilder extends CassandraWriteBuilder
     implements SupportsStreamingUpdateAsAppend {
   private final String table;
   private final String counterColumn;
   private final RowCheck rowCheck;
+  private final NamedReference[] clustering;
+  private final int numPartitions;
   private final TableBudget budget;
 
   /**
    * SCC's write builder for a DataFrame of {@code inputSchema}, once the schema is known to fit the
    * table: a schema that does not is refused here, on the driver, before any task runs.
    *
+   * @param spreadOverPartitions whether the write asks Spark to cluster its rows by the table's
+   *     partition key first (see {@link PartitionKeyClustering})
    * @param budget the job's budget on the table, registered where each task starts; or null
    * @throws io.github.cosmosspark.core.errors.CosmosDataException naming the column at fault
    */
@@ -38,13 +45,18 @@ public final class CosmosWriteBuilder extends CassandraWriteBuilder
       RelationMetadata metadata,
       String catalogName,
       CaseInsensitiveStringMap options,
-      StructType inputSchema,
+      LogicalWriteInfo info,
+      boolean spreadOverPartitions,
       TableBudget budget) {
+    StructType inputSchema = info.schema();
     WriteSchemaCheck.verify(
         metadata,
         inputSchema,
         options,
         SQLConf.get().getConfString(WriteSchemaCheck.STORE_ASSIGNMENT_POLICY, "ANSI"));
+    NamedReference[] clustering =
+        PartitionKeyClustering.of(
+            metadata, inputSchema, spreadOverPartitions, session, info.queryId());
     return new CosmosWriteBuilder(
         session,
         tableDef,
@@ -53,6 +65,8 @@ public final class CosmosWriteBuilder extends CassandraWriteBuilder
         inputSchema,
         counterColumn(metadata),
         RowCheck.of(metadata, inputSchema, options.get("spark.cassandra.auth.username")),
+        clustering,
+        PartitionKeyClustering.numPartitions(clustering, session),
         budget);
   }
 
@@ -74,16 +88,21 @@ public final class CosmosWriteBuilder extends CassandraWriteBuilder
       StructType inputSchema,
       String counterColumn,
       RowCheck rowCheck,
+      NamedReference[] clustering,
+      int numPartitions,
       TableBudget budget) {
     super(session, tableDef, catalogName, options, inputSchema);
     this.table = tableDef.keyspaceName() + "." + tableDef.tableName();
     this.counterColumn = counterColumn;
     this.rowCheck = rowCheck;
+    this.clustering = clustering;
+    this.numPartitions = numPartitions;
     this.budget = budget;
   }
 
   @Override
   public Write build() {
-    return new MeteredWrite(this, table, counterColumn, rowCheck, budget);
+    return new MeteredWrite(
+        this, table, counterColumn, rowCheck, clustering, numPartitions, budget);
   }
 }

@@ -8,30 +8,42 @@ import io.github.cosmosspark.core.throughput.TableBudget;
 import java.io.IOException;
 import java.io.Serializable;
 import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.connector.distributions.Distribution;
+import org.apache.spark.sql.connector.distributions.Distributions;
+import org.apache.spark.sql.connector.expressions.NamedReference;
+import org.apache.spark.sql.connector.expressions.SortOrder;
 import org.apache.spark.sql.connector.metric.CustomMetric;
 import org.apache.spark.sql.connector.metric.CustomTaskMetric;
 import org.apache.spark.sql.connector.write.BatchWrite;
 import org.apache.spark.sql.connector.write.DataWriter;
 import org.apache.spark.sql.connector.write.DataWriterFactory;
 import org.apache.spark.sql.connector.write.PhysicalWriteInfo;
-import org.apache.spark.sql.connector.write.Write;
+import org.apache.spark.sql.connector.write.RequiresDistributionAndOrdering;
 import org.apache.spark.sql.connector.write.WriteBuilder;
 import org.apache.spark.sql.connector.write.WriterCommitMessage;
 import org.apache.spark.sql.connector.write.streaming.StreamingDataWriterFactory;
 import org.apache.spark.sql.connector.write.streaming.StreamingWrite;
 
-/** SCC's batch or streaming write, each task's writer reporting what its requests cost. */
-final class MeteredWrite implements Write {
+/**
+ * SCC's batch or streaming write, each task's writer reporting what its requests cost; it asks
+ * Spark to cluster the rows by the table's partition key first unless told not to.
+ */
+final class MeteredWrite implements RequiresDistributionAndOrdering {
   private final WriteBuilder builder;
   private final String table;
   private final String counterColumn;
   private final RowCheck rowCheck;
+  private final NamedReference[] clustering;
+  private final int numPartitions;
   private final TableBudget budget;
 
   /**
    * @param counterColumn the table's counter column, or null; a table with one takes no streaming
    *     writes
    * @param rowCheck what each task checks of a row before handing it to SCC
+   * @param clustering the columns Spark is to cluster the rows by before writing; none for no
+   *     shuffle
+   * @param numPartitions how many tasks the clustered rows are written by; 0 with no clustering
    * @param budget the job's budget on the table, or null
    */
   MeteredWrite(
@@ -39,12 +51,39 @@ final class MeteredWrite implements Write {
       String table,
       String counterColumn,
       RowCheck rowCheck,
+      NamedReference[] clustering,
+      int numPartitions,
       TableBudget budget) {
     this.builder = builder;
     this.table = table;
     this.counterColumn = counterColumn;
     this.rowCheck = rowCheck;
+    this.clustering = clustering.clone();
+    this.numPartitions = numPartitions;
     this.budget = budget;
+  }
+
+  /**
+   * Rows with equal partition keys together, by Spark's hash: each task then holds keys spread over
+   * all of Cosmos's physical partitions. Unspecified, Spark leaves the input as it is.
+   */
+  @Override
+  public Distribution requiredDistribution() {
+    return clustering.length == 0
+        ? Distributions.unspecified()
+        : Distributions.clustered(clustering.clone());
+  }
+
+  /** See {@link PartitionKeyClustering#numPartitions}. */
+  @Override
+  public int requiredNumPartitions() {
+    return numPartitions;
+  }
+
+  /** Cosmos needs no order within a task. */
+  @Override
+  public SortOrder[] requiredOrdering() {
+    return new SortOrder[0];
   }
 
   @Override

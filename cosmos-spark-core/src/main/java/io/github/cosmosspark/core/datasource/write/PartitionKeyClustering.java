@@ -1,0 +1,122 @@
+package io.github.cosmosspark.core.datasource.write;
+
+import com.datastax.oss.driver.api.core.metadata.schema.ColumnMetadata;
+import com.datastax.oss.driver.api.core.metadata.schema.RelationMetadata;
+import io.github.cosmosspark.core.config.CosmosOptions;
+import java.util.UUID;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.connector.expressions.FieldReference;
+import org.apache.spark.sql.connector.expressions.NamedReference;
+import org.apache.spark.sql.execution.streaming.continuous.ContinuousExecution;
+import org.apache.spark.sql.internal.SQLConf;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The columns a write asks Spark to cluster its rows by: the table's partition key, in key order.
+ * Spark then hash-partitions the rows with its own Murmur3, which has nothing to do with the hash
+ * Cosmos places a key with (no client can compute that one), and so spreads every task's rows
+ * evenly over all of the table's physical partitions, whatever order the rows came in.
+ *
+ * <p>Spark 3.5 honours the request for batch writes (the format's {@code save()}, the catalog's
+ * INSERT) and for micro-batch streaming writes, both planned by its {@code V2Writes} rule. A
+ * continuous-mode query fails to start if its write requests any distribution, so that write asks
+ * for none.
+ */
+final class PartitionKeyClustering {
+  private static final Logger LOG = LoggerFactory.getLogger(PartitionKeyClustering.class);
+  private static final NamedReference[] NONE = new NamedReference[0];
+
+  private PartitionKeyClustering() {}
+
+  /**
+   * The partition key columns as {@code inputSchema} names them, or none when {@code spread} is
+   * false, when the write belongs to a continuous-mode query, or when a key column is missing from
+   * the input (a write the schema check refuses anyway).
+   */
+  static NamedReference[] of(
+      RelationMetadata metadata,
+      StructType inputSchema,
+      boolean spread,
+      SparkSession session,
+      String queryId) {
+    if (!spread) {
+      return NONE;
+    }
+    if (isContinuousQuery(session, queryId)) {
+      LOG.info(
+          "The continuous-mode write to {}.{} is not spread over its physical partitions ({}):"
+              + " Spark starts no continuous query whose sink asks for a distribution.",
+          metadata.getKeyspace().asInternal(),
+          metadata.getName().asInternal(),
+          CosmosOptions.WRITE_SPREAD_OVER_PARTITIONS.key());
+      return NONE;
+    }
+    NamedReference[] clustering = new NamedReference[metadata.getPartitionKey().size()];
+    int i = 0;
+    for (ColumnMetadata column : metadata.getPartitionKey()) {
+      String field = fieldNamed(inputSchema, column.getName().asInternal());
+      if (field == null) {
+        return NONE;
+      }
+      clustering[i++] = FieldReference.column(field);
+    }
+    return clustering;
+  }
+
+  /**
+   * How many tasks a clustered write runs in: Spark's number of shuffle partitions, and at least
+   * one per task slot. Left to Spark, adaptive execution would merge the shuffle's partitions down
+   * to about a megabyte each, so a write of a few megabytes would run in fewer tasks than the slots
+   * the throughput budget is split over (each task sized to write at one slot's share) and fall
+   * short of the budget; a fixed number keeps every slot writing. None (0) when the write is not
+   * clustered.
+   */
+  static int numPartitions(NamedReference[] clustering, SparkSession session) {
+    if (clustering.length == 0) {
+      return 0;
+    }
+    return Math.max(
+        SQLConf.get().numShufflePartitions(), session.sparkContext().defaultParallelism());
+  }
+
+  /** The input's field for {@code column}: the same name, else the one name equal ignoring case. */
+  private static String fieldNamed(StructType inputSchema, String column) {
+    String ignoringCase = null;
+    for (StructField field : inputSchema.fields()) {
+      if (field.name().equals(column)) {
+        return field.name();
+      }
+      if (field.name().equalsIgnoreCase(column)) {
+        ignoringCase = ignoringCase == null ? field.name() : ignoringCase;
+      }
+    }
+    return ignoringCase;
+  }
+
+  /**
+   * Whether the write is planned for a continuous-mode query. Spark 3.5 builds that write, and
+   * refuses it if it requests a distribution, inside {@link ContinuousExecution}'s constructor, on
+   * the thread that starts the query and before the query is registered: the write's id is the
+   * query's, but no registered query has it yet, so nothing the write is given tells it apart from
+   * a batch write; the thread's stack does. The registered query is checked too, for a Spark that
+   * builds the write after registering it.
+   */
+  private static boolean isContinuousQuery(SparkSession session, String queryId) {
+    String continuous = ContinuousExecution.class.getName();
+    for (StackTraceElement frame : Thread.currentThread().getStackTrace()) {
+      if (frame.getClassName().equals(continuous)) {
+        return true;
+      }
+    }
+    UUID id;
+    try {
+      id = UUID.fromString(queryId);
+    } catch (IllegalArgumentException | NullPointerException notAnId) {
+      return false;
+    }
+    return session.sharedState().activeStreamingQueries().get(id) instanceof ContinuousExecution;
+  }
+}
