@@ -8,10 +8,12 @@ import com.datastax.spark.connector.rdd.ReadConf;
 import com.datastax.spark.connector.writer.WriteConf;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.SparkConf;
@@ -195,7 +197,7 @@ final class ConnectorSettings implements QueryExecutionListener {
       settings.put("spark.cassandra.connection.ssl.protocol", ssl.protocol());
       settings.put(
           "spark.cassandra.connection.ssl.enabledAlgorithms",
-          ssl.enabledAlgorithms().mkString(","));
+          suites(ssl.enabledAlgorithms().mkString(",")));
     }
   }
 
@@ -216,6 +218,14 @@ final class ConnectorSettings implements QueryExecutionListener {
       rest.put(key + " (set)", secret ? "(hidden)" : entry._2());
     }
     settings.putAll(rest);
+  }
+
+  /** A list of cipher suites, sorted, and shortened when long. */
+  private static String suites(String list) {
+    TreeSet<String> sorted = new TreeSet<>(Arrays.asList(list.split(",")));
+    return sorted.size() <= 2
+        ? String.join(",", sorted)
+        : sorted.size() + " suites (" + sorted.first() + ", …)";
   }
 
   private static String text(Option<?> option) {
