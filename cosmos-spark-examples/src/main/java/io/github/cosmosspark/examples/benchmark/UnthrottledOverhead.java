@@ -5,9 +5,7 @@ import io.github.cosmosspark.testkit.cassandra.CassandraServer;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.Map;
-import java.util.Set;
 import javax.net.ssl.SSLContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -109,7 +107,7 @@ final class UnthrottledOverhead {
     data.count();
     long expected = data.selectExpr("sum(hash(id, title, pages))").first().getLong(0);
     ConnectorSettings settings = ConnectorSettings.listenTo(spark);
-    Map<String, Map<String, Map<String, Set<String>>>> seen = new LinkedHashMap<>();
+    SettingsComparison seen = new SettingsComparison();
     try (CqlSession admin = cassandra.newSession()) {
       admin.execute(
           "CREATE KEYSPACE IF NOT EXISTS "
@@ -133,15 +131,7 @@ final class UnthrottledOverhead {
               Map<String, Map<String, String>> effective =
                   once(side.getValue(), data, rows, expected, admin, settings, measured);
               if (!turn.warmUp()) {
-                for (Map.Entry<String, Map<String, String>> kind : effective.entrySet()) {
-                  Map<String, Set<String>> values =
-                      seen.computeIfAbsent(kind.getKey(), k -> new LinkedHashMap<>())
-                          .computeIfAbsent(turn.side(), s -> new LinkedHashMap<>());
-                  kind.getValue()
-                      .forEach(
-                          (key, value) ->
-                              values.computeIfAbsent(key, k -> new LinkedHashSet<>()).add(value));
-                }
+                effective.forEach((kind, values) -> seen.record(kind, turn.side(), values));
               }
               return measured;
             });
@@ -149,6 +139,7 @@ final class UnthrottledOverhead {
       AlternatingRuns.Result result = runs.run();
       print(rows, result, seen);
     } finally {
+      spark.listenerManager().unregister(settings);
       data.unpersist();
     }
   }
@@ -258,10 +249,7 @@ final class UnthrottledOverhead {
     options.put("spark.cassandra.connection.timeoutMS", "10000");
   }
 
-  private void print(
-      int rows,
-      AlternatingRuns.Result result,
-      Map<String, Map<String, Map<String, Set<String>>>> seen) {
+  private void print(int rows, AlternatingRuns.Result result, SettingsComparison seen) {
     System.out.printf(
         "%nUnthrottled, straight on Cassandra: %,d rows of ~30 B written, then scanned, per run;"
             + " a warm-up of each side, then %d rounds, in this order: %s%n",
@@ -272,25 +260,11 @@ final class UnthrottledOverhead {
                 + " and the JVM's cipher suites (-DoverheadSameDriver=false: SCC's own choices)."
             : "Plain SCC's driver runs with SCC's own choices (protocol negotiated, SCC's cipher"
                 + " suites), as before 3 Dec 2026.");
-    for (Map.Entry<String, Map<String, Map<String, Set<String>>>> kind : seen.entrySet()) {
-      System.out.printf(
-          "%nEffective settings of the %s (SCC's own configuration of each run's executed plan;"
-              + " the last four from Cassandra's system_views.clients; values that changed"
-              + " between runs are separated by /):%n%n",
-          kind.getKey());
-      String format = "| %-58s | %-34s | %-34s | %s%n";
-      System.out.printf(format, "setting", OURS, PLAIN, "");
-      Map<String, Set<String>> ours = kind.getValue().get(OURS);
-      Map<String, Set<String>> plain = kind.getValue().get(PLAIN);
-      Set<String> keys = new LinkedHashSet<>(ours.keySet());
-      keys.addAll(plain.keySet());
-      for (String key : keys) {
-        String oursValue = joined(ours.get(key));
-        String plainValue = joined(plain.get(key));
-        String note = oursValue.equals(plainValue) ? "" : whyTheyDiffer(key);
-        System.out.printf(format, key, oursValue, plainValue, note);
-      }
-    }
+    seen.print(
+        "SCC's own configuration of each run's executed plan; the last four from Cassandra's"
+            + " system_views.clients",
+        Arrays.asList(OURS, PLAIN),
+        this::whyTheyDiffer);
     System.out.printf(
         "%nRows per second, %d runs per side (median, min–max), cosmos-spark ÷ plain SCC as the"
             + " ratio of medians:%n%n",
@@ -311,12 +285,9 @@ final class UnthrottledOverhead {
     }
   }
 
+  /** Why a setting differs between the sides, or null when nothing here says so. */
   private String whyTheyDiffer(String key) {
     Map<String, String> driver = sameDriver ? SAME_DRIVER : OWN_DRIVER;
-    return BY_DESIGN.getOrDefault(key, driver.getOrDefault(key, "DIFFERS, not explained"));
-  }
-
-  private static String joined(Set<String> values) {
-    return values == null ? "(absent)" : String.join(" / ", values);
+    return BY_DESIGN.getOrDefault(key, driver.get(key));
   }
 }
