@@ -7,7 +7,6 @@ import io.github.cosmosspark.testkit.cassandra.CassandraServer;
 import io.github.cosmosspark.testkit.emulator.CosmosEmulator;
 import io.github.cosmosspark.testkit.emulator.TableStatistics;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,12 +21,13 @@ import org.apache.spark.sql.SparkSession;
 /**
  * Throughput control against the connector a user would pick today — SCC 3.5.1 with Microsoft's
  * Spark 3 settings and its driver-4 {@code CosmosRetryPolicy} — on the emulator with the real
- * Cassandra behind it: a throttled bulk write, a throttled full scan, and, straight on Cassandra
- * with nothing throttled, what cosmos-spark costs over plain SCC. Prints one table.
+ * Cassandra behind it: a throttled bulk write and a throttled full scan, printed as one table;
+ * then, straight on Cassandra with nothing throttled, what cosmos-spark costs over plain SCC
+ * ({@link UnthrottledOverhead}).
  *
  * <p>{@code mvn -pl cosmos-spark-examples -am -Pthroughput-benchmark -DskipTests verify}; sizes
- * with {@code -Drows=4000 -DscanRows=20000 -DoverheadRows=50000 -DruPerSecond=1000
- * -Drepetitions=3}.
+ * with {@code -Drows=4000 -DscanRows=20000 -DoverheadRows=50000 -DruPerSecond=1000 -Drepetitions=5}
+ * (the counted runs of each side in the unthrottled comparison).
  */
 public final class ThroughputBenchmark {
   private static final String KEYSPACE = "throughput_benchmark";
@@ -64,7 +64,7 @@ public final class ThroughputBenchmark {
     int scanRows = Integer.getInteger("scanRows", 20_000);
     int overheadRows = Integer.getInteger("overheadRows", 50_000);
     int ruPerSecond = Integer.getInteger("ruPerSecond", 1_000);
-    int repetitions = Integer.getInteger("repetitions", 3);
+    int repetitions = Integer.getInteger("repetitions", 5);
     CassandraServer cassandra = CassandraServer.builder().build();
     cassandra.start();
     try (CosmosEmulator emulator = CosmosEmulator.builder(cassandra).build().start()) {
@@ -87,8 +87,10 @@ public final class ThroughputBenchmark {
       }
       benchmark.throttledWrites(rows);
       benchmark.throttledScans(scanRows);
-      benchmark.overhead(overheadRows, repetitions);
-      benchmark.print(rows, scanRows, overheadRows, repetitions);
+      benchmark.print(rows, scanRows);
+      new UnthrottledOverhead(
+              spark, cassandra, KEYSPACE, !"false".equals(System.getProperty("overheadSameDriver")))
+          .run(overheadRows, repetitions);
       spark.stop();
     } finally {
       cassandra.close();
@@ -224,105 +226,6 @@ public final class ThroughputBenchmark {
             outcome));
   }
 
-  /**
-   * The same writes and scans straight on Cassandra, nothing throttled, alternating which connector
-   * goes first; the median of each.
-   */
-  private void overhead(int rows, int repetitions) {
-    Dataset<Row> data = cached(books(rows, 0));
-    long expected = checksum(data);
-    try (CqlSession session = cassandra.newSession()) {
-      session.execute(
-          "CREATE KEYSPACE IF NOT EXISTS "
-              + KEYSPACE
-              + " WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}");
-      session.execute(
-          "CREATE TABLE IF NOT EXISTS "
-              + KEYSPACE
-              + ".overhead (id int PRIMARY KEY, title text, pages int)");
-    }
-    Map<String, String> ours = new LinkedHashMap<>();
-    ours.put("account", cassandra.username());
-    ours.put("password", cassandra.password());
-    ours.put("host", cassandra.host());
-    ours.put("port", Integer.toString(cassandra.port()));
-    ours.put("tls.truststore.path", cassandra.truststorePath().toString());
-    ours.put("tls.truststore.password", cassandra.truststorePassword());
-    ours.put("tls.truststore.type", cassandra.truststoreType());
-    Map<String, String> plain =
-        BenchmarkConnections.plainConnector(
-            cassandra.host(),
-            cassandra.port(),
-            cassandra.truststorePath().toString(),
-            cassandra.truststorePassword(),
-            cassandra.truststoreType(),
-            cassandra.username(),
-            cassandra.password());
-    plain.remove("spark.cassandra.connection.factory");
-    // The same SCC settings on both sides: only the layers differ.
-    for (Map<String, String> options : Arrays.asList(ours, plain)) {
-      options.put("spark.cassandra.output.batch.size.rows", "1");
-      options.put("spark.cassandra.connection.keepAliveMS", "60000");
-    }
-    double[][] writes = new double[2][repetitions];
-    double[][] scans = new double[2][repetitions];
-    for (int round = 0; round < repetitions; round++) {
-      for (int turn = 0; turn < 2; turn++) {
-        int side = (round + turn) % 2;
-        Map<String, String> options = side == 0 ? ours : plain;
-        try (CqlSession session = cassandra.newSession()) {
-          session.execute("TRUNCATE " + KEYSPACE + ".overhead");
-        }
-        long start = System.nanoTime();
-        data.write()
-            .format(format(options))
-            .options(options)
-            .options(table("overhead"))
-            .mode("append")
-            .save();
-        writes[side][round] = rows / ((System.nanoTime() - start) / 1e9);
-        start = System.nanoTime();
-        Row summary =
-            spark
-                .read()
-                .format(format(options))
-                .options(options)
-                .options(table("overhead"))
-                .load()
-                .selectExpr("count(*)", "sum(hash(id, title, pages))")
-                .first();
-        scans[side][round] = rows / ((System.nanoTime() - start) / 1e9);
-        if (summary.getLong(0) != rows || summary.getLong(1) != expected) {
-          throw new IllegalStateException("The overhead table does not hold the source's rows.");
-        }
-      }
-    }
-    overheadRow("unthrottled write on Cassandra", writes, rows);
-    overheadRow("unthrottled full scan on Cassandra", scans, rows);
-    data.unpersist();
-  }
-
-  private void overheadRow(String scenario, double[][] rowsPerSecond, int rows) {
-    double ours = median(rowsPerSecond[0]);
-    double plain = median(rowsPerSecond[1]);
-    results.add(
-        new String[] {
-          scenario,
-          "cosmos-spark vs plain SCC (rows/s)",
-          String.format("%,d", rows),
-          String.format("%,d", rows),
-          String.format("%,.0f", ours),
-          String.format("%,.0f", plain),
-          String.format("%.3f", ours / plain),
-          "",
-          "",
-          "",
-          "",
-          "",
-          "ours ÷ plain SCC, median of " + rowsPerSecond[0].length
-        });
-  }
-
   private String[] row(
       String scenario,
       String connector,
@@ -378,12 +281,12 @@ public final class ThroughputBenchmark {
     return String.format("≤ %,d", statistics.rateLimited());
   }
 
-  private void print(int rows, int scanRows, int overheadRows, int repetitions) {
+  private void print(int rows, int scanRows) {
     System.out.printf(
         "%nThroughput benchmark: tables of %,d RU/s on the emulator (cosmos-spark's budget: %.0f%%"
             + " of it), Spark local[2], up to 4 attempts per task; %,d rows written, %,d of ~500 B"
-            + " scanned, %,d on Cassandra directly x %d%n%n",
-        ruPerSecond, FRACTION * 100, rows, scanRows, overheadRows, repetitions);
+            + " scanned%n%n",
+        ruPerSecond, FRACTION * 100, rows, scanRows);
     String format =
         "| %-34s | %-38s | %8s | %8s | %8s | %8s | %6s | %7s | %7s | %8s | %9s | %6s | %s%n";
     System.out.printf(
@@ -406,8 +309,7 @@ public final class ThroughputBenchmark {
     }
     System.out.println(
         "\nfloor = RU charged ÷ budget (cosmos-spark: the fraction of R; the peer: R); peak/bgt = the"
-            + " busiest whole second's RU ÷ budget. Overhead rows: wall s and floor s hold ours and"
-            + " plain SCC's rows/s, ratio ours ÷ plain.");
+            + " busiest whole second's RU ÷ budget.");
   }
 
   private Dataset<Row> books(int rows, int padding) {
@@ -459,12 +361,5 @@ public final class ThroughputBenchmark {
     return options.containsKey("spark.cosmos.cassandra.account") || options.containsKey("account")
         ? "cosmoscassandra"
         : "org.apache.spark.sql.cassandra";
-  }
-
-  private static double median(double[] values) {
-    double[] sorted = values.clone();
-    Arrays.sort(sorted);
-    int middle = sorted.length / 2;
-    return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
   }
 }
