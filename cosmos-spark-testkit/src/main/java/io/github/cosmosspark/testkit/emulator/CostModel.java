@@ -26,8 +26,8 @@ final class CostModel {
   private CostModel() {}
 
   /**
-   * One row read on its own (a point read, or a page that returns one row or none): its size on the
-   * table, never less than the 1 KB figure, since even a lookup that finds nothing is work.
+   * One row read on its own (a point read): its size on the table, never less than the 1 KB figure;
+   * also what a read reserves before it runs. A page of one row costs the same.
    */
   static double readRow(long bytes) {
     return rounded(interpolate(READ, Math.max(bytes, 1024)));
@@ -42,8 +42,8 @@ final class CostModel {
    * A page of rows: each row read at its size on the table, as Microsoft says a feed of five 1 KB
    * rows costs about what five point reads of them do; rows under 1 KB pro rata (1 RU per KB), a
    * guess: Microsoft publishes nothing below 1 KB, and a floor of 1 RU per row would charge a scan
-   * of 100-byte rows ten times what its bytes are. The whole page is at least {@link
-   * #readRow(long)} of an empty row.
+   * of 100-byte rows ten times what its bytes are. The whole page, even an empty one, costs at
+   * least the 1 KB figure: a lookup that finds nothing is still work (a guess too).
    */
   static double readPage(long[] rowBytes) {
     double total = 0;

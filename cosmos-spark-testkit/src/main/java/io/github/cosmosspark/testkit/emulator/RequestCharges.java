@@ -30,7 +30,9 @@ final class RequestCharges {
     final String kind;
     final String table;
 
-    /** The bytes of each statement a write carries (one, or a batch's each); none for others. */
+    /**
+     * The bytes of each statement the request carries (one, or a batch's each); writes pay by them.
+     */
     final long[] statementBytes;
 
     // The statements with their partition keys; set by classify for reads and writes.

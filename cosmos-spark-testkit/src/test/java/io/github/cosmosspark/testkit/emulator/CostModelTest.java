@@ -74,6 +74,13 @@ class CostModelTest {
   }
 
   @Test
+  void aPageOfOneRowCostsWhatAPointReadOfItDoes() {
+    for (long bytes : new long[] {0, 100, KB, 3 * KB, 100 * KB, 1024 * KB}) {
+      assertEquals(CostModel.readRow(bytes), CostModel.readPage(new long[] {bytes}), 1e-9);
+    }
+  }
+
+  @Test
   void aBatchCostsAWriteOfEachOfItsStatements() {
     assertEquals(2 * 4.95, CostModel.write(new long[] {100, 1 * KB}), 1e-9);
     assertEquals(4.95 + 22.67, CostModel.write(new long[] {10, 64 * KB}), 1e-9);
