@@ -8,7 +8,6 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.connector.expressions.FieldReference;
 import org.apache.spark.sql.connector.expressions.NamedReference;
 import org.apache.spark.sql.execution.streaming.continuous.ContinuousExecution;
-import org.apache.spark.sql.internal.SQLConf;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
@@ -67,19 +66,20 @@ final class PartitionKeyClustering {
   }
 
   /**
-   * How many tasks a clustered write runs in: Spark's number of shuffle partitions, and at least
-   * one per task slot. Left to Spark, adaptive execution would merge the shuffle's partitions down
-   * to about a megabyte each, so a write of a few megabytes would run in fewer tasks than the slots
-   * the throughput budget is split over (each task sized to write at one slot's share) and fall
-   * short of the budget; a fixed number keeps every slot writing. None (0) when the write is not
-   * clustered.
+   * How many tasks a clustered write runs in: one per task slot, so that the write runs in one wave
+   * and every task writes from its start to its end with the same mix of keys. Measured on 4
+   * physical partitions (PartitionBenchmark, docs/throughput.md): with Spark's 200 shuffle
+   * partitions, a Zipf-skewed write put all of a hot key's rows into one task, which ran alone at
+   * the end against one partition (1.53 x the floor, 31 % of requests throttled), and 200 short
+   * tasks cost a uniform write 18 % over its floor in task start-up. Left to Spark, adaptive
+   * execution would merge the shuffle's partitions down to about a megabyte each, fewer tasks than
+   * the slots the budget is split over. None (0) when the write is not clustered.
    */
   static int numPartitions(NamedReference[] clustering, SparkSession session) {
     if (clustering.length == 0) {
       return 0;
     }
-    return Math.max(
-        SQLConf.get().numShufflePartitions(), session.sparkContext().defaultParallelism());
+    return Math.max(1, session.sparkContext().defaultParallelism());
   }
 
   /** The input's field for {@code column}: the same name, else the one name equal ignoring case. */
