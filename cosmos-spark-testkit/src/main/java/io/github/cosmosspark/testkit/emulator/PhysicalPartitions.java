@@ -122,6 +122,7 @@ final class PhysicalPartitions {
   /** Lays the scope out anew in {@code count} partitions; counters start again. */
   synchronized void repartition(int count) {
     budgets = budgets(count, System.nanoTime());
+    reset();
   }
 
   /** The partition owning {@code key}, a serialized partition key. */
