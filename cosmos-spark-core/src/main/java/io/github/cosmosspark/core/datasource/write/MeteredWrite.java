@@ -10,7 +10,9 @@ import java.io.Serializable;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.connector.distributions.Distribution;
 import org.apache.spark.sql.connector.distributions.Distributions;
+import org.apache.spark.sql.connector.expressions.Expressions;
 import org.apache.spark.sql.connector.expressions.NamedReference;
+import org.apache.spark.sql.connector.expressions.SortDirection;
 import org.apache.spark.sql.connector.expressions.SortOrder;
 import org.apache.spark.sql.connector.metric.CustomMetric;
 import org.apache.spark.sql.connector.metric.CustomTaskMetric;
@@ -80,10 +82,19 @@ final class MeteredWrite implements RequiresDistributionAndOrdering {
     return numPartitions;
   }
 
-  /** Cosmos needs no order within a task. */
+  /**
+   * A spread write's task sorts its rows by the partition key's values. The shuffle hands a task
+   * its rows in the order the input held them, so a copy fed in Cosmos's hash order would still
+   * reach one physical partition at a time within each task; the key's values (not their hash) are
+   * in no relation to Cosmos's placement.
+   */
   @Override
   public SortOrder[] requiredOrdering() {
-    return new SortOrder[0];
+    SortOrder[] ordering = new SortOrder[clustering.length];
+    for (int i = 0; i < clustering.length; i++) {
+      ordering[i] = Expressions.sort(clustering[i], SortDirection.ASCENDING);
+    }
+    return ordering;
   }
 
   @Override
