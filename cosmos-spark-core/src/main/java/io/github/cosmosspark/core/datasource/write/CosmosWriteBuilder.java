@@ -27,6 +27,7 @@ public final class CosmosWriteBuilder extends CassandraWriteBuilder
   private final String counterColumn;
   private final RowCheck rowCheck;
   private final NamedReference[] clustering;
+  private final NamedReference[] ordering;
   private final int numPartitions;
   private final TableBudget budget;
 
@@ -66,6 +67,7 @@ public final class CosmosWriteBuilder extends CassandraWriteBuilder
         counterColumn(metadata),
         RowCheck.of(metadata, inputSchema, options.get("spark.cassandra.auth.username")),
         clustering,
+        PartitionKeyClustering.ordering(metadata, inputSchema, clustering),
         PartitionKeyClustering.numPartitions(clustering, session),
         budget);
   }
@@ -89,6 +91,7 @@ public final class CosmosWriteBuilder extends CassandraWriteBuilder
       String counterColumn,
       RowCheck rowCheck,
       NamedReference[] clustering,
+      NamedReference[] ordering,
       int numPartitions,
       TableBudget budget) {
     super(session, tableDef, catalogName, options, inputSchema);
@@ -96,6 +99,7 @@ public final class CosmosWriteBuilder extends CassandraWriteBuilder
     this.counterColumn = counterColumn;
     this.rowCheck = rowCheck;
     this.clustering = clustering;
+    this.ordering = ordering;
     this.numPartitions = numPartitions;
     this.budget = budget;
   }
@@ -103,6 +107,6 @@ public final class CosmosWriteBuilder extends CassandraWriteBuilder
   @Override
   public Write build() {
     return new MeteredWrite(
-        this, table, counterColumn, rowCheck, clustering, numPartitions, budget);
+        this, table, counterColumn, rowCheck, clustering, ordering, numPartitions, budget);
   }
 }

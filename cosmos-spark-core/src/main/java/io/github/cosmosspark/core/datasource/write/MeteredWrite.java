@@ -36,6 +36,7 @@ final class MeteredWrite implements RequiresDistributionAndOrdering {
   private final String counterColumn;
   private final RowCheck rowCheck;
   private final NamedReference[] clustering;
+  private final NamedReference[] ordering;
   private final int numPartitions;
   private final TableBudget budget;
 
@@ -45,6 +46,7 @@ final class MeteredWrite implements RequiresDistributionAndOrdering {
    * @param rowCheck what each task checks of a row before handing it to SCC
    * @param clustering the columns Spark is to cluster the rows by before writing; none for no
    *     shuffle
+   * @param ordering the columns each task sorts its rows by; none with no clustering
    * @param numPartitions how many tasks the clustered rows are written by; 0 with no clustering
    * @param budget the job's budget on the table, or null
    */
@@ -54,6 +56,7 @@ final class MeteredWrite implements RequiresDistributionAndOrdering {
       String counterColumn,
       RowCheck rowCheck,
       NamedReference[] clustering,
+      NamedReference[] ordering,
       int numPartitions,
       TableBudget budget) {
     this.builder = builder;
@@ -61,6 +64,7 @@ final class MeteredWrite implements RequiresDistributionAndOrdering {
     this.counterColumn = counterColumn;
     this.rowCheck = rowCheck;
     this.clustering = clustering.clone();
+    this.ordering = ordering.clone();
     this.numPartitions = numPartitions;
     this.budget = budget;
   }
@@ -82,19 +86,14 @@ final class MeteredWrite implements RequiresDistributionAndOrdering {
     return numPartitions;
   }
 
-  /**
-   * A spread write's task sorts its rows by the partition key's values. The shuffle hands a task
-   * its rows in the order the input held them, so a copy fed in Cosmos's hash order would still
-   * reach one physical partition at a time within each task; the key's values (not their hash) are
-   * in no relation to Cosmos's placement.
-   */
+  /** See {@link PartitionKeyClustering#ordering}. */
   @Override
   public SortOrder[] requiredOrdering() {
-    SortOrder[] ordering = new SortOrder[clustering.length];
-    for (int i = 0; i < clustering.length; i++) {
-      ordering[i] = Expressions.sort(clustering[i], SortDirection.ASCENDING);
+    SortOrder[] sortOrders = new SortOrder[ordering.length];
+    for (int i = 0; i < ordering.length; i++) {
+      sortOrders[i] = Expressions.sort(ordering[i], SortDirection.ASCENDING);
     }
-    return ordering;
+    return sortOrders;
   }
 
   @Override

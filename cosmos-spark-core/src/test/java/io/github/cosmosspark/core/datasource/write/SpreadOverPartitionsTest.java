@@ -29,8 +29,10 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.expressions.Attribute;
 import org.apache.spark.sql.catalyst.expressions.Expression;
+import org.apache.spark.sql.catalyst.expressions.SortOrder;
 import org.apache.spark.sql.catalyst.plans.physical.HashPartitioning;
 import org.apache.spark.sql.execution.QueryExecution;
+import org.apache.spark.sql.execution.SortExec;
 import org.apache.spark.sql.execution.SparkPlan;
 import org.apache.spark.sql.execution.adaptive.AQEShuffleReadExec;
 import org.apache.spark.sql.execution.adaptive.AdaptiveSparkPlanExec;
@@ -91,6 +93,7 @@ class SpreadOverPartitionsTest {
             () -> books.write().format("cosmoscassandra").options(options).mode("append").save());
 
     assertEquals(listOf(listOf("id")), hashExchanges(plan), plan.toString());
+    assertEquals(listOf(listOf("id")), sorts(plan), plan.toString());
     // One task per slot (2 here), whatever spark.sql.shuffle.partitions says (4 in tests); adaptive
     // execution does not merge them.
     assertEquals(
@@ -172,6 +175,9 @@ class SpreadOverPartitionsTest {
             () -> sales.write().format("cosmoscassandra").options(options).mode("append").save());
 
     assertEquals(listOf(listOf("region", "shop")), hashExchanges(plan), plan.toString());
+    // Each task sorts by the clustering column first, so that no partition key's rows come in one
+    // run, then by the partition key in key order.
+    assertEquals(listOf(listOf("day", "region", "shop")), sorts(plan), plan.toString());
     assertLanded(sales, spark, options, "region", "shop", "day");
   }
 
@@ -429,6 +435,23 @@ class SpreadOverPartitionsTest {
       hashed.add(columns);
     }
     return hashed;
+  }
+
+  /** The columns each sort of {@code plan} orders by, ascending; another sort fails the test. */
+  private static List<List<String>> sorts(SparkPlan plan) {
+    List<List<String>> sorted = new ArrayList<>();
+    for (SparkPlan node : nodes(plan)) {
+      if (node instanceof SortExec) {
+        List<String> columns = new ArrayList<>();
+        for (SortOrder order : JavaConverters.seqAsJavaList(((SortExec) node).sortOrder())) {
+          assertTrue(order.isAscending(), order.toString());
+          assertTrue(order.child() instanceof Attribute, order.toString());
+          columns.add(((Attribute) order.child()).name());
+        }
+        sorted.add(columns);
+      }
+    }
+    return sorted;
   }
 
   private static void assertLanded(
