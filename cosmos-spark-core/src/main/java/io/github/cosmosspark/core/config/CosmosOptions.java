@@ -271,8 +271,9 @@ public final class CosmosOptions {
           .defaultValue(true)
           .doc(
               "Before writing, have Spark cluster the rows by the table's partition key columns"
-                  + " (one shuffle, hashed with Spark's own hash), so that every write task's rows"
-                  + " fall evenly on all the table's physical partitions. Cosmos splits a table's"
+                  + " (one shuffle, hashed with Spark's own hash) and sort each task's rows by the"
+                  + " clustering columns, then the partition key, so that every write task's rows"
+                  + " fall evenly on all the table's physical partitions all along. Cosmos splits a table's"
                   + " RU/s evenly over its physical partitions; rows that arrive in token order (a"
                   + " copy fed by a scan of another table) would otherwise load one partition at a"
                   + " time at its share of the throughput. Applies to batch writes, catalog INSERTs"
