@@ -146,7 +146,7 @@ public final class CosmosMetrics {
 
   public static final class ReadRetries extends Sum {
     public ReadRetries() {
-      super(RETRIES, "Cosmos reads resent after a 429");
+      super(RETRIES, "Cosmos reads resent after a wait (429, timeout, lost connection)");
     }
   }
 
@@ -158,7 +158,7 @@ public final class CosmosMetrics {
 
   public static final class ReadBackoff extends Sum {
     public ReadBackoff() {
-      super(BACKOFF, "ms reads waited after 429s (summed over requests)");
+      super(BACKOFF, "ms reads waited before resends (summed over requests)");
     }
   }
 
@@ -190,7 +190,7 @@ public final class CosmosMetrics {
 
   public static final class WriteRetries extends Sum {
     public WriteRetries() {
-      super(RETRIES, "Cosmos writes resent after a 429");
+      super(RETRIES, "Cosmos writes resent after a wait (429, 449, timeout, lost connection)");
     }
   }
 
@@ -202,7 +202,7 @@ public final class CosmosMetrics {
 
   public static final class WriteBackoff extends Sum {
     public WriteBackoff() {
-      super(BACKOFF, "ms writes waited after 429s (summed over requests)");
+      super(BACKOFF, "ms writes waited before resends (summed over requests)");
     }
   }
 }

@@ -3,6 +3,7 @@ package io.github.cosmosspark.core.retry;
 import com.datastax.oss.driver.api.core.servererrors.OverloadedException;
 import io.github.cosmosspark.core.config.CosmosOptions;
 import io.github.cosmosspark.core.config.RetrySettings;
+import io.github.cosmosspark.core.errors.CosmosDataException;
 import io.github.cosmosspark.core.errors.CosmosEndpointException;
 import io.github.cosmosspark.core.errors.CosmosRateLimitException;
 
@@ -130,6 +131,67 @@ final class GiveUp {
                 ? String.format("The table is provisioned with %,d RU/s.", provisionedRuPerSecond)
                 : "Its provisioned throughput is not known here (Cosmos does not expose it over"
                     + " CQL; see the portal)."),
+        last);
+  }
+
+  /**
+   * Cosmos refused a row over its 2 MB limit (413): sending it again cannot help. Names the table,
+   * the row's partition key and its size, never a value of its other columns.
+   */
+  static CosmosDataException tooLarge(String table, RowSize row, Throwable last) {
+    return new CosmosDataException(
+        String.format(
+            "Cosmos DB refused a write to %s: the row with key %s is %,d bytes, over Cosmos's limit"
+                + " of %,d bytes (2 MB) per row (a write failure: 413, request entity too large)."
+                + " The row was not written, and sending it again cannot help. Keep large values"
+                + " elsewhere (such as Azure Blob Storage) with a reference in the row, or split"
+                + " them over several rows. Rows the task wrote before it were written. (%s)",
+            table,
+            row.key() == null ? "(not known)" : row.key(),
+            row.bytes(),
+            RowSize.MAX_BYTES,
+            last.getMessage()),
+        last);
+  }
+
+  /**
+   * A write kept getting write failures after {@code resends} resends, or got one and cannot be
+   * sent twice safely. The Java driver does not show which Cosmos status it was, so the message
+   * says what each means.
+   */
+  static CosmosDataException writeFailed(
+      String table,
+      RowSize row,
+      int failures,
+      int resends,
+      boolean resendable,
+      long elapsedMillis,
+      Throwable last) {
+    String tried =
+        resendable
+            ? String.format(
+                "%s; gave up after resending it %s over %,d ms",
+                failures == 1 ? "once" : String.format("%,d times", failures),
+                resends == 1 ? "once" : String.format("%,d times", resends),
+                elapsedMillis)
+            : "and did not resend it: the write is not idempotent (a counter update or a list"
+                + " append), and Cosmos does not say whether a refused write may have run";
+    return new CosmosDataException(
+        String.format(
+            "Cosmos DB answered a write to %s (key %s%s) with a write failure %s. Cosmos sends one"
+                + " when another write to the same row is in flight (449), when the row is locked"
+                + " by a write being processed (423), when a precondition of the write fails"
+                + " (412) or when what the write updates is not found (404); the Java driver does"
+                + " not show which. Most often several writes update one row at once: rows with"
+                + " the same primary key in one DataFrame, written by different tasks, or another"
+                + " job writing the same rows. Remove the duplicates before writing"
+                + " (dropDuplicates on the primary key columns), or keep them in one task"
+                + " (repartition by the primary key), or stop the other writer. (%s)",
+            table,
+            row.key() == null ? "not known" : row.key(),
+            row.bytes() >= 0 ? String.format(", %,d bytes", row.bytes()) : "",
+            tried,
+            last.getMessage()),
         last);
   }
 

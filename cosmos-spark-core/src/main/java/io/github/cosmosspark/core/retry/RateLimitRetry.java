@@ -1,6 +1,7 @@
 package io.github.cosmosspark.core.retry;
 
 import com.datastax.oss.driver.api.core.servererrors.OverloadedException;
+import com.datastax.oss.driver.api.core.servererrors.WriteFailureException;
 import io.github.cosmosspark.core.config.RetrySettings;
 import io.github.cosmosspark.core.metrics.RequestMetrics;
 import java.util.concurrent.CompletableFuture;
@@ -17,6 +18,14 @@ import java.util.function.ToLongFunction;
  * @param <T> what the request returns
  */
 public final class RateLimitRetry<T> {
+  /**
+   * Resends of one write after write failures. A 449 (another write to the row in flight) clears
+   * when that write answers, in milliseconds; with the backoff doubling from 50–100 ms to 2.5–5 s,
+   * 15 resends wait up to about a minute, long enough for any burst of writes to one row, short
+   * enough that a failure that does not clear (412, 404) fails the task within it.
+   */
+  static final int WRITE_FAILURE_RESENDS = 15;
+
   private final Supplier<CompletionStage<T>> send;
   private final String table;
   private final Context context;
@@ -24,6 +33,7 @@ public final class RateLimitRetry<T> {
   private final RequestMetrics metrics;
   private final boolean runsTwiceSafely;
   private final Supplier<String> key;
+  private final Supplier<RowSize> largestRow;
   private final CompletableFuture<T> result = new CompletableFuture<>();
   private final long startNanos = System.nanoTime();
   private int attempts;
@@ -32,6 +42,7 @@ public final class RateLimitRetry<T> {
   private int connectionsLost;
   private int endpointDown;
   private int requestTimeouts;
+  private int writeFailures;
   private long waitedMillis;
   private long lastSendNanos;
 
@@ -75,9 +86,11 @@ public final class RateLimitRetry<T> {
       Context context,
       RequestMetrics metrics,
       boolean runsTwiceSafely,
-      Supplier<String> key) {
+      Supplier<String> key,
+      Supplier<RowSize> largestRow) {
     this.send = send;
     this.key = key;
+    this.largestRow = largestRow;
     this.table = table;
     this.context = context;
     this.counters = context.statistics.forTable(table);
@@ -97,7 +110,7 @@ public final class RateLimitRetry<T> {
       Context context,
       RequestMetrics metrics,
       boolean runsTwiceSafely) {
-    return send(send, table, context, metrics, runsTwiceSafely, () -> null);
+    return send(send, table, context, metrics, runsTwiceSafely, () -> null, () -> RowSize.UNKNOWN);
   }
 
   /**
@@ -105,6 +118,8 @@ public final class RateLimitRetry<T> {
    * each 429 which partition key was refused.
    *
    * @param key the request's partition key, readable; asked for only on a 429
+   * @param largestRow the largest row the request writes, with its key; asked for only on a write
+   *     failure, to tell a row over 2 MB (413, never resent) from the failures that clear
    */
   public static <T> CompletionStage<T> send(
       Supplier<CompletionStage<T>> send,
@@ -112,9 +127,10 @@ public final class RateLimitRetry<T> {
       Context context,
       RequestMetrics metrics,
       boolean runsTwiceSafely,
-      Supplier<String> key) {
+      Supplier<String> key,
+      Supplier<RowSize> largestRow) {
     RateLimitRetry<T> retry =
-        new RateLimitRetry<>(send, table, context, metrics, runsTwiceSafely, key);
+        new RateLimitRetry<>(send, table, context, metrics, runsTwiceSafely, key, largestRow);
     retry.attempt();
     return retry.result;
   }
@@ -138,8 +154,34 @@ public final class RateLimitRetry<T> {
       return;
     }
     OverloadedException rateLimit = RateLimits.rateLimitError(error);
+    WriteFailureException writeFailure = rateLimit == null ? RateLimits.writeFailure(error) : null;
     long delay;
-    if (rateLimit != null) {
+    if (writeFailure != null) {
+      // Cosmos's 449 (another write to the row in flight) and its kin; driver 4 drops the text
+      // that names the code, so only a row over 2 MB (413) is told apart, by its size.
+      writeFailures++;
+      counters.writeFailures.increment();
+      RowSize row = largestRow.get();
+      if (row.overLimit()) {
+        counters.exhausted.increment();
+        result.completeExceptionally(GiveUp.tooLarge(table, row, writeFailure));
+        return;
+      }
+      if (!runsTwiceSafely || writeFailures > WRITE_FAILURE_RESENDS) {
+        counters.exhausted.increment();
+        result.completeExceptionally(
+            GiveUp.writeFailed(
+                table,
+                row,
+                writeFailures,
+                writeFailures - 1,
+                runsTwiceSafely,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos),
+                writeFailure));
+        return;
+      }
+      delay = RateLimits.backoffMillis(writeFailures);
+    } else if (rateLimit != null) {
       rateLimited++;
       counters.rateLimited.increment();
       metrics.recordRateLimited(context.listener.onRateLimited(table, lastSendNanos, key));
@@ -186,6 +228,18 @@ public final class RateLimitRetry<T> {
     long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
     if (attempts >= settings.maxAttempts() || elapsedMillis + delay > settings.maxTimeMillis()) {
       counters.exhausted.increment();
+      if (writeFailure != null) {
+        result.completeExceptionally(
+            GiveUp.writeFailed(
+                table,
+                largestRow.get(),
+                writeFailures,
+                writeFailures - 1,
+                true,
+                elapsedMillis,
+                writeFailure));
+        return;
+      }
       if (rateLimit == null) {
         // The last error decides the message: it says what the endpoint was doing when the
         // limits ran out, whatever it did before.

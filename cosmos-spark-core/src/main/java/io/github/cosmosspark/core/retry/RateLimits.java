@@ -8,6 +8,7 @@ import com.datastax.oss.driver.api.core.connection.BusyConnectionException;
 import com.datastax.oss.driver.api.core.connection.ClosedConnectionException;
 import com.datastax.oss.driver.api.core.connection.HeartbeatException;
 import com.datastax.oss.driver.api.core.servererrors.OverloadedException;
+import com.datastax.oss.driver.api.core.servererrors.WriteFailureException;
 import java.nio.channels.ClosedChannelException;
 import java.util.List;
 import java.util.concurrent.CompletionException;
@@ -33,6 +34,16 @@ final class RateLimits {
   static OverloadedException rateLimitError(Throwable error) {
     Throwable cause = unwrap(error);
     return cause instanceof OverloadedException ? (OverloadedException) cause : null;
+  }
+
+  /**
+   * The write failure behind {@code error}, or null. Cosmos answers CQL {@code WRITE_FAILURE} with
+   * an HTTP-style status in the message (449: another write to the row is in flight; 413: the row
+   * is over 2 MB; 412, 423, 404: see docs/retries.md), which driver 4 does not keep.
+   */
+  static WriteFailureException writeFailure(Throwable error) {
+    Throwable cause = unwrap(error);
+    return cause instanceof WriteFailureException ? (WriteFailureException) cause : null;
   }
 
   /**

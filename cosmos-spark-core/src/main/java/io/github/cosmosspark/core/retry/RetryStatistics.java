@@ -49,6 +49,7 @@ public final class RetryStatistics {
     final LongAdder connectionsLost = new LongAdder();
     final LongAdder endpointDown = new LongAdder();
     final LongAdder requestTimeouts = new LongAdder();
+    final LongAdder writeFailures = new LongAdder();
 
     Snapshot snapshot() {
       return new Snapshot(
@@ -60,13 +61,14 @@ public final class RetryStatistics {
           connectionsBusy.sum(),
           connectionsLost.sum(),
           endpointDown.sum(),
-          requestTimeouts.sum());
+          requestTimeouts.sum(),
+          writeFailures.sum());
     }
   }
 
   /** Counts at one moment. */
   public static final class Snapshot {
-    static final Snapshot ZERO = new Snapshot(0, 0, 0, 0, 0, 0, 0, 0, 0);
+    static final Snapshot ZERO = new Snapshot(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
     private final long rateLimited;
     private final long retries;
@@ -77,6 +79,7 @@ public final class RetryStatistics {
     private final long connectionsLost;
     private final long endpointDown;
     private final long requestTimeouts;
+    private final long writeFailures;
 
     Snapshot(
         long rateLimited,
@@ -87,7 +90,8 @@ public final class RetryStatistics {
         long connectionsBusy,
         long connectionsLost,
         long endpointDown,
-        long requestTimeouts) {
+        long requestTimeouts,
+        long writeFailures) {
       this.rateLimited = rateLimited;
       this.retries = retries;
       this.backoffMillis = backoffMillis;
@@ -97,6 +101,7 @@ public final class RetryStatistics {
       this.connectionsLost = connectionsLost;
       this.endpointDown = endpointDown;
       this.requestTimeouts = requestTimeouts;
+      this.writeFailures = writeFailures;
     }
 
     /** Rate-limited (429) answers received. */
@@ -137,8 +142,17 @@ public final class RetryStatistics {
     }
 
     /**
+     * Write failures received (CQL {@code WRITE_FAILURE}: on Cosmos mostly 449, another write to
+     * the same row in flight), each resent after a scheduled wait unless the row was over 2 MB or
+     * the write cannot run twice safely.
+     */
+    public long writeFailures() {
+      return writeFailures;
+    }
+
+    /**
      * Requests resent after a rate-limit answer, full connections, a lost connection, an endpoint
-     * held for down or a request timeout, each after a scheduled wait.
+     * held for down, a request timeout or a write failure, each after a scheduled wait.
      */
     public long retries() {
       return retries;
@@ -170,7 +184,8 @@ public final class RetryStatistics {
           connectionsBusy - earlier.connectionsBusy,
           connectionsLost - earlier.connectionsLost,
           endpointDown - earlier.endpointDown,
-          requestTimeouts - earlier.requestTimeouts);
+          requestTimeouts - earlier.requestTimeouts,
+          writeFailures - earlier.writeFailures);
     }
 
     /** Whether nothing was counted. */
@@ -182,20 +197,22 @@ public final class RetryStatistics {
           && connectionsBusy == 0
           && connectionsLost == 0
           && endpointDown == 0
-          && requestTimeouts == 0;
+          && requestTimeouts == 0
+          && writeFailures == 0;
     }
 
     @Override
     public String toString() {
       return String.format(
           "%,d rate-limited (429), %,d unsent (connections full), %,d on lost connections, %,d"
-              + " unsent (endpoint down), %,d timed out, %,d resent after %,d ms of waits, %,d given"
-              + " up, %,d resent at once after timeouts",
+              + " unsent (endpoint down), %,d timed out, %,d write failures (449 and others), %,d"
+              + " resent after %,d ms of waits, %,d given up, %,d resent at once after timeouts",
           rateLimited,
           connectionsBusy,
           connectionsLost,
           endpointDown,
           requestTimeouts,
+          writeFailures,
           retries,
           backoffMillis,
           exhausted,

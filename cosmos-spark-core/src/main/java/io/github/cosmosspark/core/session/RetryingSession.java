@@ -149,7 +149,8 @@ public final class RetryingSession extends SessionWrapper implements CqlSession 
             retryContext,
             metrics,
             request.runsTwiceSafely(),
-            () -> PartitionKeyText.of(statement))
+            () -> PartitionKeyText.of(statement),
+            () -> LargestRow.of(statement))
         .thenApply(
             page -> {
               noteProvisionedThroughput(request);

@@ -151,6 +151,10 @@ final class Backend extends ChannelInboundHandlerAdapter {
     if (!ready) {
       fail(new IllegalStateException("backend connection closed during login"));
     }
+    for (RequestCharges.Classified request : inFlight.values()) {
+      client.abandoned(request);
+    }
+    inFlight.clear();
     client.backendClosed();
   }
 

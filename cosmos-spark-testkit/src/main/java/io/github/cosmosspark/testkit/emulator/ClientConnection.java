@@ -57,6 +57,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   private final DdlRewriter ddl;
   private final RequestCharges charges;
   private final Faults faults;
+  private final RowLocks rowLocks;
   private final BackendEndpoint backendEndpoint;
   private final FrameCodec<ByteBuf> serverCodec;
   // Touched only on this connection's event loop, which its backend connection shares.
@@ -72,6 +73,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       DdlRewriter ddl,
       RequestCharges charges,
       Faults faults,
+      RowLocks rowLocks,
       BackendEndpoint backendEndpoint,
       FrameCodec<ByteBuf> serverCodec) {
     this.accounts = accounts;
@@ -79,6 +81,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     this.ddl = ddl;
     this.charges = charges;
     this.faults = faults;
+    this.rowLocks = rowLocks;
     this.backendEndpoint = backendEndpoint;
     this.serverCodec = serverCodec;
   }
@@ -174,14 +177,22 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       }
       RequestCharges.Classified classified = charges.classify(frame, keyspace);
       if (classified.faultable()) {
-        Message injected = faults.nextFault();
+        Message injected = faults.nextFault(frame);
         if (injected != null) {
           reply(frame.streamId, injected);
           return;
         }
       }
+      if (classified.isWrite()) {
+        Message refused = writeFailure(frame, classified);
+        if (refused != null) {
+          reply(frame.streamId, refused);
+          return;
+        }
+      }
       long retryAfterMs = charges.admit(classified);
       if (retryAfterMs > 0) {
+        rowLocks.release(classified);
         reply(frame.streamId, rateLimited(retryAfterMs));
         return;
       }
@@ -198,18 +209,48 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
                     if (client.isActive()) {
                       backend.send(frame.streamId, encoded, classified);
                     } else {
+                      rowLocks.release(classified);
                       encoded.release();
                     }
                   },
                   latency,
                   TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException shuttingDown) {
+          rowLocks.release(classified);
           encoded.release();
         }
       } else {
         backend.send(frame.streamId, encoded, classified);
       }
     }
+  }
+
+  /**
+   * Cosmos's answer to a write it refuses before running it, or null to run it: an injected write
+   * failure, a row over 2 MB (413), or a row another write is updating (449; the write then holds
+   * its rows until its answer). Each is counted for the table; none is executed or charged.
+   */
+  private Message writeFailure(Frame frame, RequestCharges.Classified write) {
+    Fault injected = faults.nextWriteFault(write.table);
+    if (injected != null) {
+      charges.countWriteFailure(write, injected.cosmosStatus());
+      return injected.error(frame);
+    }
+    long largest = write.largestRowBytes();
+    if (largest > WriteFailures.MAX_ROW_BYTES) {
+      charges.countWriteFailure(write, 413);
+      return WriteFailures.tooLarge(frame, largest);
+    }
+    if (!rowLocks.tryHold(write)) {
+      charges.countWriteFailure(write, 449);
+      return WriteFailures.concurrentWrite(frame);
+    }
+    return null;
+  }
+
+  /** A request that was sent to Cassandra and will get no answer: its connection closed. */
+  void abandoned(RequestCharges.Classified request) {
+    rowLocks.release(request);
   }
 
   private void authenticate(int streamId, ByteBuffer token) {
@@ -336,6 +377,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     } else if (response.message instanceof SetKeyspace) {
       keyspace = ((SetKeyspace) response.message).keyspace;
     }
+    rowLocks.release(request);
     Map<String, ByteBuffer> payload = new HashMap<>(response.customPayload);
     if (request != null) {
       payload.put("RequestCharge", encodeCharge(charges.charge(request, response)));

@@ -69,6 +69,7 @@ public final class CosmosEmulator implements AutoCloseable {
   private final PreparedStatements preparedStatements = new PreparedStatements();
   private final Provisioning provisioning;
   private final Faults faults = new Faults();
+  private final RowLocks rowLocks = new RowLocks();
   private final RequestCharges charges;
   private final DdlRewriter ddl;
   private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
@@ -90,6 +91,7 @@ public final class CosmosEmulator implements AutoCloseable {
     this.charges = new RequestCharges(preparedStatements, provisioning);
     this.ddl = new DdlRewriter(provisioning);
     this.storePassword = Accounts.randomKey(random).substring(0, 20);
+    this.rowLocks.enable(builder.concurrentWriteConflicts);
     try {
       this.workDirectory = Files.createTempDirectory("cosmos-emulator-");
     } catch (IOException e) {
@@ -138,6 +140,7 @@ public final class CosmosEmulator implements AutoCloseable {
                                 ddl,
                                 charges,
                                 faults,
+                                rowLocks,
                                 backendEndpoint,
                                 codec));
                   }
@@ -269,6 +272,33 @@ public final class CosmosEmulator implements AutoCloseable {
     faults.failNext(count, fault);
   }
 
+  /**
+   * Answers the next {@code count} writes (to any user table) with {@code fault} instead of running
+   * them; meant for Cosmos's write failures ({@link Fault#WRITE_FAILURE_412} and the others), which
+   * are counted in {@link TableStatistics#writeFailures()}.
+   */
+  public void failNextWrites(int count, Fault fault) {
+    faults.failNextWrites(null, count, fault);
+  }
+
+  /**
+   * As {@link #failNextWrites(int, Fault)}, for writes to one table only.
+   *
+   * @param keyspaceAndTable {@code keyspace.table}
+   */
+  public void failNextWrites(String keyspaceAndTable, int count, Fault fault) {
+    faults.failNextWrites(keyspaceAndTable, count, fault);
+  }
+
+  /**
+   * Whether a write to a row that another write is updating is refused with Cosmos's 449 (a {@code
+   * WRITE_FAILURE} error, not executed), as Cosmos does. On unless the builder or this turns it
+   * off; off, overlapping writes both run, as on Cassandra.
+   */
+  public void concurrentWriteConflicts(boolean enabled) {
+    rowLocks.enable(enabled);
+  }
+
   /** Closes every new connection at once for {@code duration}. */
   public void refuseConnections(Duration duration) {
     faults.refuseConnections(duration);
@@ -359,6 +389,7 @@ public final class CosmosEmulator implements AutoCloseable {
     private String account = "localcosmos";
     private String key;
     private boolean burstCapacity;
+    private boolean concurrentWriteConflicts = true;
     private long placementSeed = 0x5eed_c05305L;
 
     private Builder(CassandraServer backend) {
@@ -384,6 +415,15 @@ public final class CosmosEmulator implements AutoCloseable {
      */
     public Builder burstCapacity(boolean enabled) {
       this.burstCapacity = enabled;
+      return this;
+    }
+
+    /**
+     * Cosmos's 449 for a write to a row another write is updating (see {@link
+     * CosmosEmulator#concurrentWriteConflicts(boolean)}). Default: on, as Cosmos does.
+     */
+    public Builder concurrentWriteConflicts(boolean enabled) {
+      this.concurrentWriteConflicts = enabled;
       return this;
     }
 

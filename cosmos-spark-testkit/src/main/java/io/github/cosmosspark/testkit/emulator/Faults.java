@@ -1,7 +1,9 @@
 package io.github.cosmosspark.testkit.emulator;
 
+import com.datastax.oss.protocol.internal.Frame;
 import com.datastax.oss.protocol.internal.Message;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -12,7 +14,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class Faults {
 
   private final AtomicInteger faultsLeft = new AtomicInteger();
+  private final AtomicInteger writeFaultsLeft = new AtomicInteger();
   private volatile Fault fault;
+  private volatile Fault writeFault;
+  private volatile String writeFaultTable;
   private volatile long latencyMillis;
   private volatile long refuseConnectionsUntilNanos;
   private volatile boolean withholdSchemaEvents;
@@ -26,6 +31,13 @@ final class Faults {
   void failNext(int count, Fault fault) {
     this.fault = fault;
     faultsLeft.set(count);
+  }
+
+  /** See {@link CosmosEmulator#failNextWrites(String, int, Fault)}; {@code table} null for any. */
+  void failNextWrites(String table, int count, Fault fault) {
+    this.writeFault = fault;
+    this.writeFaultTable = table == null ? null : table.toLowerCase(Locale.ROOT);
+    writeFaultsLeft.set(count);
   }
 
   /** See {@link CosmosEmulator#refuseConnections(Duration)}. */
@@ -42,6 +54,7 @@ final class Faults {
   void clear() {
     latencyMillis = 0;
     faultsLeft.set(0);
+    writeFaultsLeft.set(0);
     refuseConnectionsUntilNanos = 0;
     withholdSchemaEvents = false;
   }
@@ -60,10 +73,20 @@ final class Faults {
   }
 
   /** The injected error for the next application request, or null; counts it off. */
-  Message nextFault() {
+  Message nextFault(Frame request) {
     Fault current = fault;
     return current != null && faultsLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0
-        ? current.error()
+        ? current.error(request)
         : null;
+  }
+
+  /** The fault injected for the next write to {@code table}, or null; counts it off. */
+  Fault nextWriteFault(String table) {
+    Fault current = writeFault;
+    String only = writeFaultTable;
+    if (current == null || (only != null && !only.equals(table))) {
+      return null;
+    }
+    return writeFaultsLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0 ? current : null;
   }
 }

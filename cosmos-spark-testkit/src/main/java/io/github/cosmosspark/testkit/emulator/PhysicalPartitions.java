@@ -41,6 +41,7 @@ final class PhysicalPartitions {
   private long requests;
   private long rateLimited;
   private final Map<Long, Double> perSecond = new HashMap<>();
+  private final Map<Integer, Long> writeFailures = new java.util.TreeMap<>();
 
   PhysicalPartitions(
       String scope, Throughput throughput, int count, byte[] secret, boolean burstCapacity) {
@@ -141,6 +142,11 @@ final class PhysicalPartitions {
     rateLimited++;
   }
 
+  /** Counts a write refused with a write failure carrying Cosmos status {@code status}. */
+  synchronized void countWriteFailure(int status) {
+    writeFailures.merge(status, 1L, Long::sum);
+  }
+
   /** Counts an executed request's whole charge, under the second it was admitted in. */
   synchronized void countCharge(double ru, long epochSecond) {
     charged += ru;
@@ -153,7 +159,8 @@ final class PhysicalPartitions {
     for (int i = 0; i < budgets.length; i++) {
       partitions.add(budgets[i].statistics(i));
     }
-    return new TableStatistics(scope, charged, requests, rateLimited, perSecond, partitions);
+    return new TableStatistics(
+        scope, charged, requests, rateLimited, writeFailures, perSecond, partitions);
   }
 
   synchronized void reset() {
@@ -161,6 +168,7 @@ final class PhysicalPartitions {
     requests = 0;
     rateLimited = 0;
     perSecond.clear();
+    writeFailures.clear();
     for (Budget budget : budgets) {
       budget.reset();
     }

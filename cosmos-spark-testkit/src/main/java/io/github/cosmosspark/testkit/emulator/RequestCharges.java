@@ -43,6 +43,8 @@ final class RequestCharges {
     double[] reservedIn;
     double[] shareIn;
     long admittedEpochSecond = -1;
+    // The rows a write holds while in flight (RowLocks); null when it holds none.
+    List<RowLocks.RowKey> heldRows;
 
     Classified(String kind, String table, long[] statementBytes) {
       this.kind = kind;
@@ -62,6 +64,20 @@ final class RequestCharges {
      */
     boolean faultable() {
       return limited() || kind.equals("SCHEMA");
+    }
+
+    /** A write to a user table. */
+    boolean isWrite() {
+      return table != null && kind.equals("WRITE");
+    }
+
+    /** The bytes of the largest row the request writes (its values), 0 when it writes none. */
+    long largestRowBytes() {
+      long largest = 0;
+      for (PartitionKeys.Statement statement : statements) {
+        largest = Math.max(largest, statement.bytes);
+      }
+      return largest;
     }
   }
 
@@ -248,6 +264,11 @@ final class RequestCharges {
     request.shareIn = share;
     request.admittedEpochSecond = System.currentTimeMillis() / 1000;
     return 0;
+  }
+
+  /** Counts a write refused with Cosmos status {@code status} at its table. */
+  void countWriteFailure(Classified write, int status) {
+    provisioning.partitions(write.table).countWriteFailure(status);
   }
 
   double charge(Classified request, Frame response) {

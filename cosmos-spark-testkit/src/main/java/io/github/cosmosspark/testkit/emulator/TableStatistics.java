@@ -13,6 +13,7 @@ public final class TableStatistics {
   private final double requestUnits;
   private final long requests;
   private final long rateLimited;
+  private final Map<Integer, Long> writeFailures;
   private final Map<Long, Double> requestUnitsPerSecond;
   private final List<PartitionStatistics> partitions;
 
@@ -21,6 +22,7 @@ public final class TableStatistics {
       double requestUnits,
       long requests,
       long rateLimited,
+      Map<Integer, Long> writeFailures,
       Map<Long, Double> requestUnitsPerSecond,
       List<PartitionStatistics> partitions) {
     this.scope = scope;
@@ -28,6 +30,7 @@ public final class TableStatistics {
     this.requestUnits = requestUnits;
     this.requests = requests;
     this.rateLimited = rateLimited;
+    this.writeFailures = Collections.unmodifiableMap(new TreeMap<>(writeFailures));
     this.requestUnitsPerSecond = Collections.unmodifiableMap(new TreeMap<>(requestUnitsPerSecond));
   }
 
@@ -49,6 +52,21 @@ public final class TableStatistics {
   /** Requests refused with a 429 and not executed. */
   public long rateLimited() {
     return rateLimited;
+  }
+
+  /**
+   * Writes refused with a write failure (CQL {@code WRITE_FAILURE}) and not executed, by the Cosmos
+   * status code they carried: 449 (another write to the row in flight), 413 (a row over 2 MB), and
+   * the injected ones.
+   */
+  public Map<Integer, Long> writeFailures() {
+    return writeFailures;
+  }
+
+  /** Writes refused with Cosmos status {@code status} (449, 413, ...). */
+  public long writeFailures(int status) {
+    Long count = writeFailures.get(status);
+    return count == null ? 0 : count;
   }
 
   /**
@@ -77,11 +95,13 @@ public final class TableStatistics {
   public String toString() {
     return String.format(
         java.util.Locale.ROOT,
-        "%s: %.1f RU in %d requests, %d rate-limited, peak %.1f RU/s, %d physical partition(s)",
+        "%s: %.1f RU in %d requests, %d rate-limited, write failures %s, peak %.1f RU/s, %d"
+            + " physical partition(s)",
         scope,
         requestUnits,
         requests,
         rateLimited,
+        writeFailures,
         peakRequestUnitsPerSecond(),
         partitions.size());
   }

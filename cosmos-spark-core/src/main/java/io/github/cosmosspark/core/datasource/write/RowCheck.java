@@ -5,6 +5,7 @@ import com.datastax.oss.driver.api.core.metadata.schema.RelationMetadata;
 import com.datastax.oss.driver.api.core.servererrors.UnauthorizedException;
 import io.github.cosmosspark.core.config.CosmosOptions;
 import io.github.cosmosspark.core.errors.CosmosDataException;
+import io.github.cosmosspark.core.retry.RowSize;
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -37,7 +38,7 @@ final class RowCheck implements Serializable {
    * Cosmos DB's limit on the size of one item, which for the Cassandra API is one row; documented
    * in "Azure Cosmos DB service quotas", per-item limits.
    */
-  static final long MAX_ROW_BYTES = 2L * 1024 * 1024;
+  static final long MAX_ROW_BYTES = RowSize.MAX_BYTES;
 
   private static final int SHOWN_KEY_CHARS = 100;
 
