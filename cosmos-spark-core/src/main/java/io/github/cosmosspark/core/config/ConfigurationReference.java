@@ -193,6 +193,9 @@ public final class ConfigurationReference {
         .append("| `spark.cassandra.query.retry.count`, `spark.cassandra.connection.")
         .append("connections_per_executor_max`, `spark.cassandra.splitCount`, the helper's")
         .append(" connection factory | mapped, with one warning each (migration.md) |\n")
+        .append("| `spark.cassandra.connection.compression` other than `NONE` | refused when a")
+        .append(
+            " session is opened (`CosmosConfigException`): Cosmos refuses compressed requests |\n")
         .append("| a key two letters or fewer from one of the names above (one letter for names of")
         .append(" up to four letters), or one starting with `spark.cassandra.`, `spark.cosmos.`,")
         .append(" `spark.dse.`, ")

@@ -22,6 +22,7 @@ import io.github.cosmosspark.core.config.CosmosCassandraConfig;
 import io.github.cosmosspark.core.config.CosmosOption;
 import io.github.cosmosspark.core.config.CosmosOptions;
 import io.github.cosmosspark.core.config.RetrySettings;
+import io.github.cosmosspark.core.errors.CosmosConfigException;
 import io.github.cosmosspark.core.errors.CosmosConnectionException;
 import io.github.cosmosspark.core.retry.CosmosDriverContext;
 import io.github.cosmosspark.core.retry.CosmosDriverRetryPolicy;
@@ -70,6 +71,7 @@ public final class CosmosConnectionFactory implements CassandraConnectionFactory
         cosmos != null ? cosmos.hostnameVerification() : hostnameVerificationFromSparkConf();
     // Before the driver sees the contact points: with none it would log in at 127.0.0.1:9042.
     Endpoints.requireContactPoint(cosmos, conf);
+    requireNoCompression(conf);
 
     ProgrammaticDriverConfigLoaderBuilder settings =
         DefaultConnectionFactory.connectorConfigBuilder(
@@ -125,6 +127,26 @@ public final class CosmosConnectionFactory implements CassandraConnectionFactory
           runtime);
     } catch (AllNodesFailedException e) {
       throw explain(e, conf, cosmos);
+    }
+  }
+
+  /** SCC's setting for protocol compression, which SCC passes on to the driver. */
+  static final String COMPRESSION = "spark.cassandra.connection.compression";
+
+  /**
+   * Cosmos answers a compressed request with "Cql request had unsupported headers Compression", so
+   * every connection would fail at login with an error that does not name the setting.
+   */
+  private static void requireNoCompression(CassandraConnectorConf conf) {
+    String compression = conf.compression();
+    if (compression != null && !compression.trim().equalsIgnoreCase("NONE")) {
+      throw new CosmosConfigException(
+          COMPRESSION
+              + "="
+              + compression
+              + " asks for protocol compression, which Azure Cosmos DB for Apache Cassandra does"
+              + " not support: it refuses compressed requests. Remove the setting or set it to"
+              + " NONE.");
     }
   }
 

@@ -1,9 +1,12 @@
 package io.github.cosmosspark.core.connection;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.datastax.spark.connector.cql.CassandraConnectorConf;
 import io.github.cosmosspark.core.config.CosmosCassandraConfig;
+import io.github.cosmosspark.core.errors.CosmosConfigException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
@@ -49,6 +52,26 @@ class CosmosConnectionFactoryTest {
     assertEquals("acct", auth.config().account());
     assertEquals("key-1", auth.config().password());
     assertEquals(new CosmosAuthConf(config.forConnection()), roundTrip(auth));
+  }
+
+  @Test
+  void protocolCompressionIsRefusedNamingTheSettingBeforeAnyConnection() {
+    SparkConf conf =
+        new SparkConf(false)
+            .set("spark.cassandra.connection.host", "127.0.0.1")
+            .set("spark.cassandra.connection.port", "1")
+            .set("spark.cassandra.connection.compression", "LZ4");
+
+    CosmosConfigException refused =
+        assertThrows(
+            CosmosConfigException.class,
+            () -> new CosmosConnectionFactory().createSession(CassandraConnectorConf.apply(conf)));
+
+    assertEquals(
+        "spark.cassandra.connection.compression=LZ4 asks for protocol compression, which Azure"
+            + " Cosmos DB for Apache Cassandra does not support: it refuses compressed requests."
+            + " Remove the setting or set it to NONE.",
+        refused.getMessage());
   }
 
   private static Object roundTrip(Object value) throws Exception {

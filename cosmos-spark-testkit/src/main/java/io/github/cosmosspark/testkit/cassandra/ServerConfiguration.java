@@ -84,6 +84,10 @@ final class ServerConfiguration {
     // Tests drop and truncate a lot; snapshots would only fill the disk.
     yaml.put("auto_snapshot", "false");
     yaml.put("concurrent_compactors", "1");
+    // Expiration dates past 2038, as Cosmos stores them (Microsoft's samples use a default TTL of
+    // 20 years). Cassandra 5.0's default, CASSANDRA_4, refuses them; a node takes NONE only when
+    // it starts fresh in that mode or has gone through UPGRADING, which a new directory does.
+    yaml.put("storage_compatibility_mode", "NONE");
     yaml.put(
         "client_encryption_options",
         "\n  enabled: true\n  optional: false\n  keystore: "

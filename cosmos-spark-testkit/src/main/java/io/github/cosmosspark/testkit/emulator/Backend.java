@@ -132,6 +132,11 @@ final class Backend extends ChannelInboundHandlerAdapter {
     channel.writeAndFlush(encoded);
   }
 
+  /** Whether a request sent through this connection still waits for its answer. */
+  boolean busy() {
+    return !inFlight.isEmpty();
+  }
+
   ByteBuf encode(Frame frame) {
     return codec.encode(frame);
   }

@@ -30,6 +30,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
@@ -56,6 +57,9 @@ public final class CosmosEmulator implements AutoCloseable {
   /** The port Cosmos serves the Cassandra API on; used when free. */
   public static final int COSMOS_PORT = 10350;
 
+  /** How long Azure's load balancer lets a connection idle before it closes it. */
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(4);
+
   private static final Logger LOG = LoggerFactory.getLogger(CosmosEmulator.class);
   private static final String HOST = "127.0.0.1";
 
@@ -72,6 +76,7 @@ public final class CosmosEmulator implements AutoCloseable {
   private final RowLocks rowLocks = new RowLocks();
   private final RequestCharges charges;
   private final DdlRewriter ddl;
+  private final CosmosDialect dialect;
   private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
 
   private EventLoopGroup eventLoops;
@@ -89,6 +94,7 @@ public final class CosmosEmulator implements AutoCloseable {
             Accounts.randomKey(random));
     this.provisioning = new Provisioning(builder.burstCapacity, builder.placementSecret());
     this.charges = new RequestCharges(preparedStatements, provisioning);
+    this.dialect = new CosmosDialect(builder.cosmosDialect, builder.idleTimeout);
     this.ddl = new DdlRewriter(provisioning);
     this.storePassword = Accounts.randomKey(random).substring(0, 20);
     this.rowLocks.enable(builder.concurrentWriteConflicts);
@@ -138,6 +144,7 @@ public final class CosmosEmulator implements AutoCloseable {
                                 accounts,
                                 preparedStatements,
                                 ddl,
+                                dialect,
                                 charges,
                                 faults,
                                 rowLocks,
@@ -247,9 +254,29 @@ public final class CosmosEmulator implements AutoCloseable {
     return provisioning.throughput(keyspaceAndTable);
   }
 
+  /**
+   * The cell-level options ({@code cosmosdb_cell_level_timestamp}, {@code
+   * cosmosdb_cell_level_timestamp_tombstones}, {@code cosmosdb_cell_level_timetolive}) a table was
+   * created or altered with through the emulator, each {@code "true"} or {@code "false"}; empty if
+   * none. Cosmos documents no CQL way to read them back, so the emulator keeps them out of {@code
+   * system_schema}; this is for tests.
+   *
+   * @param keyspaceAndTable {@code keyspace.table}
+   */
+  public Map<String, String> cellLevelOptions(String keyspaceAndTable) {
+    return ddl.cellLevelOptions(keyspaceAndTable);
+  }
+
   /** Client connections open now: accepted and not yet closed by either side. */
   public int openClientConnections() {
     return clients.size();
+  }
+
+  /**
+   * Client connections the emulator has closed because they idled past {@link Builder#idleTimeout}.
+   */
+  public long idleConnectionsClosed() {
+    return dialect.idleClosed.get();
   }
 
   /** Closes every client connection now, as a network failure would. New ones are accepted. */
@@ -390,6 +417,8 @@ public final class CosmosEmulator implements AutoCloseable {
     private String key;
     private boolean burstCapacity;
     private boolean concurrentWriteConflicts = true;
+    private boolean cosmosDialect = true;
+    private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
     private long placementSeed = 0x5eed_c05305L;
 
     private Builder(CassandraServer backend) {
@@ -433,6 +462,34 @@ public final class CosmosEmulator implements AutoCloseable {
      */
     public Builder placementSeed(long seed) {
       this.placementSeed = seed;
+      return this;
+    }
+
+    /**
+     * Cassandra's CQL dialect instead of Cosmos's: logged batches and the statements and functions
+     * Cosmos refuses (user-defined functions and aggregates, triggers, custom indexes, roles, users
+     * and permissions, {@code ALTER TYPE}, {@code SELECT DISTINCT}, {@code toJson} and {@code
+     * fromJson}) reach Cassandra, which runs them. Cosmos's table options are still taken out of
+     * DDL, and throughput, rate limiting and request charges stay as they are. Default: Cosmos's
+     * dialect, so that what works against the emulator works against Cosmos.
+     */
+    public Builder cassandraDialect() {
+      this.cosmosDialect = false;
+      return this;
+    }
+
+    /**
+     * How long a client connection may carry no request before the emulator closes it, as the load
+     * balancer in front of Cosmos does after 4 minutes. The driver's heartbeat ({@code OPTIONS})
+     * does not count: whether Cosmos counts it is not confirmed, and a client must survive the case
+     * where it does not. Shorten it to test a job with long pauses; {@link Duration#ZERO} keeps
+     * idle connections open. Default: 4 minutes.
+     */
+    public Builder idleTimeout(Duration timeout) {
+      if (timeout.isNegative()) {
+        throw new IllegalArgumentException("idleTimeout must not be negative, got " + timeout);
+      }
+      this.idleTimeout = timeout;
       return this;
     }
 

@@ -14,24 +14,46 @@ import java.util.concurrent.CountDownLatch;
  * connect, and writes the same as {@code spark.cosmos.cassandra.*} settings to a properties file
  * that the examples and the core read. Stops both cleanly, and deletes the file, on exit.
  *
- * <p>Arguments: the properties file to write (default {@value #DEFAULT_PROPERTIES}).
+ * <p>Arguments: the properties file to write (default {@value #DEFAULT_PROPERTIES}), and {@value
+ * #CASSANDRA_DIALECT} for Cassandra's CQL dialect instead of Cosmos's (see {@link
+ * CosmosEmulator.Builder#cassandraDialect()}).
  */
 public final class CosmosEmulatorMain {
 
   /** Where the connection settings go when no path is given. */
   public static final String DEFAULT_PROPERTIES = "cosmos-emulator.properties";
 
+  /** The flag that lets through what Cosmos refuses and Cassandra runs, such as logged batches. */
+  public static final String CASSANDRA_DIALECT = "--cassandra-dialect";
+
   private CosmosEmulatorMain() {}
 
   public static void main(String[] args) throws Exception {
-    Path propertiesFile =
-        Paths.get(args.length > 0 ? args[0] : DEFAULT_PROPERTIES).toAbsolutePath();
+    String propertiesPath = DEFAULT_PROPERTIES;
+    boolean cassandraDialect = false;
+    for (String arg : args) {
+      if (arg.trim().isEmpty()) {
+        continue; // Maven passes an unset -Demulator.flags as an empty argument
+      } else if (arg.equals(CASSANDRA_DIALECT)) {
+        cassandraDialect = true;
+      } else if (arg.startsWith("--")) {
+        System.err.println("Unknown flag " + arg + "; the only flag is " + CASSANDRA_DIALECT + ".");
+        System.exit(2);
+      } else {
+        propertiesPath = arg;
+      }
+    }
+    Path propertiesFile = Paths.get(propertiesPath).toAbsolutePath();
     System.out.println("Starting Apache Cassandra and the Cosmos emulator...");
     CassandraServer cassandra = CassandraServer.builder().build();
     CosmosEmulator emulator;
     try {
       cassandra.start();
-      emulator = CosmosEmulator.builder(cassandra).build().start();
+      CosmosEmulator.Builder builder = CosmosEmulator.builder(cassandra);
+      if (cassandraDialect) {
+        builder.cassandraDialect();
+      }
+      emulator = builder.build().start();
     } catch (RuntimeException e) {
       cassandra.close();
       throw e;
@@ -66,6 +88,11 @@ public final class CosmosEmulatorMain {
     System.out.println("  truststore  " + emulator.truststorePath() + " (PKCS12)");
     System.out.println("  password    " + emulator.truststorePassword());
     System.out.println("  settings    " + propertiesFile);
+    System.out.println(
+        "  dialect     "
+            + (cassandraDialect
+                ? "Cassandra's: logged batches and statements Cosmos refuses are let through"
+                : "Cosmos's (" + CASSANDRA_DIALECT + " for Cassandra's)"));
     System.out.println("Press Ctrl-C to stop.");
     stopped.await();
   }

@@ -6,16 +6,21 @@ import com.datastax.oss.protocol.internal.request.Query;
 import com.datastax.oss.protocol.internal.response.Error;
 import com.datastax.oss.protocol.internal.response.result.Void;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Takes Cosmos's throughput options out of keyspace and table DDL before it reaches Cassandra, and
- * records them. Accepts the forms Microsoft documents and uses in its samples: {@code AND
- * cosmosdb_provisioned_throughput=N}, repeated {@code WITH} clauses, and {@code WITH a=1 , WITH
- * b=2}. Replication settings are replaced by what a single test node can serve, since Cosmos
+ * Takes Cosmos's throughput and cell-level options out of keyspace and table DDL before it reaches
+ * Cassandra, and records them. Accepts the forms Microsoft documents and uses in its samples:
+ * {@code AND cosmosdb_provisioned_throughput=N}, repeated {@code WITH} clauses, and {@code WITH a=1
+ * , WITH b=2}. Replication settings are replaced by what a single test node can serve, since Cosmos
  * ignores them.
  */
 final class DdlRewriter {
@@ -26,10 +31,24 @@ final class DdlRewriter {
               + "([\\w.\"]+).*");
   private static final String PROVISIONED = "cosmosdb_provisioned_throughput";
   private static final String AUTOSCALE = "cosmosdb_autoscale_max_throughput";
+
+  /**
+   * Cosmos's per-cell timestamp and TTL options, which Microsoft's migration and Kafka Connect
+   * articles set on {@code CREATE TABLE}; Cassandra refuses them as unknown properties.
+   */
+  static final List<String> CELL_LEVEL_OPTIONS =
+      Collections.unmodifiableList(
+          Arrays.asList(
+              "cosmosdb_cell_level_timestamp",
+              "cosmosdb_cell_level_timestamp_tombstones",
+              "cosmosdb_cell_level_timetolive"));
+
   private static final String SINGLE_NODE_REPLICATION =
       "replication = {'class': 'SimpleStrategy', 'replication_factor': 1}";
 
   private final Provisioning provisioning;
+  // keyspace.table -> the cell-level options it was given, each "true" or "false".
+  private final Map<String, Map<String, String>> cellLevel = new ConcurrentHashMap<>();
 
   /** Records the throughput options it takes out of DDL in {@code provisioning}. */
   DdlRewriter(Provisioning provisioning) {
@@ -68,6 +87,7 @@ final class DdlRewriter {
     Integer provisioned = null;
     Integer autoscale = null;
     boolean replicationDropped = false;
+    Map<String, String> cellOptions = new LinkedHashMap<>();
     List<String> kept = new ArrayList<>();
     for (String option : options) {
       int equals = option.indexOf('=');
@@ -91,6 +111,12 @@ final class DdlRewriter {
         } else {
           autoscale = ru;
         }
+      } else if (!keyspace && CELL_LEVEL_OPTIONS.contains(optionName)) {
+        String flag = value.replace("'", "").trim();
+        if (!flag.equalsIgnoreCase("true") && !flag.equalsIgnoreCase("false")) {
+          return error(frame, optionName + " must be true or false, got '" + flag + "'");
+        }
+        cellOptions.put(optionName, flag.toLowerCase(Locale.ROOT));
       } else if (keyspace && optionName.equals("replication")) {
         replicationDropped = true;
       } else {
@@ -112,7 +138,20 @@ final class DdlRewriter {
     } else if (create && !keyspace && record) {
       provisioning.provisionTableDefault(name);
     }
-    if (throughput == null && !replicationDropped && !(keyspace && create)) {
+    if (create && !keyspace && !(ifNotExists && cellLevel.containsKey(name))) {
+      // A new table starts with what its CREATE says, not what a dropped namesake had.
+      cellLevel.remove(name);
+    }
+    if (!cellOptions.isEmpty() && !(create && ifNotExists && cellLevel.containsKey(name))) {
+      Map<String, String> table =
+          create ? new LinkedHashMap<String, String>() : cellLevelOptions(name);
+      table.putAll(cellOptions);
+      cellLevel.put(name, Collections.unmodifiableMap(table));
+    }
+    if (throughput == null
+        && cellOptions.isEmpty()
+        && !replicationDropped
+        && !(keyspace && create)) {
       // Nothing Cosmos-specific: ALTER ... ADD, DROP, RENAME, plain table options.
       return frame;
     }
@@ -135,6 +174,14 @@ final class DdlRewriter {
         frame.tracing,
         frame.customPayload,
         new Query(rewritten, query.options));
+  }
+
+  /** The cell-level options a table was created or altered with; empty if none. */
+  Map<String, String> cellLevelOptions(String keyspaceAndTable) {
+    Map<String, String> options = cellLevel.get(keyspaceAndTable.toLowerCase(Locale.ROOT));
+    return options == null
+        ? new LinkedHashMap<String, String>()
+        : new LinkedHashMap<String, String>(options);
   }
 
   private static Integer parseThroughput(String name, String value, int minimum) {

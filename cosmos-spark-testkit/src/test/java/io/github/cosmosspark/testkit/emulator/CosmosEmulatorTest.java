@@ -242,7 +242,7 @@ class CosmosEmulatorTest {
     }
     session.execute(
         com.datastax.oss.driver.api.core.cql.BatchStatement.newInstance(
-            com.datastax.oss.driver.api.core.cql.DefaultBatchType.LOGGED,
+            com.datastax.oss.driver.api.core.cql.DefaultBatchType.UNLOGGED,
             intoB.bind(1, "b"),
             intoB.bind(2, "b")));
 
@@ -318,7 +318,7 @@ class CosmosEmulatorTest {
     session.execute("CREATE TABLE " + ks + ".t (id int PRIMARY KEY)");
     ResultSet result =
         session.execute(
-            "BEGIN BATCH INSERT INTO "
+            "BEGIN UNLOGGED BATCH INSERT INTO "
                 + ks
                 + ".t (id) VALUES (1); INSERT INTO "
                 + ks

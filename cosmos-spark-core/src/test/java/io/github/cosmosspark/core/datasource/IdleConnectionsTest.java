@@ -1,0 +1,83 @@
+package io.github.cosmosspark.core.datasource;
+
+import static io.github.cosmosspark.testkit.spark.DataFrameAssertions.assertSameRowsByKey;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import io.github.cosmosspark.core.EmulatorBooks;
+import io.github.cosmosspark.testkit.cassandra.CassandraServer;
+import io.github.cosmosspark.testkit.emulator.CosmosEmulator;
+import io.github.cosmosspark.testkit.junit.CassandraTest;
+import io.github.cosmosspark.testkit.spark.LocalSpark;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.types.DataTypes;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Cosmos's load balancer closes connections that carry nothing for 4 minutes; a job that pauses
+ * longer (a slow source, a long computation between rows) must carry on without losing a row. Here
+ * the emulator's idle limit is 2 s and the job pauses 5 s in the middle of its write.
+ */
+@CassandraTest
+class IdleConnectionsTest {
+
+  @Test
+  void aWriteThatPausesPastTheIdleLimitLandsEveryRow(CassandraServer cassandra) {
+    try (CosmosEmulator emulator =
+        CosmosEmulator.builder(cassandra).idleTimeout(Duration.ofSeconds(2)).build().start()) {
+      EmulatorBooks.createKeyspace(emulator, "emu_idle");
+      try (CqlSession session = emulator.newSession()) {
+        session.execute(
+            "CREATE TABLE emu_idle.books (id int PRIMARY KEY, title text)"
+                + " WITH cosmosdb_provisioned_throughput=100000");
+      }
+      SparkSession spark = LocalSpark.session();
+      spark
+          .udf()
+          .register(
+              "pauseAt500",
+              (UDF1<Long, Long>)
+                  id -> {
+                    if (id == 500) {
+                      Thread.sleep(5_000);
+                    }
+                    return id;
+                  },
+              DataTypes.LongType);
+      Map<String, String> options = EmulatorBooks.connectionOptions(emulator);
+      Dataset<Row> books =
+          spark.range(1_000).selectExpr("CAST(id AS INT) AS id", "CONCAT('title-', id) AS title");
+
+      // One task, not reshuffled, so that the pause falls between the rows the task writes.
+      books
+          .coalesce(1)
+          .selectExpr("CAST(pauseAt500(CAST(id AS BIGINT)) AS INT) AS id", "title")
+          .write()
+          .format("cosmoscassandra")
+          .options(options)
+          .option("write.spreadOverPartitions", "false")
+          .option("keyspace", "emu_idle")
+          .option("table", "books")
+          .mode("append")
+          .save();
+
+      assertTrue(
+          emulator.idleConnectionsClosed() > 0,
+          "the pause outlasted the idle limit: the emulator closed idle connections");
+      Dataset<Row> read =
+          spark
+              .read()
+              .format("cosmoscassandra")
+              .options(options)
+              .option("keyspace", "emu_idle")
+              .option("table", "books")
+              .load();
+      assertSameRowsByKey(books, read, "id");
+    }
+  }
+}
