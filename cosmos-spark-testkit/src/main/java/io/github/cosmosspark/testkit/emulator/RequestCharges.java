@@ -82,7 +82,13 @@ final class RequestCharges {
   private final PreparedStatements preparedStatements;
   private final Provisioning provisioning;
 
-  RequestCharges(PreparedStatements preparedStatements, Provisioning provisioning) {
+  private final ServerSideRetry serverSideRetry;
+
+  RequestCharges(
+      PreparedStatements preparedStatements,
+      Provisioning provisioning,
+      ServerSideRetry serverSideRetry) {
+    this.serverSideRetry = serverSideRetry;
     this.preparedStatements = preparedStatements;
     this.provisioning = provisioning;
   }
@@ -186,6 +192,14 @@ final class RequestCharges {
    * rows may be anywhere.
    */
   long admit(Classified request) {
+    return admit(request, true);
+  }
+
+  /**
+   * As {@link #admit(Classified)}; {@code countRefusal} false for a request server-side retry
+   * holds, which no client sees refused.
+   */
+  long admit(Classified request, boolean countRefusal) {
     if (!request.limited()) {
       return 0;
     }
@@ -226,12 +240,16 @@ final class RequestCharges {
     for (int index : touched) {
       long partitionWait = partitions.budget(index).waitMillis(now);
       if (partitionWait > 0) {
-        partitions.budget(index).countRefusal();
+        if (countRefusal) {
+          partitions.budget(index).countRefusal();
+        }
         wait = Math.max(wait, partitionWait);
       }
     }
     if (wait > 0) {
-      partitions.countRefusal();
+      if (countRefusal) {
+        partitions.countRefusal();
+      }
       return wait;
     }
     // A write's whole cost is known before it runs; a read's only after, so it reserves the least
@@ -248,6 +266,10 @@ final class RequestCharges {
     request.shareIn = share;
     request.admittedEpochSecond = System.currentTimeMillis() / 1000;
     return 0;
+  }
+
+  ServerSideRetry serverSideRetry() {
+    return serverSideRetry;
   }
 
   double charge(Classified request, Frame response) {
