@@ -15,7 +15,9 @@ import com.datastax.oss.protocol.internal.response.AuthSuccess;
 import com.datastax.oss.protocol.internal.response.Authenticate;
 import com.datastax.oss.protocol.internal.response.Error;
 import com.datastax.oss.protocol.internal.response.Supported;
+import com.datastax.oss.protocol.internal.response.error.ReadTimeout;
 import com.datastax.oss.protocol.internal.response.error.Unprepared;
+import com.datastax.oss.protocol.internal.response.error.WriteTimeout;
 import com.datastax.oss.protocol.internal.response.event.SchemaChangeEvent;
 import com.datastax.oss.protocol.internal.response.result.Prepared;
 import com.datastax.oss.protocol.internal.response.result.SetKeyspace;
@@ -233,38 +235,133 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
           return;
         }
       }
-      long retryAfterMs = charges.admit(classified);
+      ServerSideRetry serverSideRetry = charges.serverSideRetry();
+      long retryAfterMs = charges.admit(classified, !serverSideRetry.enabled());
       if (retryAfterMs > 0) {
-        rowLocks.release(classified);
-        reply(frame.streamId, rateLimited(retryAfterMs));
+        if (serverSideRetry.enabled()) {
+          // A held write keeps its rows: on Cosmos it is still being executed.
+          hold(frame, raw.retain(), forwarded, classified, System.nanoTime(), retryAfterMs);
+        } else {
+          rowLocks.release(classified);
+          reply(frame.streamId, rateLimited(retryAfterMs));
+        }
         return;
       }
-      // The client's own bytes are a valid v4 frame for Cassandra, with the same stream id;
-      // re-encoding is needed only for a rewritten statement.
-      ByteBuf encoded = forwarded == frame ? raw.retainedDuplicate() : backend.encode(forwarded);
-      long latency = faults.latencyMillis();
-      if (latency > 0) {
-        try {
-          client
-              .eventLoop()
-              .schedule(
-                  () -> {
-                    if (client.isActive()) {
-                      backend.send(frame.streamId, encoded, classified);
-                    } else {
-                      rowLocks.release(classified);
-                      encoded.release();
-                    }
-                  },
-                  latency,
-                  TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException shuttingDown) {
-          rowLocks.release(classified);
-          encoded.release();
-        }
-      } else {
-        backend.send(frame.streamId, encoded, classified);
+      forward(frame, raw, forwarded, classified);
+    }
+  }
+
+  /**
+   * Server-side retry: holds a request over its table's throughput on this connection's event loop
+   * and tries it again when it could fit, until Cosmos's limit; then answers with the read or write
+   * timeout the client gets from Cosmos, the request never having run.
+   *
+   * @param raw the client's frame, retained for as long as the request is held
+   */
+  private void hold(
+      Frame frame,
+      ByteBuf raw,
+      Frame forwarded,
+      RequestCharges.Classified classified,
+      long heldSinceNanos,
+      long waitMillis) {
+    ServerSideRetry serverSideRetry = charges.serverSideRetry();
+    long heldMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - heldSinceNanos);
+    long delay = Math.max(1, Math.min(waitMillis, serverSideRetry.limitMillis() - heldMillis));
+    try {
+      client
+          .eventLoop()
+          .schedule(
+              () -> {
+                long held = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - heldSinceNanos);
+                if (!client.isActive() || backend == null) {
+                  rowLocks.release(classified);
+                  raw.release();
+                  return;
+                }
+                long wait = charges.admit(classified, false);
+                if (wait == 0) {
+                  serverSideRetry.ran(classified.table, held);
+                  try {
+                    forward(frame, raw, forwarded, classified);
+                  } finally {
+                    raw.release();
+                  }
+                } else if (held >= serverSideRetry.limitMillis()) {
+                  serverSideRetry.timedOut(classified.table, held);
+                  rowLocks.release(classified);
+                  raw.release();
+                  reply(frame.streamId, timedOut(frame.message, classified));
+                } else {
+                  hold(frame, raw, forwarded, classified, heldSinceNanos, wait);
+                }
+              },
+              delay,
+              TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException shuttingDown) {
+      rowLocks.release(classified);
+      raw.release();
+    }
+  }
+
+  /**
+   * What Cosmos answers a request server-side retry held too long with: "a read or write timeout"
+   * (prevent-rate-limiting-errors). Its message and fields are not published; these are Cassandra's
+   * for a coordinator that heard from no replica, at the consistency the request asked for.
+   */
+  private static Message timedOut(Message request, RequestCharges.Classified classified) {
+    int consistency = ProtocolConstants.ConsistencyLevel.LOCAL_QUORUM;
+    if (request instanceof Query) {
+      consistency = ((Query) request).options.consistency;
+    } else if (request instanceof Execute) {
+      consistency = ((Execute) request).options.consistency;
+    } else if (request instanceof Batch) {
+      consistency = ((Batch) request).consistency;
+    }
+    String message =
+        "Operation timed out - received only 0 responses."
+            + " (held by server-side retry for the table's throughput)";
+    if (classified.kind.equals("WRITE")) {
+      return new WriteTimeout(
+          message,
+          consistency,
+          0,
+          1,
+          request instanceof Batch
+              ? ProtocolConstants.WriteType.UNLOGGED_BATCH
+              : ProtocolConstants.WriteType.SIMPLE);
+    }
+    return new ReadTimeout(message, consistency, 0, 1, false);
+  }
+
+  /** Sends an admitted request on to Cassandra, after any injected latency. */
+  private void forward(
+      Frame frame, ByteBuf raw, Frame forwarded, RequestCharges.Classified classified) {
+    // The client's own bytes are a valid v4 frame for Cassandra, with the same stream id;
+    // re-encoding is needed only for a rewritten statement.
+    ByteBuf encoded = forwarded == frame ? raw.retainedDuplicate() : backend.encode(forwarded);
+    long latency = faults.latencyMillis();
+    if (latency > 0) {
+      try {
+        client
+            .eventLoop()
+            .schedule(
+                () -> {
+                  if (client.isActive()) {
+                    backend.send(frame.streamId, encoded, classified);
+                  } else {
+                    rowLocks.release(classified);
+                    encoded.release();
+                  }
+                },
+                latency,
+                TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException shuttingDown) {
+        rowLocks.release(classified);
+        encoded.release();
       }
+    } else {
+      backend.send(frame.streamId, encoded, classified);
     }
   }
 

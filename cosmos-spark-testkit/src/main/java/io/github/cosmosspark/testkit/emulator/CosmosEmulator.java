@@ -75,6 +75,7 @@ public final class CosmosEmulator implements AutoCloseable {
   private final Faults faults = new Faults();
   private final RowLocks rowLocks = new RowLocks();
   private final RequestCharges charges;
+  private final ServerSideRetry serverSideRetry;
   private final DdlRewriter ddl;
   private final CosmosDialect dialect;
   private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
@@ -93,7 +94,9 @@ public final class CosmosEmulator implements AutoCloseable {
             builder.key != null ? builder.key : Accounts.randomKey(random),
             Accounts.randomKey(random));
     this.provisioning = new Provisioning(builder.burstCapacity, builder.placementSecret());
-    this.charges = new RequestCharges(preparedStatements, provisioning);
+    this.serverSideRetry =
+        new ServerSideRetry(builder.serverSideRetry, builder.serverSideRetryLimitMillis);
+    this.charges = new RequestCharges(preparedStatements, provisioning, serverSideRetry);
     this.dialect = new CosmosDialect(builder.cosmosDialect, builder.idleTimeout);
     this.ddl = new DdlRewriter(provisioning);
     this.storePassword = Accounts.randomKey(random).substring(0, 20);
@@ -345,6 +348,16 @@ public final class CosmosEmulator implements AutoCloseable {
   }
 
   /**
+   * What server-side retry did on a table (all zero when the account does not have it, see {@link
+   * Builder#serverSideRetry}).
+   *
+   * @param table {@code keyspace.table}, as it is written in requests, in lower case unless quoted
+   */
+  public HeldRequests heldRequests(String table) {
+    return serverSideRetry.statistics(table);
+  }
+
+  /**
    * What the emulator counted for a table, or for a keyspace with shared throughput.
    *
    * @param scope {@code keyspace.table}, or a keyspace
@@ -419,6 +432,8 @@ public final class CosmosEmulator implements AutoCloseable {
     private boolean concurrentWriteConflicts = true;
     private boolean cosmosDialect = true;
     private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+    private boolean serverSideRetry;
+    private long serverSideRetryLimitMillis = ServerSideRetry.COSMOS_LIMIT_MILLIS;
     private long placementSeed = 0x5eed_c05305L;
 
     private Builder(CassandraServer backend) {
@@ -453,6 +468,34 @@ public final class CosmosEmulator implements AutoCloseable {
      */
     public Builder concurrentWriteConflicts(boolean enabled) {
       this.concurrentWriteConflicts = enabled;
+      return this;
+    }
+
+    /**
+     * Server-side retry, as the Cosmos account option (capability {@code
+     * DisableRateLimitingResponses}): a request over its table's throughput is held and run once it
+     * fits instead of being refused with a 429; one held for longer than the limit (60 s on Cosmos,
+     * see {@link #serverSideRetryLimit}) is answered with a read or write timeout and never run.
+     * Default: off, as for a new account.
+     */
+    public Builder serverSideRetry(boolean enabled) {
+      this.serverSideRetry = enabled;
+      return this;
+    }
+
+    /**
+     * How long server-side retry holds a request before answering it with a timeout. Default: 60 s,
+     * Cosmos's; shorter for tests that must see the timeout.
+     *
+     * @throws IllegalArgumentException if {@code limit} is not positive
+     */
+    public Builder serverSideRetryLimit(java.time.Duration limit) {
+      if (limit.isNegative() || limit.isZero()) {
+        throw new IllegalArgumentException(
+            "serverSideRetryLimit must be positive (Cosmos holds a request for 60 s), not "
+                + limit);
+      }
+      this.serverSideRetryLimitMillis = limit.toMillis();
       return this;
     }
 

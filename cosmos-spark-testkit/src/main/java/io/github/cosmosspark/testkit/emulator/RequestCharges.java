@@ -98,7 +98,13 @@ final class RequestCharges {
   private final PreparedStatements preparedStatements;
   private final Provisioning provisioning;
 
-  RequestCharges(PreparedStatements preparedStatements, Provisioning provisioning) {
+  private final ServerSideRetry serverSideRetry;
+
+  RequestCharges(
+      PreparedStatements preparedStatements,
+      Provisioning provisioning,
+      ServerSideRetry serverSideRetry) {
+    this.serverSideRetry = serverSideRetry;
     this.preparedStatements = preparedStatements;
     this.provisioning = provisioning;
   }
@@ -202,6 +208,14 @@ final class RequestCharges {
    * rows may be anywhere.
    */
   long admit(Classified request) {
+    return admit(request, true);
+  }
+
+  /**
+   * As {@link #admit(Classified)}; {@code countRefusal} false for a request server-side retry
+   * holds, which no client sees refused.
+   */
+  long admit(Classified request, boolean countRefusal) {
     if (!request.limited()) {
       return 0;
     }
@@ -242,12 +256,16 @@ final class RequestCharges {
     for (int index : touched) {
       long partitionWait = partitions.budget(index).waitMillis(now);
       if (partitionWait > 0) {
-        partitions.budget(index).countRefusal();
+        if (countRefusal) {
+          partitions.budget(index).countRefusal();
+        }
         wait = Math.max(wait, partitionWait);
       }
     }
     if (wait > 0) {
-      partitions.countRefusal();
+      if (countRefusal) {
+        partitions.countRefusal();
+      }
       return wait;
     }
     // A write's whole cost is known before it runs; a read's only after, so it reserves the least
@@ -269,6 +287,10 @@ final class RequestCharges {
   /** Counts a write refused with Cosmos status {@code status} at its table. */
   void countWriteFailure(Classified write, int status) {
     provisioning.partitions(write.table).countWriteFailure(status);
+  }
+
+  ServerSideRetry serverSideRetry() {
+    return serverSideRetry;
   }
 
   double charge(Classified request, Frame response) {
