@@ -2,8 +2,10 @@ package io.github.cosmosspark.core.cql;
 
 import com.datastax.oss.driver.api.core.CqlIdentifier;
 import com.datastax.oss.driver.api.core.cql.BatchStatement;
+import com.datastax.oss.driver.api.core.cql.BatchableStatement;
 import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.ColumnDefinitions;
+import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
 import com.datastax.oss.driver.api.core.cql.PrepareRequest;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import com.datastax.oss.driver.api.core.cql.Statement;
@@ -51,9 +53,7 @@ public final class CqlRequest {
   /** What {@code request} is. */
   public static CqlRequest of(Request request) {
     boolean write = isWrite(request);
-    boolean idempotent =
-        request instanceof Statement
-            && Boolean.TRUE.equals(((Statement<?>) request).isIdempotent());
+    boolean idempotent = isIdempotent(request);
     return new CqlRequest(tableOf(request), write, !write || idempotent, provisionedBy(request));
   }
 
@@ -110,7 +110,44 @@ public final class CqlRequest {
     return unquote(name.trim());
   }
 
+  /**
+   * Marked idempotent; a batch also when every statement in it is (SCC marks its upserts, not the
+   * batches it groups them in) and it is not a counter batch: an unlogged batch of upserts run
+   * twice leaves what it left once.
+   */
+  private static boolean isIdempotent(Request request) {
+    if (!(request instanceof Statement)) {
+      return false;
+    }
+    Boolean marked = ((Statement<?>) request).isIdempotent();
+    if (marked != null || !(request instanceof BatchStatement)) {
+      return Boolean.TRUE.equals(marked);
+    }
+    BatchStatement batch = (BatchStatement) request;
+    if (batch.getBatchType() == DefaultBatchType.COUNTER || batch.size() == 0) {
+      return false;
+    }
+    for (BatchableStatement<?> statement : batch) {
+      if (!Boolean.TRUE.equals(statement.isIdempotent())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private static String tableOf(Request request) {
+    if (request instanceof BatchStatement) {
+      // A batch is charged to its table when all its statements name the same one.
+      String table = null;
+      for (BatchableStatement<?> statement : (BatchStatement) request) {
+        String own = tableOf(statement);
+        if (table != null && !table.equals(own)) {
+          return UNKNOWN_TABLE;
+        }
+        table = own;
+      }
+      return table == null ? UNKNOWN_TABLE : table;
+    }
     if (request instanceof BoundStatement) {
       BoundStatement bound = (BoundStatement) request;
       String fromVariables = tableOf(bound.getPreparedStatement().getVariableDefinitions());

@@ -1,0 +1,188 @@
+package io.github.cosmosspark.core.reliability;
+
+import static io.github.cosmosspark.testkit.spark.DataFrameAssertions.assertSameRowsByKey;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import io.github.cosmosspark.core.EmulatorBooks;
+import io.github.cosmosspark.core.retry.RetryStatistics;
+import io.github.cosmosspark.core.session.CosmosRuntime;
+import io.github.cosmosspark.testkit.cassandra.CassandraServer;
+import io.github.cosmosspark.testkit.emulator.CosmosEmulator;
+import io.github.cosmosspark.testkit.emulator.HeldRequests;
+import io.github.cosmosspark.testkit.emulator.TableStatistics;
+import io.github.cosmosspark.testkit.junit.CassandraTest;
+import io.github.cosmosspark.testkit.spark.LocalSpark;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An account with server-side retry: Cosmos holds requests over the table's throughput instead of
+ * answering 429, so the connector never hears of the budget from a 429; requests slow down and,
+ * held past 60 s, time out. A write and a full scan whose table has a tenth of their unthrottled
+ * demand, throughput undeclared, must still be exact by key with no failed task. Prints wall time
+ * against the RU floor (docs/reliability.md).
+ */
+@CassandraTest
+class ServerSideRetryStormTest {
+  private static final String KEYSPACE = "reliability_ssr";
+  private static final int ROWS = Integer.getInteger("cosmos.reliability.ssrRows", 3_000);
+  private static final int UNLIMITED = 1_000_000;
+
+  @Test
+  void aWriteAndAScanTenTimesOverBudgetAreExactWithNoFailedTask(CassandraServer cassandra) {
+    try (CosmosEmulator emulator =
+        CosmosEmulator.builder(cassandra).serverSideRetry(true).build().start()) {
+      EmulatorBooks.createKeyspace(emulator, KEYSPACE);
+      SparkSession spark = LocalSpark.session();
+      AtomicInteger failedTasks = new AtomicInteger();
+      SparkListener failures =
+          new SparkListener() {
+            @Override
+            public void onTaskEnd(SparkListenerTaskEnd taskEnd) {
+              if (!taskEnd.taskInfo().successful()) {
+                failedTasks.incrementAndGet();
+              }
+            }
+          };
+      spark.sparkContext().addSparkListener(failures);
+      try {
+        Map<String, String> options = EmulatorBooks.options(emulator, KEYSPACE, "storm");
+        setThroughput(emulator, UNLIMITED, true);
+        // The demand, measured warm on the same table: the first write of a JVM pays for classes.
+        write(books(spark, -500, 0), options);
+        long sampleStart = System.nanoTime();
+        write(books(spark, -ROWS, -500), options);
+        double writeDemand =
+            emulator.statistics(KEYSPACE + ".storm").get().requestUnits()
+                / secondsSince(sampleStart);
+        int writeBudget = budgetBelow(writeDemand);
+        try (CqlSession session = emulator.newSession()) {
+          session.execute("TRUNCATE " + KEYSPACE + ".storm");
+        }
+
+        setThroughput(emulator, writeBudget, false);
+        emulator.resetStatistics();
+        Dataset<Row> books = books(spark, 0, ROWS);
+        RetryStatistics.Snapshot beforeWrite = retries();
+        long writeStart = System.nanoTime();
+        write(books, options);
+        double writeSeconds = secondsSince(writeStart);
+        RetryStatistics.Snapshot writing = retries().minus(beforeWrite);
+        TableStatistics written = emulator.statistics(KEYSPACE + ".storm").get();
+        HeldRequests writeHeld = emulator.heldRequests(KEYSPACE + ".storm");
+        int writeFailedTasks = failedTasks.get();
+
+        setThroughput(emulator, UNLIMITED, false);
+        emulator.resetStatistics();
+        long scanSampleStart = System.nanoTime();
+        assertEquals(ROWS, scan(spark, options).collectAsList().size());
+        double scanDemand =
+            emulator.statistics(KEYSPACE + ".storm").get().requestUnits()
+                / secondsSince(scanSampleStart);
+        int scanBudget = budgetBelow(scanDemand);
+        setThroughput(emulator, scanBudget, false);
+        emulator.resetStatistics();
+        HeldRequests heldBeforeScan = emulator.heldRequests(KEYSPACE + ".storm");
+        RetryStatistics.Snapshot beforeScan = retries();
+        long scanStart = System.nanoTime();
+        assertSameRowsByKey(books, scan(spark, options), "id");
+        double scanSeconds = secondsSince(scanStart);
+        RetryStatistics.Snapshot scanning = retries().minus(beforeScan);
+        TableStatistics scanned = emulator.statistics(KEYSPACE + ".storm").get();
+        HeldRequests scanHeld = emulator.heldRequests(KEYSPACE + ".storm");
+
+        System.out.printf(
+            "Server-side retry storm, %,d rows of ~1 KB: write demand %,.0f RU/s, budget %,d RU/s;"
+                + " write %.1f s, floor %.1f s, ratio %.2f; %,d requests held then run, %,d timed"
+                + " out, %,d ms held; failed tasks %d; retries: %s%n",
+            ROWS,
+            writeDemand,
+            writeBudget,
+            writeSeconds,
+            written.requestUnits() / writeBudget,
+            writeSeconds / (written.requestUnits() / writeBudget),
+            writeHeld.ran(),
+            writeHeld.timedOut(),
+            writeHeld.heldMillis(),
+            writeFailedTasks,
+            writing);
+        System.out.printf(
+            "Server-side retry storm, scan: demand %,.0f RU/s, budget %,d RU/s; scan and compare"
+                + " %.1f s, floor %.1f s; %,d held then run, %,d timed out (in all, with the"
+                + " write's), %,d ms held; failed tasks %d; retries: %s%n",
+            scanDemand,
+            scanBudget,
+            scanSeconds,
+            scanned.requestUnits() / scanBudget,
+            scanHeld.ran() - heldBeforeScan.ran(),
+            scanHeld.timedOut(),
+            scanHeld.heldMillis() - heldBeforeScan.heldMillis(),
+            failedTasks.get() - writeFailedTasks,
+            scanning);
+
+        assertTrue(writeDemand / writeBudget >= 10, "the write's budget is a tenth of its demand");
+        assertTrue(scanDemand / scanBudget >= 10, "the scan's budget is a tenth of its demand");
+        assertEquals(0, written.rateLimited(), "server-side retry: no 429 reached the client");
+        assertTrue(writeHeld.ran() > 0, "the write was held over budget: " + writeHeld);
+        assertEquals(ROWS, written.requests(), "every row written once");
+        assertEquals(0, failedTasks.get(), "no task failed");
+        assertEquals(0, writing.exhausted());
+        assertEquals(0, scanning.exhausted());
+      } finally {
+        spark.sparkContext().removeSparkListener(failures);
+      }
+    }
+  }
+
+  /** A tenth of the demand, in whole hundreds as Cosmos provisions, never under its 400 floor. */
+  private static int budgetBelow(double ruPerSecond) {
+    return Math.max(400, (int) (ruPerSecond / 10 / 100) * 100);
+  }
+
+  private static RetryStatistics.Snapshot retries() {
+    return CosmosRuntime.get().retryStatistics().of(KEYSPACE + ".storm");
+  }
+
+  private static void write(Dataset<Row> rows, Map<String, String> options) {
+    rows.write().format("cosmoscassandra").options(options).mode("append").save();
+  }
+
+  private static Dataset<Row> scan(SparkSession spark, Map<String, String> options) {
+    return spark.read().format("cosmoscassandra").options(options).load();
+  }
+
+  private static void setThroughput(CosmosEmulator emulator, int ruPerSecond, boolean create) {
+    try (CqlSession session = emulator.newSession()) {
+      session.execute(
+          (create
+                  ? "CREATE TABLE "
+                      + KEYSPACE
+                      + ".storm (id int PRIMARY KEY, title text, pages int)"
+                  : "ALTER TABLE " + KEYSPACE + ".storm")
+              + " WITH cosmosdb_provisioned_throughput="
+              + ruPerSecond);
+    }
+  }
+
+  /** Books whose titles carry about 1 KB, so that a scan costs what a write's rows weigh. */
+  private static Dataset<Row> books(SparkSession spark, int from, int to) {
+    return spark
+        .range(from, to)
+        .selectExpr(
+            "CAST(id AS INT) AS id",
+            "CONCAT('title-', id, '-', REPEAT('x', 1000)) AS title",
+            "CAST(id % 700 AS INT) AS pages");
+  }
+
+  private static double secondsSince(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1e9;
+  }
+}
