@@ -25,6 +25,12 @@ public final class CosmosEmulatorExtension implements ParameterResolver {
             key ->
                 new SharedEmulator(
                     CosmosEmulator.builder(CassandraExtension.sharedServer(context))
+                        // The run's one emulator outlives every test class, and the sessions
+                        // classes keep sit idle while others run: closing them after Cosmos's
+                        // 4 minutes made their drivers reconnect in the middle of unrelated tests
+                        // (seen in CI as a thread ConcurrentJobsTest counted as leaked). The idle
+                        // close is tested on emulators of its own (IdleConnectionsTest).
+                        .idleTimeout(java.time.Duration.ZERO)
                         .build()
                         .start()),
             SharedEmulator.class)
