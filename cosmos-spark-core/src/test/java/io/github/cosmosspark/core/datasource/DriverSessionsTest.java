@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -32,6 +33,21 @@ import org.junit.jupiter.api.Test;
 @CosmosEmulatorTest
 class DriverSessionsTest {
   private static final String KEYSPACE = "emu_sessions";
+
+  /**
+   * A connector setting that changes SCC's session cache key (its {@code CassandraConnectorConf}),
+   * set to a value no other test uses, so that no session opened before this test can serve it.
+   * {@link CassandraConnector#evictCache()} closes only unused sessions: a write task that failed
+   * keeps its session (SCC 3.5.1's {@code AsyncStatementWriter.close()} throws the write's error
+   * before it closes the session), so BadInputCatalogueTest's write with the read-only key left a
+   * session to the same account and key open for the rest of the JVM, and this class's second key
+   * opened none.
+   */
+  private static final String RECONNECTION_DELAY =
+      "spark.cassandra.connection.reconnectionDelayMS.min";
+
+  /** SCC's default minimum reconnection delay is 1000 ms; each test here takes the next one up. */
+  private static final AtomicInteger RECONNECTION_DELAY_MS = new AtomicInteger(1000);
 
   private final CosmosEmulator emulator;
   private SparkSession spark;
@@ -51,6 +67,7 @@ class DriverSessionsTest {
     spark = LocalSpark.session().newSession();
     EmulatorBooks.connectionOptions(emulator).forEach((key, value) -> spark.conf().set(key, value));
     spark.conf().set("spark.sql.catalog.cosmos", CosmosCassandraCatalog.class.getName());
+    spark.conf().set(RECONNECTION_DELAY, String.valueOf(RECONNECTION_DELAY_MS.incrementAndGet()));
     SparkSession.setActiveSession(spark);
   }
 
