@@ -83,6 +83,10 @@ public final class CosmosCassandraCatalog implements TableCatalog, SupportsNames
     Map<String, String> translated = CatalogConnectorOptions.translate(this.options);
     connectorCatalog.initialize(name, new CaseInsensitiveStringMap(translated));
     SparkSession session = SparkSession.active();
+    // The same connector SCC's catalog and the format build, so that they share one session: SCC
+    // looks a command's options up by lower-case key, as Spark's option maps hold them; given in
+    // their own case, the format's connection settings (timeoutMS, ...) were dropped, and the
+    // different configuration opened a session of its own.
     connector =
         CassandraConnector.apply(
             CassandraSourceUtil.consolidateConfs(
@@ -90,7 +94,7 @@ public final class CosmosCassandraCatalog implements TableCatalog, SupportsNames
                 session.conf().getAll(),
                 name,
                 "",
-                ScalaMaps.toImmutable(translated)));
+                ScalaMaps.toImmutable(new CaseInsensitiveStringMap(translated))));
   }
 
   @Override

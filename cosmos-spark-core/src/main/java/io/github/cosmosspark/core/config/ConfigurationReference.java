@@ -100,7 +100,10 @@ public final class ConfigurationReference {
         .append(" uses one key even while the file is being replaced.\n\n")
         .append(checkedOptions())
         .append("## Connector settings cosmoscassandra changes\n\n")
-        .append("Applied only when you have not set the key yourself.\n\n")
+        .append("Applied only when you have not set the key yourself.")
+        .append(" `spark.cassandra.connection.keepAliveMS` is left at SCC 3.5's one hour: a")
+        .append(" shorter time makes a notebook that pauses between cells reopen its session,")
+        .append(" each connection with a TLS handshake and a login.\n\n")
         .append("| key | value | why |\n")
         .append("|---|---|---|\n");
     for (ConnectorDefaults.Setting setting : ConnectorDefaults.all()) {
@@ -150,8 +153,15 @@ public final class ConfigurationReference {
         .append(
             " `spark.plugins=io.github.cosmosspark.core.connection.CosmosSparkPlugin` maps them")
         .append(" (and Microsoft's helper factory) when the SparkContext starts, and sets both")
-        .append(
-            " factories where they are not set; see [databricks.md](databricks.md#3-the-clusters-spark-configuration).\n");
+        .append(" factories where they are not set; with cosmos-spark's factories it also gives")
+        .append(" SCC the account's endpoint and the connector settings below, as the format does,")
+        .append(" so that SCC's APIs, the format and the catalog share one driver session; see")
+        .append(" [databricks.md](databricks.md#3-the-clusters-spark-configuration).\n\n")
+        .append("SCC's deprecated names (`spark.cassandra.connection.keep_alive_ms`,")
+        .append(" `spark.cassandra.input.split.size_in_mb`, ...) are put under their new names")
+        .append(" by cosmoscassandra, the catalog and the plugin before SCC sees them, with one")
+        .append(" warning per name and JVM; SCC itself maps them on every copy of the")
+        .append(" configuration it builds, and warns each time.\n");
     return out.toString();
   }
 

@@ -223,4 +223,21 @@ public final class LegacySettings {
         replacement);
     return true;
   }
+
+  /**
+   * Says once per JVM that {@code key} is a name the Spark Cassandra Connector deprecated for
+   * {@code replacement}, whose value is applied under the new name.
+   */
+  public static void renamedByConnector(
+      String key, String replacement, String since, WarnOnce warnings) {
+    warnings.warn(
+        LOG,
+        key,
+        "'{}' is the Spark Cassandra Connector's old name for '{}' (deprecated since {});"
+            + " cosmos-spark applies its value under the new name. Use '{}' instead.",
+        key,
+        replacement,
+        since,
+        replacement);
+  }
 }

@@ -34,6 +34,8 @@ import java.util.List;
 import java.util.Set;
 import javax.net.ssl.SSLHandshakeException;
 import org.apache.spark.SparkEnv;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import scala.collection.JavaConverters;
 
 /**
@@ -58,6 +60,7 @@ import scala.collection.JavaConverters;
  */
 public final class CosmosConnectionFactory implements CassandraConnectionFactory {
   private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(CosmosConnectionFactory.class);
 
   @Override
   public CqlSession createSession(CassandraConnectorConf conf) {
@@ -116,18 +119,24 @@ public final class CosmosConnectionFactory implements CassandraConnectionFactory
       session = session.withAuthProvider(auth.authProvider().get());
     }
     String appId = SparkEnv.get() != null ? SparkEnv.get().conf().getAppId() : "no-app-id";
+    CqlSession opened;
     try {
-      return new RetryingSession(
+      opened =
           session
               .withApplicationName("cosmos-spark-" + appId)
               // SCC's own listener, which its schema caches rely on.
               .withSchemaChangeListener(new MultiplexingSchemaListener())
-              .build(),
-          retry,
-          runtime);
+              .build();
     } catch (AllNodesFailedException e) {
       throw explain(e, conf, cosmos);
     }
+    LOG.debug(
+        "Opened driver session {} of this JVM ({}) to {}{}",
+        runtime.sessionOpened(),
+        opened.getName(),
+        cosmos != null ? "account '" + cosmos.account() + "' at " : "",
+        conf.contactInfo().endPointStr());
+    return new RetryingSession(opened, retry, runtime);
   }
 
   /** SCC's setting for protocol compression, which SCC passes on to the driver. */

@@ -1,7 +1,12 @@
 package io.github.cosmosspark.core.connection;
 
+import io.github.cosmosspark.core.config.ConnectorDefaults;
+import io.github.cosmosspark.core.config.CosmosCassandraConfig;
+import io.github.cosmosspark.core.config.CosmosOptions;
 import io.github.cosmosspark.core.config.LegacySettings;
+import io.github.cosmosspark.core.config.Settings;
 import io.github.cosmosspark.core.config.WarnOnce;
+import io.github.cosmosspark.core.errors.CosmosConfigException;
 import io.github.cosmosspark.core.session.CosmosRuntime;
 import java.util.Collections;
 import java.util.HashMap;
@@ -35,7 +40,11 @@ import scala.Tuple2;
  *       CosmosAuthConfFactory} where they are not set, and replaces Microsoft's helper factory
  *       (with a warning); another factory set by the user is left alone;
  *   <li>maps the legacy settings through {@link LegacySettings} (the same mapping {@code
- *       format("cosmoscassandra")} applies) and moves the keys SCC refuses out of its sight.
+ *       format("cosmoscassandra")} applies) and moves the keys SCC refuses out of its sight;
+ *   <li>puts SCC's deprecated names under their new ones ({@link DeprecatedConnectorSettings}), so
+ *       its warning is said once, not on every read;
+ *   <li>with cosmos-spark's factories, gives SCC the account's endpoint and Cosmos's defaults for
+ *       SCC settings left unset, as the format does, so that every path shares one session.
  * </ul>
  *
  * <p>Settings made later at run time in a session ({@code spark.conf.set}) are not seen here;
@@ -72,6 +81,7 @@ public final class CosmosSparkPlugin implements SparkPlugin {
 
   /** Sets the factories and maps the legacy settings in {@code live}, in place. */
   static void prepare(SparkConf live, WarnOnce warnings) {
+    DeprecatedConnectorSettings.renameIn(live, warnings);
     Map<String, String> settings = new HashMap<>();
     for (Tuple2<String, String> entry : live.getAll()) {
       settings.put(entry._1(), entry._2());
@@ -99,5 +109,41 @@ public final class CosmosSparkPlugin implements SparkPlugin {
         live.remove(key);
       }
     }
+    if (factory.trim().equals(ours)) {
+      connectLikeTheFormat(live, settings, warnings);
+    }
+  }
+
+  /**
+   * Gives SCC's own APIs the connection settings {@code format("cosmoscassandra")} hands SCC: the
+   * account's endpoint, TLS and user name, and Cosmos's defaults for SCC settings left unset. SCC
+   * keeps one session per distinct connection configuration; without these, its APIs and the format
+   * reached the same account through two sessions, each with its own connections (a TLS handshake
+   * and a login each). Nothing is set when no account is configured here (it may come with each
+   * read); a configuration that does not resolve is reported by the first read or connection,
+   * naming the option.
+   */
+  private static void connectLikeTheFormat(
+      SparkConf live, Map<String, String> settings, WarnOnce warnings) {
+    for (ConnectorDefaults.Setting setting : ConnectorDefaults.all()) {
+      if (!live.contains(setting.key())) {
+        live.set(setting.key(), setting.value());
+      }
+    }
+    if (Settings.valueIgnoringCase(settings, CosmosOptions.ACCOUNT.key()) == null
+        && Settings.valueIgnoringCase(settings, CosmosOptions.CONNECTION_STRING.key()) == null) {
+      return;
+    }
+    CosmosCassandraConfig config;
+    try {
+      config =
+          CosmosCassandraConfig.resolve(Collections.<String, String>emptyMap(), settings, warnings);
+    } catch (CosmosConfigException e) {
+      return;
+    }
+    live.set("spark.cassandra.connection.host", config.host());
+    live.set("spark.cassandra.connection.port", Integer.toString(config.port()));
+    live.set("spark.cassandra.connection.ssl.enabled", Boolean.toString(config.tlsEnabled()));
+    live.set("spark.cassandra.auth.username", config.account());
   }
 }

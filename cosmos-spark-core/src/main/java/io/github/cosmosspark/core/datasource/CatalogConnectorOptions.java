@@ -2,6 +2,7 @@ package io.github.cosmosspark.core.datasource;
 
 import io.github.cosmosspark.core.config.CosmosCassandraConfig;
 import io.github.cosmosspark.core.config.PerReadOptions;
+import io.github.cosmosspark.core.connection.DeprecatedConnectorSettings;
 import io.github.cosmosspark.core.connection.Endpoints;
 import io.github.cosmosspark.core.connection.TrustStores;
 import io.github.cosmosspark.core.session.CosmosRuntime;
@@ -25,8 +26,11 @@ public final class CatalogConnectorOptions {
   public static Map<String, String> translate(Map<String, String> given) {
     CosmosRuntime runtime = CosmosRuntime.get();
     Map<String, String> catalogOptions =
-        PerReadOptions.check(given, ConnectorKeys.get(), runtime.warnings());
+        DeprecatedConnectorSettings.renamed(
+            PerReadOptions.check(given, ConnectorKeys.get(), runtime.warnings()),
+            runtime.warnings());
     SparkSession session = SparkSession.active();
+    DeprecatedConnectorSettings.renameIn(session, runtime.warnings());
     Map<String, String> configuration = SparkSettings.merged(session);
     CosmosCassandraTableProvider.removeKeysTheConnectorRejects(session);
     CosmosCassandraConfig config =

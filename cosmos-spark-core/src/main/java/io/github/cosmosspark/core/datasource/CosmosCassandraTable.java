@@ -6,6 +6,7 @@ import io.github.cosmosspark.core.config.CosmosCassandraConfig;
 import io.github.cosmosspark.core.config.CosmosOptions;
 import io.github.cosmosspark.core.config.Settings;
 import io.github.cosmosspark.core.config.WarnOnce;
+import io.github.cosmosspark.core.connection.DeprecatedConnectorSettings;
 import io.github.cosmosspark.core.datasource.read.CosmosScanBuilder;
 import io.github.cosmosspark.core.datasource.write.CosmosWriteBuilder;
 import io.github.cosmosspark.core.session.CosmosRuntime;
@@ -182,10 +183,14 @@ public final class CosmosCassandraTable extends CassandraTable {
     return new CaseInsensitiveStringMap(combined);
   }
 
-  /** The table's own options under the read's or write's, as SCC combines them. */
+  /**
+   * The table's own options under the read's or write's, as SCC combines them; SCC's old names
+   * among the read's put under their new ones, as resolving did, or SCC would warn about them
+   * again.
+   */
   private CaseInsensitiveStringMap combined(CaseInsensitiveStringMap options) {
     Map<String, String> combined = new HashMap<>(catalogConf().asCaseSensitiveMap());
-    combined.putAll(options.asCaseSensitiveMap());
+    combined.putAll(DeprecatedConnectorSettings.renamed(options.asCaseSensitiveMap(), warnings()));
     return new CaseInsensitiveStringMap(combined);
   }
 }

@@ -11,6 +11,7 @@ import io.github.cosmosspark.core.config.CosmosOption;
 import io.github.cosmosspark.core.config.CosmosOptions;
 import io.github.cosmosspark.core.config.LegacySettings;
 import io.github.cosmosspark.core.config.PerReadOptions;
+import io.github.cosmosspark.core.connection.DeprecatedConnectorSettings;
 import io.github.cosmosspark.core.connection.Endpoints;
 import io.github.cosmosspark.core.connection.TrustStores;
 import io.github.cosmosspark.core.errors.CosmosConfigException;
@@ -222,7 +223,10 @@ public final class CosmosCassandraTableProvider implements TableProvider, DataSo
     CosmosRuntime runtime = CosmosRuntime.get();
     SparkSession session = SparkSession.active();
     Map<String, String> options =
-        PerReadOptions.check(given, ConnectorKeys.get(), runtime.warnings());
+        DeprecatedConnectorSettings.renamed(
+            PerReadOptions.check(given, ConnectorKeys.get(), runtime.warnings()),
+            runtime.warnings());
+    DeprecatedConnectorSettings.renameIn(session, runtime.warnings());
     Map<String, String> configuration = SparkSettings.merged(session);
     warnAboutSecretsSetAtRunTime(SparkSettings.sessionSettings(session), session, runtime);
     removeKeysTheConnectorRejects(session);

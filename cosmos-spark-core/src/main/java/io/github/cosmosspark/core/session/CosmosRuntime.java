@@ -11,6 +11,7 @@ import io.github.cosmosspark.core.throughput.TableBudget;
 import io.github.cosmosspark.core.throughput.Throttles;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Everything cosmos-spark keeps per JVM (the driver, or one executor), in one object: the table
@@ -30,6 +31,7 @@ public final class CosmosRuntime {
   private final RequestUnitStatistics requestUnits = new RequestUnitStatistics();
   private final ProvisionedThroughput provisioned = new ProvisionedThroughput();
   private final TaskMetrics taskMetrics = new TaskMetrics();
+  private final AtomicInteger sessionsOpened = new AtomicInteger();
 
   /**
    * What one job can leave behind for the next in the same JVM; tests start from a clean one. The
@@ -71,6 +73,21 @@ public final class CosmosRuntime {
   /** The request counters of the tasks running now. */
   public TaskMetrics taskMetrics() {
     return taskMetrics;
+  }
+
+  /**
+   * Counts a driver session opened to Cosmos in this JVM, each with its own connections (a TLS
+   * handshake and a login each); returns how many were opened so far, this one included.
+   */
+  public int sessionOpened() {
+    return sessionsOpened.incrementAndGet();
+  }
+
+  /**
+   * How many driver sessions to Cosmos this JVM has opened; only grows, readers take differences.
+   */
+  public int sessionsOpened() {
+    return sessionsOpened.get();
   }
 
   /** The table throttles, one per table with a budget or a learned rate. */

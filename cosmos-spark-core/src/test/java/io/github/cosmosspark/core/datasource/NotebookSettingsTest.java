@@ -18,6 +18,7 @@ import io.github.cosmosspark.core.compat.ScalaMaps;
 import io.github.cosmosspark.core.config.LegacySettings;
 import io.github.cosmosspark.core.config.PerReadOptions;
 import io.github.cosmosspark.core.connection.CosmosConnectionFactory;
+import io.github.cosmosspark.core.connection.DeprecatedConnectorSettings;
 import io.github.cosmosspark.core.session.CosmosRuntimes;
 import io.github.cosmosspark.core.throughput.RequestSizing;
 import io.github.cosmosspark.testkit.emulator.CosmosEmulator;
@@ -142,7 +143,7 @@ class NotebookSettingsTest {
               "spark.cassandra.connection.keep_alive_ms",
               "60000000",
               "2.1-2.7 (2.5, 2.6: 600000000; 2.9-Part2: 5000)",
-              "mapped by SCC itself to keepAliveMS, with SCC's warning",
+              "mapped to keepAliveMS (SCC's new name), one warning",
               p -> assertEquals(60_000_000, p.connection.keepAliveMillis())),
           new Setting(
               "spark.cassandra.output.ignoreNulls",
@@ -202,7 +203,7 @@ class NotebookSettingsTest {
               "spark.cassandra.connection.keep_alive_ms",
               "5000",
               "2.9-Part2",
-              "mapped by SCC itself to keepAliveMS, with SCC's warning",
+              "mapped to keepAliveMS (SCC's new name), one warning",
               p -> assertEquals(5_000, p.connection.keepAliveMillis())),
           new Setting(
               "spark.cassandra.concurrent.reads",
@@ -220,19 +221,19 @@ class NotebookSettingsTest {
               "spark.cassandra.input.split.size_in_mb",
               "64",
               "2.9-Part2",
-              "mapped by SCC itself to split.sizeInMB, with SCC's warning",
+              "mapped to split.sizeInMB (SCC's new name), one warning",
               p -> assertEquals(64, p.read.splitSizeInMB())),
           new Setting(
               "spark.cassandra.input.reads_per_sec",
               "100000",
               "2.9-Part2",
-              "mapped by SCC itself to readsPerSec, with SCC's warning",
+              "mapped to readsPerSec (SCC's new name), one warning",
               p -> assertEquals(100_000, p.read.readsPerSec().get())),
           new Setting(
               "spark.cassandra.input.fetch.size_in_rows",
               "250",
               "2.9-Part2",
-              "mapped by SCC itself to fetch.sizeInRows, with SCC's warning",
+              "mapped to fetch.sizeInRows (SCC's new name), one warning",
               p -> assertEquals(250, p.read.fetchSizeInRows())));
 
   private final CosmosEmulator emulator;
@@ -264,9 +265,14 @@ class NotebookSettingsTest {
       for (Setting setting : NOTEBOOKS_2_1_TO_2_7) {
         checkOne(setting, planned);
       }
-      assertEquals(2, warnings.all().size(), warnings.all().toString());
+      // The helper's factory, connections_per_executor_max and keep_alive_ms's new name.
+      assertEquals(3, warnings.all().size(), warnings.all().toString());
       assertEquals(
           1, warnings.about(LegacySettings.HELPER_FACTORY).size(), warnings.all()::toString);
+      assertEquals(
+          1,
+          warnings.about("'spark.cassandra.connection.keep_alive_ms' is the").size(),
+          warnings.all()::toString);
       assertEquals(
           1,
           warnings.about("'" + LegacySettings.CONNECTIONS_PER_EXECUTOR_MAX + "' is a").size(),
@@ -290,7 +296,8 @@ class NotebookSettingsTest {
                   + " did. Connector 3's setting is 'spark.cassandra.input.split.sizeInMB' (the"
                   + " data in one partition): use it instead."),
           warnings.about(LegacySettings.SPLIT_COUNT));
-      assertEquals(3, warnings.all().size(), warnings.all().toString());
+      // And the factory, connections_per_executor_max, and four of SCC's old names, once each.
+      assertEquals(7, warnings.all().size(), warnings.all().toString());
       // And the notebook's read runs, split as it says, with every row.
       withSessionSettings(
           NOTEBOOK_2_9,
@@ -511,6 +518,10 @@ class NotebookSettingsTest {
       for (Setting setting : settings) {
         spark.conf().unset(setting.key);
         spark.conf().unset(LegacySettings.movedKey(setting.key));
+        String renamed = DeprecatedConnectorSettings.replacementOf(setting.key);
+        if (renamed != null) {
+          spark.conf().unset(renamed);
+        }
       }
     }
   }

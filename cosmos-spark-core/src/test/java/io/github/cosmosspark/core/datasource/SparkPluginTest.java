@@ -6,16 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.spark.connector.cql.CassandraConnector;
 import com.datastax.spark.connector.japi.CassandraJavaUtil;
+import com.datastax.spark.connector.util.DeprecatedConfigParameter;
 import io.github.cosmosspark.core.EmulatorBooks;
 import io.github.cosmosspark.core.catalog.CosmosCassandraCatalog;
 import io.github.cosmosspark.core.config.LegacySettings;
 import io.github.cosmosspark.core.connection.CosmosAuthConfFactory;
 import io.github.cosmosspark.core.connection.CosmosConnectionFactory;
 import io.github.cosmosspark.core.connection.CosmosSparkPlugin;
+import io.github.cosmosspark.core.session.CosmosRuntime;
 import io.github.cosmosspark.core.session.CosmosRuntimes;
 import io.github.cosmosspark.testkit.emulator.CosmosEmulator;
 import io.github.cosmosspark.testkit.junit.CosmosEmulatorTest;
 import io.github.cosmosspark.testkit.spark.LocalSpark;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -98,14 +102,18 @@ class SparkPluginTest {
   }
 
   /** The plugin, with what Microsoft's sample notebooks put in the cluster configuration. */
-  private void startWithThePluginAndTheNotebooksSettings() {
-    start(
-        "spark.plugins",
-        CosmosSparkPlugin.class.getName(),
-        FACTORY,
-        LegacySettings.HELPER_FACTORY,
-        CONNECTIONS,
-        "3");
+  private void startWithThePluginAndTheNotebooksSettings(String... more) {
+    List<String> settings =
+        new ArrayList<>(
+            Arrays.asList(
+                "spark.plugins",
+                CosmosSparkPlugin.class.getName(),
+                FACTORY,
+                LegacySettings.HELPER_FACTORY,
+                CONNECTIONS,
+                "3"));
+    settings.addAll(Arrays.asList(more));
+    start(settings.toArray(new String[0]));
   }
 
   @AfterEach
@@ -169,6 +177,74 @@ class SparkPluginTest {
     assertEquals(books, plainFormat());
     assertEquals(books, catalogSql());
     assertEquals(Collections.emptyList(), warnings.all());
+  }
+
+  /**
+   * A notebook's day with the plugin and the old settings Microsoft's notebooks carry: every SCC
+   * path, the format's reads and writes, and the catalog's DDL share one driver session (each
+   * session to Cosmos opens its own connections, each a TLS handshake and a login), and each old
+   * name is warned about once, however often the connector's configuration is built.
+   */
+  @Test
+  void aNotebooksReadsWritesAndCatalogStatementsShareOneSessionAndWarnOncePerOldName() {
+    startWithThePluginAndTheNotebooksSettings(
+        "spark.cassandra.connection.keep_alive_ms", "60000000",
+        "spark.cassandra.input.split.size_in_mb", "64");
+    EmulatorBooks.createTable(emulator, KEYSPACE, "copy0", 10_000);
+    EmulatorBooks.createTable(emulator, KEYSPACE, "copy1", 10_000);
+    CassandraConnector.evictCache(); // sessions earlier tests left open
+    int before = CosmosRuntime.get().sessionsOpened();
+    try (Warnings connector = new Warnings(DeprecatedConfigParameter.class)) {
+      for (int round = 0; round < 2; round++) {
+        assertEquals(books, catalogSql());
+        assertEquals(books, cassandraConnector());
+        assertEquals(books, cassandraTable());
+        assertEquals(books, plainFormat());
+        assertEquals(books, cosmosFormat());
+        spark
+            .table("cosmos." + KEYSPACE + ".books")
+            .write()
+            .format("cosmoscassandra")
+            .option("keyspace", KEYSPACE)
+            .option("table", "copy" + round)
+            .mode("append")
+            .save();
+        spark.sql("SHOW TABLES IN cosmos." + KEYSPACE).collectAsList();
+      }
+      spark.sql(
+          "CREATE TABLE IF NOT EXISTS cosmos."
+              + KEYSPACE
+              + ".created (id INT, title STRING) USING cosmoscassandra PARTITIONED BY (id)"
+              + " TBLPROPERTIES (cosmosdb_provisioned_throughput='400')");
+      assertEquals(
+          Collections.emptyList(),
+          connector.all(),
+          "SCC's own warning, said on every copy of the configuration it builds");
+    }
+
+    assertEquals(1, CosmosRuntime.get().sessionsOpened() - before);
+    assertEquals(
+        Arrays.asList(
+            "'spark.cassandra.connection.keep_alive_ms' is the Spark Cassandra Connector's old"
+                + " name for 'spark.cassandra.connection.keepAliveMS' (deprecated since DSE"
+                + " 6.0.0); cosmos-spark applies its value under the new name. Use"
+                + " 'spark.cassandra.connection.keepAliveMS' instead."),
+        warnings.about("keep_alive_ms"));
+    assertEquals(1, warnings.about("'spark.cassandra.input.split.size_in_mb'").size());
+    assertEquals(
+        "60000000", spark.sparkContext().getConf().get("spark.cassandra.connection.keepAliveMS"));
+  }
+
+  private Map<Integer, String> cosmosFormat() {
+    return byId(
+        spark
+            .read()
+            .format("cosmoscassandra")
+            .option("keyspace", KEYSPACE)
+            .option("table", "books")
+            .load()
+            .select("id", "title")
+            .collectAsList());
   }
 
   private void assertTheNotebookSettingsWereMappedWithOneWarningEach() {
