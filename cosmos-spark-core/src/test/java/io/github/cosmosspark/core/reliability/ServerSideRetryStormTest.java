@@ -204,18 +204,8 @@ class ServerSideRetryStormTest {
     }
   }
 
-  /**
-   * Books whose titles carry about 1 KB ({@code cosmos.reliability.ssrRowBytes}), so that a scan
-   * costs what a write's rows weigh; larger rows raise the demand in RU/s past what a two-core
-   * machine's request rate gives with 1 KB.
-   */
   private static Dataset<Row> books(SparkSession spark, int from, int to) {
-    return spark
-        .range(from, to)
-        .selectExpr(
-            "CAST(id AS INT) AS id",
-            "CONCAT('title-', id, '-', REPEAT('x', " + ROW_BYTES + ")) AS title",
-            "CAST(id % 700 AS INT) AS pages");
+    return EmulatorBooks.heavyBooks(spark, from, to, ROW_BYTES);
   }
 
   private static double secondsSince(long startNanos) {
