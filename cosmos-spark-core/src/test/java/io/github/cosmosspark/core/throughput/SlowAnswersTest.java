@@ -21,6 +21,7 @@ class SlowAnswersTest {
     Throttles throttles = new Throttles();
     long sent = System.nanoTime();
     throttles.recordCharge("ks.t", 400);
+    throttles.recordCharge("ks.other", 400);
     assertFalse(throttles.onAnswer("ks.t", sent, 3 * MS, 5, false));
     assertNull(throttles.forTable("ks.t"), "fast answers: no throttle");
 
@@ -28,8 +29,10 @@ class SlowAnswersTest {
     TableThrottle learned = throttles.forTable("ks.t");
     assertNotNull(learned);
     assertTrue(learned.isLearning());
-    // Started just under what the table served (400 RU in the last second), not at half of it.
-    assertEquals(340, learned.currentRuPerSecond(), 1e-6);
+    // Started just under what the table served, where a 429 starts at half of it: the same 400 RU
+    // served, measured within the same tenth of a second (the meter's shortest window).
+    double after429 = throttles.learnFrom429("ks.other").currentRuPerSecond();
+    assertEquals(0.85 / 0.5, learned.currentRuPerSecond() / after429, 1e-6);
     assertEquals(1, throttles.slowAnswers("ks.t"));
   }
 
