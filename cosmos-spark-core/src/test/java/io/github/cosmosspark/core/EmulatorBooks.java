@@ -67,4 +67,17 @@ public final class EmulatorBooks {
             "CONCAT('title-', id) AS title",
             "CAST(id % 700 AS INT) AS pages");
   }
+
+  /**
+   * Books whose titles carry about {@code titleBytes} bytes, so that a scan costs what the write's
+   * rows weigh (Cosmos charges by row size).
+   */
+  public static Dataset<Row> heavyBooks(SparkSession spark, int from, int to, int titleBytes) {
+    return spark
+        .range(from, to)
+        .selectExpr(
+            "CAST(id AS INT) AS id",
+            "CONCAT('title-', id, '-', REPEAT('x', " + titleBytes + ")) AS title",
+            "CAST(id % 700 AS INT) AS pages");
+  }
 }

@@ -34,6 +34,18 @@ public final class CqlRequest {
   private static final Pattern KEYSPACE_DDL =
       Pattern.compile(
           "(?is)^\\s*(?:CREATE|ALTER)\\s+KEYSPACE\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?" + NAME);
+
+  /**
+   * A lightweight transaction: {@code IF NOT EXISTS}, {@code IF EXISTS} or {@code IF} conditions
+   * after an INSERT, UPDATE or DELETE. A match inside a string literal only makes a statement
+   * counted as unsafe to run twice, the safe side.
+   */
+  private static final Pattern CONDITIONAL =
+      Pattern.compile(
+          "(?is)^\\s*(?:INSERT|UPDATE|DELETE)\\b.*\\bIF\\s+(?:NOT\\s+EXISTS\\b|EXISTS\\b|"
+              + NAME
+              + "\\s*(?:\\[[^\\]]*\\]\\s*)?(?:=|!=|<|>|IN\\b|CONTAINS\\b))");
+
   private static final Pattern PROVISIONED =
       Pattern.compile("(?i)cosmosdb_(provisioned|autoscale_max)_throughput\\s*=\\s*'?(\\d+)");
 
@@ -53,7 +65,7 @@ public final class CqlRequest {
   /** What {@code request} is. */
   public static CqlRequest of(Request request) {
     boolean write = isWrite(request);
-    boolean idempotent = isIdempotent(request);
+    boolean idempotent = isIdempotent(request) && !isConditional(request);
     return new CqlRequest(tableOf(request), write, !write || idempotent, provisionedBy(request));
   }
 
@@ -77,12 +89,32 @@ public final class CqlRequest {
   }
 
   /**
-   * Whether the request may be sent again when its connection was lost before the answer, not
-   * knowing whether it ran: reads and prepares change nothing, a write only when it is marked
-   * idempotent (SCC marks its upserts).
+   * Whether the request may be sent again when it is not known whether it ran (a lost connection, a
+   * timeout, a write failure): reads and prepares change nothing; a write when it is marked
+   * idempotent, or is a batch whose statements all are, and is not a lightweight transaction.
+   *
+   * <p>SCC marks its inserts and updates idempotent except counter updates and list appends and
+   * prepends (run twice, they count or append twice). It also marks {@code IF NOT EXISTS} inserts
+   * ({@code output.ifNotExists}), which this does not follow: run twice, the second run answers
+   * "not applied" for the row the first one wrote, and a condition on values ({@code IF col = x})
+   * can hold again after the first run changed the row. Setting a collection, adding to a set or a
+   * map, removing from a collection and deletes are safe (docs/reliability.md).
    */
   public boolean runsTwiceSafely() {
     return runsTwiceSafely;
+  }
+
+  /**
+   * {@code statement} marked as this says it may run twice, so that the driver's retry policy,
+   * which asks only about statements marked idempotent, agrees with the resends of the session: an
+   * {@code IF NOT EXISTS} insert SCC marked is unmarked, a batch of upserts SCC left unmarked is
+   * marked. Other statements are returned as they are.
+   */
+  public Statement<?> markedForDriver(Statement<?> statement) {
+    if (!write || Boolean.valueOf(runsTwiceSafely).equals(statement.isIdempotent())) {
+      return statement;
+    }
+    return statement.setIdempotent(runsTwiceSafely);
   }
 
   private static ProvisionedByDdl provisionedBy(Request request) {
@@ -135,6 +167,29 @@ public final class CqlRequest {
     return true;
   }
 
+  private static boolean isConditional(Request request) {
+    if (request instanceof BatchStatement) {
+      for (BatchableStatement<?> statement : (BatchStatement) request) {
+        if (isConditional(statement)) {
+          return true;
+        }
+      }
+      return false;
+    }
+    String query = queryOf(request);
+    return query != null && CONDITIONAL.matcher(query).find();
+  }
+
+  private static String queryOf(Request request) {
+    if (request instanceof BoundStatement) {
+      return ((BoundStatement) request).getPreparedStatement().getQuery();
+    }
+    if (request instanceof SimpleStatement) {
+      return ((SimpleStatement) request).getQuery();
+    }
+    return null;
+  }
+
   private static String tableOf(Request request) {
     if (request instanceof BatchStatement) {
       // A batch is charged to its table when all its statements name the same one.
@@ -170,14 +225,10 @@ public final class CqlRequest {
   }
 
   private static boolean isWrite(Request request) {
-    String query = null;
-    if (request instanceof BoundStatement) {
-      query = ((BoundStatement) request).getPreparedStatement().getQuery();
-    } else if (request instanceof SimpleStatement) {
-      query = ((SimpleStatement) request).getQuery();
-    } else if (request instanceof BatchStatement) {
+    if (request instanceof BatchStatement) {
       return true;
     }
+    String query = queryOf(request);
     return query != null
         && (startsWithWord(query, "INSERT")
             || startsWithWord(query, "UPDATE")

@@ -83,7 +83,8 @@ final class GiveUp {
                     : timeouts == 2 ? "twice" : String.format("%,d times", timeouts),
                 CosmosOptions.RETRY_TIMEOUT_RETRIES.key(),
                 settings.timeoutRetries())
-            : "timed out and was not resent: it is a write that is not idempotent, so it may"
+            : "timed out and was not resent: it is a write that may not run twice (a counter"
+                + " update, a list append or prepend, or a lightweight transaction), and it may"
                 + " have run";
     return new CosmosEndpointException(
         table,
@@ -174,8 +175,9 @@ final class GiveUp {
                 failures == 1 ? "once" : String.format("%,d times", failures),
                 resends == 1 ? "once" : String.format("%,d times", resends),
                 elapsedMillis)
-            : "and did not resend it: the write is not idempotent (a counter update or a list"
-                + " append), and Cosmos does not say whether a refused write may have run";
+            : "and did not resend it: the write may not run twice (a counter update, a list"
+                + " append or prepend, or a lightweight transaction such as IF NOT EXISTS), and"
+                + " Cosmos does not say whether a refused write may have run";
     return new CosmosDataException(
         String.format(
             "Cosmos DB answered a write to %s (key %s%s) with a write failure %s. Cosmos sends one"

@@ -8,7 +8,9 @@ import com.datastax.oss.driver.api.core.connection.BusyConnectionException;
 import com.datastax.oss.driver.api.core.connection.ClosedConnectionException;
 import com.datastax.oss.driver.api.core.connection.HeartbeatException;
 import com.datastax.oss.driver.api.core.servererrors.OverloadedException;
+import com.datastax.oss.driver.api.core.servererrors.ReadTimeoutException;
 import com.datastax.oss.driver.api.core.servererrors.WriteFailureException;
+import com.datastax.oss.driver.api.core.servererrors.WriteTimeoutException;
 import java.nio.channels.ClosedChannelException;
 import java.util.List;
 import java.util.concurrent.CompletionException;
@@ -19,7 +21,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Reads Cosmos's rate-limit answers and decides how long to wait before resending. */
-final class RateLimits {
+public final class RateLimits {
   private static final Pattern RETRY_AFTER = Pattern.compile("RetryAfterMs=(\\d+)");
   private static final long FIRST_BACKOFF_MILLIS = 100;
   private static final long MAX_BACKOFF_MILLIS = 5_000;
@@ -118,6 +120,18 @@ final class RateLimits {
   /** Whether no answer came within the driver's request timeout; the request may have run. */
   static boolean timedOut(Throwable error) {
     return unwrap(error) instanceof DriverTimeoutException;
+  }
+
+  /**
+   * Whether the request got no answer in time, from the driver (its request timeout) or from the
+   * server (a read or write timeout: what Cosmos answers after holding a request over budget for 60
+   * s on an account with server-side retry).
+   */
+  public static boolean noAnswerInTime(Throwable error) {
+    Throwable cause = unwrap(error);
+    return cause instanceof DriverTimeoutException
+        || cause instanceof ReadTimeoutException
+        || cause instanceof WriteTimeoutException;
   }
 
   /** The driver's own error, without the wrappers of the future that carried it. */

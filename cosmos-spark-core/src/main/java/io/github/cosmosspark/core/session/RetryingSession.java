@@ -16,6 +16,7 @@ import io.github.cosmosspark.core.cql.CqlRequest;
 import io.github.cosmosspark.core.metrics.RequestMetrics;
 import io.github.cosmosspark.core.retry.RateLimitListener;
 import io.github.cosmosspark.core.retry.RateLimitRetry;
+import io.github.cosmosspark.core.retry.RateLimits;
 import io.github.cosmosspark.core.retry.RetryStatistics;
 import io.github.cosmosspark.core.throughput.HotPartitions;
 import io.github.cosmosspark.core.throughput.RequestSizing;
@@ -113,13 +114,13 @@ public final class RetryingSession extends SessionWrapper implements CqlSession 
     CqlRequest request = CqlRequest.of(statement);
     int askedPageSize = statement.getPageSize() > 0 ? statement.getPageSize() : DEFAULT_PAGE_SIZE;
     TableThrottle throttle = runtime.throttles().forTable(request.table());
-    Statement<?> sent = statement;
+    Statement<?> sent = request.markedForDriver(statement);
     if (throttle != null && !throttle.isLearning() && !request.isWrite()) {
       int probe =
           RequestSizing.rowsPerPage(
               throttle.taskShareRuPerSecond(), FIRST_PAGE_RU_PER_ROW, askedPageSize);
       if (probe < askedPageSize) {
-        sent = statement.setPageSize(probe);
+        sent = sent.setPageSize(probe);
       }
     }
     return executeWithRetries(
@@ -170,17 +171,39 @@ public final class RetryingSession extends SessionWrapper implements CqlSession 
 
   private CompletionStage<AsyncResultSet> unthrottled(
       Statement<?> statement, String table, RequestMetrics metrics) {
+    long sentNanos = System.nanoTime();
     return delegate
         .execute(statement, Statement.ASYNC)
-        .thenApply(
-            page -> {
-              double charge = charge(page, 0);
-              metrics.recordResponse(charge);
-              runtime.requestUnits().record(table, charge);
-              runtime.throttles().recordCharge(table, charge);
-              runtime.hotPartitions().recordCharge(table, charge, System.nanoTime());
-              return page;
+        .whenComplete(
+            (page, error) -> {
+              if (page != null) {
+                double charge = charge(page, 0);
+                metrics.recordResponse(charge);
+                runtime.requestUnits().record(table, charge);
+                runtime.throttles().recordCharge(table, charge);
+                runtime.hotPartitions().recordCharge(table, charge, System.nanoTime());
+              }
+              timeAnswer(table, sentNanos, page, error);
             });
+  }
+
+  /**
+   * Lets the table's throttle judge how long the answer took: on an account with server-side retry,
+   * a late answer or a timeout is the only sign of a budget exceeded. Other errors say nothing
+   * about the budget and are not timed.
+   */
+  private void timeAnswer(String table, long sentNanos, AsyncResultSet page, Throwable error) {
+    boolean timedOut = page == null && RateLimits.noAnswerInTime(error);
+    if (page != null || timedOut) {
+      runtime
+          .throttles()
+          .onAnswer(
+              table,
+              sentNanos,
+              System.nanoTime() - sentNanos,
+              page == null ? 0 : charge(page, 0),
+              timedOut);
+    }
   }
 
   /**
@@ -196,29 +219,32 @@ public final class RetryingSession extends SessionWrapper implements CqlSession 
     metrics.recordBudgetWait(waitNanos);
     CompletableFuture<AsyncResultSet> result = new CompletableFuture<>();
     Runnable send =
-        () ->
-            delegate
-                .execute(statement, Statement.ASYNC)
-                .whenComplete(
-                    (page, error) -> {
-                      try {
-                        double charge = page == null ? 0 : charge(page, estimate);
-                        if (page != null) {
-                          metrics.recordResponse(charge);
-                          // Only what Cosmos reported, not the estimate standing in for it.
-                          double reported = charge(page, 0);
-                          runtime.requestUnits().record(table, reported);
-                          runtime.hotPartitions().recordCharge(table, reported, System.nanoTime());
-                        }
-                        throttle.settle(write, estimate, charge);
-                      } finally {
-                        if (error != null) {
-                          result.completeExceptionally(error);
-                        } else {
-                          result.complete(page);
-                        }
+        () -> {
+          long sentNanos = System.nanoTime();
+          delegate
+              .execute(statement, Statement.ASYNC)
+              .whenComplete(
+                  (page, error) -> {
+                    try {
+                      timeAnswer(table, sentNanos, page, error);
+                      double charge = page == null ? 0 : charge(page, estimate);
+                      if (page != null) {
+                        metrics.recordResponse(charge);
+                        // Only what Cosmos reported, not the estimate standing in for it.
+                        double reported = charge(page, 0);
+                        runtime.requestUnits().record(table, reported);
+                        runtime.hotPartitions().recordCharge(table, reported, System.nanoTime());
                       }
-                    });
+                      throttle.settle(write, estimate, charge);
+                    } finally {
+                      if (error != null) {
+                        result.completeExceptionally(error);
+                      } else {
+                        result.complete(page);
+                      }
+                    }
+                  });
+        };
     Runnable guarded =
         () -> {
           try {

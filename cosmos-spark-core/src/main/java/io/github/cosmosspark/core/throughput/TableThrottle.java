@@ -7,15 +7,18 @@ import java.util.function.LongSupplier;
  * Admission for one table in one executor: each request reserves its estimated request units and is
  * told how long to wait first (a virtual schedule at the current rate, allowing 50 ms of burst);
  * the real charge corrects the schedule afterwards. The rate starts at the executor's share,
- * shrinks by 30 % on a 429 (at most twice a second, never below a tenth of where it started
- * learning or a twentieth of the share) and grows back by 5 % of the share each clean second, never
- * above it: when another application uses part of the table, this job yields.
+ * shrinks by 30 % on a 429 and by 15 % on an answer held by server-side retry (at most twice a
+ * second, never below a tenth of where it started learning or a twentieth of the share) and grows
+ * back by 5 % of the share each clean second, never above it: when another application uses part of
+ * the table, this job yields.
  */
 public final class TableThrottle {
   private static final long BURST_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
   private static final long DECREASE_SPACING_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
   private static final long INCREASE_SPACING_NANOS = TimeUnit.SECONDS.toNanos(1);
   private static final double SMOOTHING = 0.2;
+  private static final double RATE_LIMITED_FACTOR = 0.7;
+  private static final double SLOW_ANSWER_FACTOR = 0.85;
 
   private final LongSupplier clock;
   private double shareRuPerSecond;
@@ -103,9 +106,23 @@ public final class TableThrottle {
    * backlog of answers to requests sent at the old rate does not shrink it again and again.
    */
   public synchronized void onRateLimited(long sentNanos) {
+    decrease(sentNanos, RATE_LIMITED_FACTOR);
+  }
+
+  /**
+   * An answer to a request first sent at {@code sentNanos} came late (see {@link AnswerTimes}): on
+   * an account with server-side retry, Cosmos held it over budget. The rate shrinks by less than
+   * for a 429: a held request still runs, so sending a little over the budget costs only waiting,
+   * while sending under it leaves throughput unused.
+   */
+  public synchronized void onSlowAnswer(long sentNanos) {
+    decrease(sentNanos, SLOW_ANSWER_FACTOR);
+  }
+
+  private void decrease(long sentNanos, double factor) {
     long now = clock.getAsLong();
     if (sentNanos - lastDecreaseNanos > 0 && now - lastDecreaseNanos >= DECREASE_SPACING_NANOS) {
-      rate = Math.max(floorRuPerSecond, rate * 0.7);
+      rate = Math.max(floorRuPerSecond, rate * factor);
       lastDecreaseNanos = now;
       lastIncreaseNanos = now;
     }

@@ -192,14 +192,8 @@ class TenTimesOverBudgetTest {
     }
   }
 
-  /** Books whose titles carry about 1 KB, so that a scan costs what a write's rows weigh. */
   private static Dataset<Row> books(SparkSession spark, int from, int to) {
-    return spark
-        .range(from, to)
-        .selectExpr(
-            "CAST(id AS INT) AS id",
-            "CONCAT('title-', id, '-', REPEAT('x', 1000)) AS title",
-            "CAST(id % 700 AS INT) AS pages");
+    return EmulatorBooks.heavyBooks(spark, from, to, 1000);
   }
 
   private static double secondsSince(long startNanos) {

@@ -150,8 +150,9 @@ class WriteFailureRetryTest {
           message.startsWith(
               "Cosmos DB answered a write to "
                   + table
-                  + " (key id=5, 4 bytes) with a write failure and did not resend it: the write is"
-                  + " not idempotent (a counter update or a list append)"),
+                  + " (key id=5, 4 bytes) with a write failure and did not resend it: the write"
+                  + " may not run twice (a counter update, a list append or prepend, or a lightweight"
+                  + " transaction such as IF NOT EXISTS)"),
           message);
       assertTrue(message.contains("another write to the same row is in flight (449)"), message);
       assertTrue(message.contains("dropDuplicates on the primary key columns"), message);

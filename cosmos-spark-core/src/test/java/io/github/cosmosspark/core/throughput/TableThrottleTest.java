@@ -103,6 +103,20 @@ class TableThrottleTest {
     assertEquals(250, throttle.currentRuPerSecond(), 0.001);
   }
 
+  @Test
+  void aSlowAnswerShrinksTheRateByLessThanA429AndOnlyForRequestsSentSinceTheLastDrop() {
+    TableThrottle throttle = shared(1000);
+    long sentBefore = now.get();
+    advance(600);
+    throttle.onSlowAnswer(now.get());
+    assertEquals(850, throttle.currentRuPerSecond(), 1e-9);
+    advance(600);
+    throttle.onSlowAnswer(sentBefore);
+    assertEquals(850, throttle.currentRuPerSecond(), 1e-9, "sent before the drop: no second drop");
+    throttle.onSlowAnswer(now.get());
+    assertEquals(722.5, throttle.currentRuPerSecond(), 1e-9);
+  }
+
   private TableThrottle shared(double share) {
     return new TableThrottle(share, share, now::get);
   }
