@@ -1,6 +1,7 @@
 package io.github.cosmosspark.core.datasource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.datastax.spark.connector.cql.CassandraConnector;
@@ -37,11 +38,10 @@ class DriverSessionsTest {
   /**
    * A connector setting that changes SCC's session cache key (its {@code CassandraConnectorConf}),
    * set to a value no other test uses, so that no session opened before this test can serve it.
-   * {@link CassandraConnector#evictCache()} closes only unused sessions: a write task that failed
-   * keeps its session (SCC 3.5.1's {@code AsyncStatementWriter.close()} throws the write's error
-   * before it closes the session), so BadInputCatalogueTest's write with the read-only key left a
-   * session to the same account and key open for the rest of the JVM, and this class's second key
-   * opened none.
+   * {@link CassandraConnector#evictCache()} closes only unused sessions, and a session another test
+   * class holds (an SCC API used directly, a failed write task of SCC's own format, whose SCC 3.5.1
+   * {@code AsyncStatementWriter.close()} throws the write's error before it closes the session)
+   * would serve this class's reads and hide the sessions they open.
    */
   private static final String RECONNECTION_DELAY =
       "spark.cassandra.connection.reconnectionDelayMS.min";
@@ -117,6 +117,35 @@ class DriverSessionsTest {
     assertEquals(0, books("keys").load().count());
 
     assertEquals(2, CosmosRuntime.get().sessionsOpened() - before);
+  }
+
+  @Test
+  void aWriteTaskThatFailedClosesItsSession() {
+    EmulatorBooks.createTable(emulator, KEYSPACE, "failed", 10_000);
+    int before = CosmosRuntime.get().sessionsOpened();
+
+    assertThrows(
+        Exception.class,
+        () ->
+            EmulatorBooks.books(spark, 0, 3)
+                .write()
+                .format("cosmoscassandra")
+                .option("keyspace", KEYSPACE)
+                .option("table", "failed")
+                .option("password", emulator.readOnlyKey())
+                .mode("append")
+                .save(),
+        "a read-only key cannot write");
+    assertEquals(1, CosmosRuntime.get().sessionsOpened() - before);
+
+    // Closes the sessions nothing uses: the failed tasks' one too, now that they gave it back.
+    CassandraConnector.evictCache();
+    assertEquals(0, books("failed").option("password", emulator.readOnlyKey()).load().count());
+
+    assertEquals(
+        2,
+        CosmosRuntime.get().sessionsOpened() - before,
+        "the read after the failed write needed a session of its own: the failed one was closed");
   }
 
   @Test

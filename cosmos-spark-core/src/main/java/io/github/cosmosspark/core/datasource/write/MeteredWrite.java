@@ -288,9 +288,15 @@ final class MeteredWrite implements RequiresDistributionAndOrdering {
       return CosmosMetrics.values(metrics);
     }
 
+    /** Spark calls this last, whether the task succeeded or not. */
     @Override
     public void close() throws IOException {
-      delegate.close();
+      try {
+        delegate.close();
+      } catch (IOException | RuntimeException e) {
+        FailedWriterSession.close(delegate);
+        throw e;
+      }
     }
   }
 }
