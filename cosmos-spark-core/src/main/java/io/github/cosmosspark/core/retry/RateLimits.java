@@ -123,15 +123,14 @@ public final class RateLimits {
   }
 
   /**
-   * Whether the request got no answer in time, from the driver (its request timeout) or from the
-   * server (a read or write timeout: what Cosmos answers after holding a request over budget for 60
-   * s on an account with server-side retry).
+   * Whether the server answered with a read or write timeout: what Cosmos answers after holding a
+   * request over budget for 60 s on an account with server-side retry. The driver's own request
+   * timeout is not one: it also comes from an endpoint that is down, which says nothing of the
+   * budget.
    */
-  public static boolean noAnswerInTime(Throwable error) {
+  public static boolean serverTimedOut(Throwable error) {
     Throwable cause = unwrap(error);
-    return cause instanceof DriverTimeoutException
-        || cause instanceof ReadTimeoutException
-        || cause instanceof WriteTimeoutException;
+    return cause instanceof ReadTimeoutException || cause instanceof WriteTimeoutException;
   }
 
   /** The driver's own error, without the wrappers of the future that carried it. */

@@ -193,7 +193,7 @@ public final class RetryingSession extends SessionWrapper implements CqlSession 
    * about the budget and are not timed.
    */
   private void timeAnswer(String table, long sentNanos, AsyncResultSet page, Throwable error) {
-    boolean timedOut = page == null && RateLimits.noAnswerInTime(error);
+    boolean timedOut = page == null && RateLimits.serverTimedOut(error);
     if (page != null || timedOut) {
       runtime
           .throttles()

@@ -119,13 +119,12 @@ public final class Throttles implements RateLimitListener {
 
   /**
    * An answer from {@code table} to a request sent at {@code sentNanos} came {@code latencyNanos}
-   * later, charged {@code requestUnits}, or the request {@code timedOut} (on an account with
-   * server-side retry, Cosmos answers a request it held for 60 s with a read or write timeout; a
-   * shorter server limit in tests, or the driver's own request timeout, mean the same). When it
-   * timed out or was slow ({@link AnswerTimes}), the table's throttle slows down, or a table nobody
-   * gave a budget starts admitting its requests at the rate it was served: on an account with
-   * server-side retry no 429 ever comes, and a job that keeps sending at full demand piles held
-   * requests up until they time out after 60 s.
+   * later, charged {@code requestUnits}, or the server answered it with a read or write timeout,
+   * {@code timedOut} (on an account with server-side retry, what Cosmos answers a request it held
+   * for 60 s). When it timed out or was slow ({@link AnswerTimes}), the table's throttle slows
+   * down, or a table nobody gave a budget starts admitting its requests at the rate it was served:
+   * on an account with server-side retry no 429 ever comes, and a job that keeps sending at full
+   * demand piles held requests up until they time out after 60 s.
    *
    * @return whether the answer was slow
    */
