@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -59,6 +60,7 @@ final class ClusteringColumns implements Backend.Peer {
     final String table;
     final long generation;
     final List<Consumer<List<String>>> waiters = new ArrayList<>();
+    ScheduledFuture<?> timeout;
 
     Lookup(String keyspace, String table, long generation) {
       this.keyspace = keyspace;
@@ -127,7 +129,9 @@ final class ClusteringColumns implements Backend.Peer {
     Lookup started = new Lookup(keyspace, table, generation.get());
     started.waiters.add(then);
     waiting.put(name, started);
-    eventLoop.schedule(() -> finish(started, null), LOOKUP_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+    started.timeout =
+        eventLoop.schedule(
+            () -> finish(started, null), LOOKUP_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
     if (connection != null) {
       send(started);
     } else if (!connecting) {
@@ -231,6 +235,7 @@ final class ClusteringColumns implements Backend.Peer {
     if (!waiting.remove(lookup.name(), lookup)) {
       return;
     }
+    lookup.timeout.cancel(false);
     for (Consumer<List<String>> then : lookup.waiters) {
       then.accept(columns);
     }
