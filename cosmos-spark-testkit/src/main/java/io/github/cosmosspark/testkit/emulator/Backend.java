@@ -15,6 +15,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
@@ -27,12 +28,28 @@ import java.util.function.Consumer;
 /**
  * One client's connection to the real Cassandra: logs in with the test server's own credentials,
  * then carries the client's requests under the client's stream ids. One backend connection per
- * client connection keeps stream ids, prepared statements and events simple.
+ * client connection keeps stream ids, prepared statements and events simple. The emulator's own
+ * schema look-ups ({@link ClusteringColumns}) use one too.
  */
 final class Backend extends ChannelInboundHandlerAdapter {
 
+  /** Whoever the connection carries requests for; called on its event loop only. */
+  interface Peer {
+    /** The event loop the connection runs on, the peer's own. */
+    EventLoop eventLoop();
+
+    /** A response (or, with a negative stream id, an event), with what its request was. */
+    void fromBackend(Frame response, RequestCharges.Classified request);
+
+    /** A request that was sent and will get no answer: the connection closed. */
+    void abandoned(RequestCharges.Classified request);
+
+    /** The connection closed. */
+    void backendClosed();
+  }
+
   private final BackendEndpoint endpoint;
-  private final ClientConnection client;
+  private final Peer client;
   private final FrameCodec<ByteBuf> codec;
   private final Map<Integer, RequestCharges.Classified> inFlight = new HashMap<>();
   private final Consumer<Backend> onReady;
@@ -43,7 +60,7 @@ final class Backend extends ChannelInboundHandlerAdapter {
 
   private Backend(
       BackendEndpoint endpoint,
-      ClientConnection client,
+      Peer client,
       Consumer<Backend> onReady,
       Consumer<Throwable> onFailure) {
     this.endpoint = endpoint;
@@ -55,7 +72,7 @@ final class Backend extends ChannelInboundHandlerAdapter {
 
   static void connect(
       BackendEndpoint endpoint,
-      ClientConnection client,
+      Peer client,
       Consumer<Backend> onReady,
       Consumer<Throwable> onFailure) {
     Backend backend = new Backend(endpoint, client, onReady, onFailure);

@@ -19,7 +19,9 @@ import com.datastax.oss.protocol.internal.response.error.ReadTimeout;
 import com.datastax.oss.protocol.internal.response.error.Unprepared;
 import com.datastax.oss.protocol.internal.response.error.WriteTimeout;
 import com.datastax.oss.protocol.internal.response.event.SchemaChangeEvent;
+import com.datastax.oss.protocol.internal.response.result.ColumnSpec;
 import com.datastax.oss.protocol.internal.response.result.Prepared;
+import com.datastax.oss.protocol.internal.response.result.SchemaChange;
 import com.datastax.oss.protocol.internal.response.result.SetKeyspace;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -46,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * authentication with the account's keys), then forwards every request on a connection of its own
  * to the real Cassandra and every response back, with the request charge added.
  */
-final class ClientConnection extends ChannelInboundHandlerAdapter {
+final class ClientConnection extends ChannelInboundHandlerAdapter implements Backend.Peer {
 
   private static final Logger LOG = LoggerFactory.getLogger(ClientConnection.class);
   private static final int SUPPORTED_VERSION = ProtocolConstants.Version.V4;
@@ -62,6 +64,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   private final RequestCharges charges;
   private final Faults faults;
   private final RowLocks rowLocks;
+  private final ClusteringColumns clusteringColumns;
   private final BackendEndpoint backendEndpoint;
   private final FrameCodec<ByteBuf> serverCodec;
   // Touched only on this connection's event loop, which its backend connection shares.
@@ -81,6 +84,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
       RequestCharges charges,
       Faults faults,
       RowLocks rowLocks,
+      ClusteringColumns clusteringColumns,
       BackendEndpoint backendEndpoint,
       FrameCodec<ByteBuf> serverCodec) {
     this.accounts = accounts;
@@ -90,6 +94,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
     this.charges = charges;
     this.faults = faults;
     this.rowLocks = rowLocks;
+    this.clusteringColumns = clusteringColumns;
     this.backendEndpoint = backendEndpoint;
     this.serverCodec = serverCodec;
   }
@@ -389,7 +394,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   }
 
   /** A request that was sent to Cassandra and will get no answer: its connection closed. */
-  void abandoned(RequestCharges.Classified request) {
+  @Override
+  public void abandoned(RequestCharges.Classified request) {
     rowLocks.release(request);
   }
 
@@ -503,20 +509,63 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   }
 
   /** A response from Cassandra to a forwarded request (or an event), on its way to the client. */
-  void fromBackend(Frame response, RequestCharges.Classified request) {
-    if (response.message instanceof SchemaChangeEvent && faults.withholdingSchemaEvents()) {
-      return;
+  @Override
+  public void fromBackend(Frame response, RequestCharges.Classified request) {
+    if (response.message instanceof SchemaChangeEvent) {
+      SchemaChangeEvent change = (SchemaChangeEvent) response.message;
+      schemaChanged(change.target, change.keyspace, change.object);
+      if (faults.withholdingSchemaEvents()) {
+        return;
+      }
+    } else if (response.message instanceof SchemaChange) {
+      SchemaChange change = (SchemaChange) response.message;
+      schemaChanged(change.target, change.keyspace, change.object);
     }
     if (response.message instanceof Prepared) {
       PreparedStatements.Statement prepared = pendingPrepares.remove(response.streamId);
       if (prepared != null) {
         Prepared answer = (Prepared) response.message;
         prepared.partitionKeyIndices(answer.variablesMetadata.pkIndices);
+        List<ColumnSpec> variables = answer.variablesMetadata.columnSpecs;
+        if (prepared.writesRows() && !variables.isEmpty()) {
+          // Known before the client can execute the statement: its row locks need them.
+          String keyspace = variables.get(0).ksName;
+          String table = variables.get(0).tableName;
+          List<String> clustering = clusteringColumns.cached(keyspace, table);
+          if (clustering == null) {
+            clusteringColumns.lookup(
+                keyspace,
+                table,
+                client.eventLoop(),
+                columns -> {
+                  prepared.clusteringIndices(
+                      ClusteringColumns.boundIndices(columns, variables, prepared.cql));
+                  preparedStatements.remember(answer.preparedQueryId, prepared);
+                  toClient(response, request);
+                });
+            return;
+          }
+          prepared.clusteringIndices(
+              ClusteringColumns.boundIndices(clustering, variables, prepared.cql));
+        }
         preparedStatements.remember(answer.preparedQueryId, prepared);
       }
     } else if (response.message instanceof SetKeyspace) {
       keyspace = ((SetKeyspace) response.message).keyspace;
     }
+    toClient(response, request);
+  }
+
+  /** A table's clustering columns may have changed with it (dropped and created again). */
+  private void schemaChanged(String target, String keyspace, String object) {
+    if ("TABLE".equals(target)) {
+      clusteringColumns.invalidate(keyspace, object);
+    } else if ("KEYSPACE".equals(target)) {
+      clusteringColumns.invalidate(keyspace, null);
+    }
+  }
+
+  private void toClient(Frame response, RequestCharges.Classified request) {
     rowLocks.release(request);
     Map<String, ByteBuffer> payload = new HashMap<>(response.customPayload);
     if (request != null) {
@@ -541,11 +590,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter {
   }
 
   /** The event loop this client's connection runs on; its backend connection shares it. */
-  EventLoop eventLoop() {
+  @Override
+  public EventLoop eventLoop() {
     return client.eventLoop();
   }
 
-  void backendClosed() {
+  @Override
+  public void backendClosed() {
     if (client != null) {
       client.close();
     }

@@ -123,6 +123,7 @@ public final class CosmosEmulator implements AutoCloseable {
     BackendEndpoint backendEndpoint =
         new BackendEndpoint(backend, tls.backendTls(), primitiveCodec);
     eventLoops = new NioEventLoopGroup(2);
+    ClusteringColumns clusteringColumns = new ClusteringColumns(backendEndpoint, eventLoops.next());
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(eventLoops)
@@ -151,6 +152,7 @@ public final class CosmosEmulator implements AutoCloseable {
                                 charges,
                                 faults,
                                 rowLocks,
+                                clusteringColumns,
                                 backendEndpoint,
                                 codec));
                   }

@@ -16,19 +16,31 @@ import java.util.List;
  * as it does for the driver's token-aware routing). A statement whose key the emulator cannot read
  * (literal values in the text, or a statement prepared without every key column bound) is placed by
  * a stand-in key made of its text and values for a write, so that the same write lands on the same
- * partition; a read without a key may read anywhere.
+ * partition; a read without a key may read anywhere. A prepared write also carries its row's
+ * clustering key when it binds every clustering column ({@link ClusteringColumns}), for {@link
+ * RowLocks}.
  */
 final class PartitionKeys {
 
-  /** One statement of a request: its key (a stand-in when unknown) and the bytes it carries. */
+  /**
+   * One statement of a request: its key (a stand-in when unknown), its row's clustering key (null
+   * when it writes the whole partition, or the emulator cannot tell which rows) and the bytes it
+   * carries.
+   */
   static final class Statement {
     final ByteBuffer key;
     final boolean keyKnown;
+    final ByteBuffer clustering;
     final long bytes;
 
     Statement(ByteBuffer key, boolean keyKnown, long bytes) {
+      this(key, keyKnown, null, bytes);
+    }
+
+    Statement(ByteBuffer key, boolean keyKnown, ByteBuffer clustering, long bytes) {
       this.key = key;
       this.keyKnown = keyKnown;
+      this.clustering = clustering;
       this.bytes = bytes;
     }
   }
@@ -68,7 +80,13 @@ final class PartitionKeys {
       return standIn(id, values);
     }
     ByteBuffer key = compose(values, keyIndices);
-    return key == null ? standIn(id, values) : new Statement(key, true, bytes(values));
+    if (key == null) {
+      return standIn(id, values);
+    }
+    int[] clusteringIndices = statement.clusteringIndices();
+    // Composed as a partition key is, so that no two rows share bytes.
+    ByteBuffer clustering = clusteringIndices == null ? null : compose(values, clusteringIndices);
+    return new Statement(key, true, clustering, bytes(values));
   }
 
   /**

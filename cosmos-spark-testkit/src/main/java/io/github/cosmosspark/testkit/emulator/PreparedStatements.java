@@ -19,6 +19,8 @@ final class PreparedStatements {
     final String table;
     // Set when Cassandra's answer to the PREPARE arrives, before any execution can name the id.
     private volatile int[] partitionKeyIndices;
+    // Set with the PREPARE's answer too, once the table's clustering columns are known.
+    private volatile int[] clusteringIndices;
 
     Statement(String cql, String keyspace) {
       this.cql = cql;
@@ -38,6 +40,24 @@ final class PreparedStatements {
 
     void partitionKeyIndices(int[] indices) {
       this.partitionKeyIndices = indices == null ? new int[0] : indices.clone();
+    }
+
+    /**
+     * Which bound values are the table's clustering columns, in clustering order; null when the
+     * statement does not bind every one with {@code =} (or the table has none): it then writes, and
+     * locks, its whole partition.
+     */
+    int[] clusteringIndices() {
+      return clusteringIndices;
+    }
+
+    void clusteringIndices(int[] indices) {
+      this.clusteringIndices = indices == null ? null : indices.clone();
+    }
+
+    /** A write to one table, whose row the emulator locks: its clustering columns are needed. */
+    boolean writesRows() {
+      return "WRITE".equals(kind) && table != null;
     }
   }
 

@@ -44,7 +44,7 @@ final class RequestCharges {
     double[] shareIn;
     long admittedEpochSecond = -1;
     // The rows a write holds while in flight (RowLocks); null when it holds none.
-    List<RowLocks.RowKey> heldRows;
+    List<RowLocks.Hold> heldRows;
 
     Classified(String kind, String table, long[] statementBytes) {
       this.kind = kind;

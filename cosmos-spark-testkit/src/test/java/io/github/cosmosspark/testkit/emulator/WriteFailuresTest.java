@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
 import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
+import com.datastax.oss.driver.api.core.cql.BatchStatement;
+import com.datastax.oss.driver.api.core.cql.DefaultBatchType;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Row;
 import com.datastax.oss.driver.api.core.servererrors.DefaultWriteType;
@@ -26,9 +28,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Cosmos's write failures: a write to a row another write is updating gets 449, a row over 2 MB
- * gets 413, and injected codes answer the writes asked for; each is a CQL WRITE_FAILURE, is not
- * executed, and is counted.
+ * Cosmos's write failures: a write to a row (its primary key) another write is updating gets 449,
+ * as does one to a partition another write is writing as a whole; a row over 2 MB gets 413, and
+ * injected codes answer the writes asked for; each is a CQL WRITE_FAILURE, is not executed, and is
+ * counted.
  */
 @CassandraTest
 class WriteFailuresTest {
@@ -95,6 +98,139 @@ class WriteFailuresTest {
     emulator.clearFaults();
     session.execute(insert.bind(1, 40));
     assertEquals(40, valueOf(direct, table, 1));
+  }
+
+  @Test
+  void overlappingWritesToDifferentRowsOfOnePartitionBothLand(TestKeyspace direct) {
+    String table = createClusteredTable(direct, "rows");
+    PreparedStatement insert =
+        session.prepare("INSERT INTO " + table + " (id, seq, value) VALUES (?, ?, ?)");
+    PreparedStatement update =
+        session.prepare("UPDATE " + table + " SET value = ? WHERE id = ? AND seq = ?");
+    emulator.injectLatency(Duration.ofMillis(500));
+    CompletableFuture<AsyncResultSet> first =
+        session.executeAsync(insert.bind(1, 1, 10)).toCompletableFuture();
+    CompletableFuture<AsyncResultSet> second =
+        session.executeAsync(insert.bind(1, 2, 20)).toCompletableFuture();
+    CompletableFuture<AsyncResultSet> third =
+        session.executeAsync(update.bind(30, 1, 3)).toCompletableFuture();
+    first.join();
+    second.join();
+    third.join();
+
+    assertEquals(10, valueOf(direct, table, 1, 1));
+    assertEquals(20, valueOf(direct, table, 1, 2));
+    assertEquals(30, valueOf(direct, table, 1, 3));
+    assertEquals(0, emulator.statistics(table).get().writeFailures(449));
+    assertEquals(3, emulator.statistics(table).get().requests());
+  }
+
+  @Test
+  void overlappingWritesToOnePrimaryKeyOfAClusteredTableGet449(TestKeyspace direct) {
+    String table = createClusteredTable(direct, "samerow");
+    PreparedStatement insert =
+        session.prepare("INSERT INTO " + table + " (id, seq, value) VALUES (?, ?, ?)");
+    PreparedStatement update =
+        session.prepare("UPDATE " + table + " SET value = ? WHERE id = ? AND seq = ?");
+    emulator.injectLatency(Duration.ofMillis(500));
+    CompletableFuture<AsyncResultSet> first =
+        session.executeAsync(insert.bind(1, 1, 10)).toCompletableFuture();
+    CompletableFuture<AsyncResultSet> second =
+        session.executeAsync(update.bind(20, 1, 1)).toCompletableFuture();
+    first.join();
+    assertInstanceOf(
+        WriteFailureException.class,
+        assertThrows(CompletionException.class, second::join).getCause());
+
+    assertEquals(10, valueOf(direct, table, 1, 1), "the refused write did not run");
+    assertEquals(1, emulator.statistics(table).get().writeFailures(449));
+  }
+
+  @Test
+  void aPartitionDeleteAndAWriteToOneOfItsRowsConflictEitherWayRound(TestKeyspace direct) {
+    String table = createClusteredTable(direct, "wholepartition");
+    PreparedStatement insert =
+        session.prepare("INSERT INTO " + table + " (id, seq, value) VALUES (?, ?, ?)");
+    PreparedStatement deletePartition = session.prepare("DELETE FROM " + table + " WHERE id = ?");
+    session.execute(insert.bind(1, 1, 10));
+    emulator.resetStatistics();
+    emulator.injectLatency(Duration.ofMillis(500));
+
+    // A row write in flight: the partition's delete is refused.
+    CompletableFuture<AsyncResultSet> write =
+        session.executeAsync(insert.bind(1, 2, 20)).toCompletableFuture();
+    CompletableFuture<AsyncResultSet> delete =
+        session.executeAsync(deletePartition.bind(1)).toCompletableFuture();
+    write.join();
+    assertInstanceOf(
+        WriteFailureException.class,
+        assertThrows(CompletionException.class, delete::join).getCause());
+    assertEquals(20, valueOf(direct, table, 1, 2), "the refused delete did not run");
+
+    // The partition's delete in flight: a row write is refused, a write to another partition not.
+    delete = session.executeAsync(deletePartition.bind(1)).toCompletableFuture();
+    write = session.executeAsync(insert.bind(1, 3, 30)).toCompletableFuture();
+    CompletableFuture<AsyncResultSet> otherPartition =
+        session.executeAsync(insert.bind(2, 3, 30)).toCompletableFuture();
+    delete.join();
+    otherPartition.join();
+    assertInstanceOf(
+        WriteFailureException.class,
+        assertThrows(CompletionException.class, write::join).getCause());
+    assertNull(
+        direct.session().execute("SELECT id FROM " + table + " WHERE id = 1").one(),
+        "the delete ran, the refused write did not");
+    assertEquals(30, valueOf(direct, table, 2, 3));
+    assertEquals(2, emulator.statistics(table).get().writeFailures(449));
+  }
+
+  @Test
+  void aRangeDeleteLocksItsWholePartition(TestKeyspace direct) {
+    String table = createClusteredTable(direct, "range");
+    PreparedStatement insert =
+        session.prepare("INSERT INTO " + table + " (id, seq, value) VALUES (?, ?, ?)");
+    PreparedStatement deleteRange =
+        session.prepare("DELETE FROM " + table + " WHERE id = ? AND seq > ?");
+    emulator.injectLatency(Duration.ofMillis(500));
+    CompletableFuture<AsyncResultSet> delete =
+        session.executeAsync(deleteRange.bind(1, 5)).toCompletableFuture();
+    CompletableFuture<AsyncResultSet> write =
+        session.executeAsync(insert.bind(1, 1, 10)).toCompletableFuture();
+    delete.join();
+    assertInstanceOf(
+        WriteFailureException.class,
+        assertThrows(CompletionException.class, write::join).getCause());
+    assertEquals(1, emulator.statistics(table).get().writeFailures(449));
+  }
+
+  @Test
+  void eachStatementOfABatchLocksItsOwnRow(TestKeyspace direct) {
+    String table = createClusteredTable(direct, "batched");
+    PreparedStatement insert =
+        session.prepare("INSERT INTO " + table + " (id, seq, value) VALUES (?, ?, ?)");
+    emulator.injectLatency(Duration.ofMillis(500));
+    CompletableFuture<AsyncResultSet> batch =
+        session
+            .executeAsync(
+                BatchStatement.newInstance(
+                    DefaultBatchType.UNLOGGED,
+                    insert.bind(1, 1, 10),
+                    insert.bind(1, 2, 20),
+                    insert.bind(1, 2, 21)))
+            .toCompletableFuture();
+    CompletableFuture<AsyncResultSet> sameRow =
+        session.executeAsync(insert.bind(1, 2, 99)).toCompletableFuture();
+    CompletableFuture<AsyncResultSet> otherRow =
+        session.executeAsync(insert.bind(1, 3, 30)).toCompletableFuture();
+    batch.join();
+    otherRow.join();
+    assertInstanceOf(
+        WriteFailureException.class,
+        assertThrows(CompletionException.class, sameRow::join).getCause());
+
+    assertEquals(10, valueOf(direct, table, 1, 1));
+    assertEquals(30, valueOf(direct, table, 1, 3));
+    assertEquals(1, emulator.statistics(table).get().writeFailures(449));
   }
 
   @Test
@@ -176,6 +312,25 @@ class WriteFailuresTest {
             + columns
             + ") WITH cosmosdb_provisioned_throughput=10000");
     return table;
+  }
+
+  private static String createClusteredTable(TestKeyspace direct, String name) {
+    String table = direct.name() + "." + name;
+    session.execute(
+        "CREATE TABLE "
+            + table
+            + " (id int, seq int, value int, PRIMARY KEY (id, seq))"
+            + " WITH cosmosdb_provisioned_throughput=10000");
+    return table;
+  }
+
+  private static int valueOf(TestKeyspace direct, String table, int id, int row) {
+    Row found =
+        direct
+            .session()
+            .execute("SELECT value FROM " + table + " WHERE id = " + id + " AND seq = " + row)
+            .one();
+    return found.getInt(0);
   }
 
   private static int valueOf(TestKeyspace direct, String table, int id) {
