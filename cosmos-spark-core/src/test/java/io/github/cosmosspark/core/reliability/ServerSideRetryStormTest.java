@@ -21,6 +21,7 @@ import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,8 +30,9 @@ import org.junit.jupiter.api.Test;
  * held past 60 s, time out. A write and a full scan whose table has a tenth of their unthrottled
  * demand (at least a fifth where Cosmos's 400 RU/s minimum binds), throughput undeclared, must
  * still be exact by key with no failed task. Prints wall time against the RU floor
- * (docs/reliability.md).
+ * (docs/reliability.md). About 100 s, so it runs with {@code -Pscenarios}, not in every build.
  */
+@Tag("scenario")
 @CassandraTest
 class ServerSideRetryStormTest {
   private static final String KEYSPACE = "reliability_ssr";
