@@ -102,6 +102,42 @@ final class GiveUp {
         last);
   }
 
+  /**
+   * The server answered a read or write timeout, and the driver's policy has resent it as often as
+   * it may: on Cosmos, what an account with server-side retry answers after holding a request over
+   * the table's throughput for 60 s, so the message points at the budget, not at the network.
+   */
+  static CosmosEndpointException serverTimedOut(
+      String table, int sends, boolean resendable, RetrySettings settings, Throwable last) {
+    String tried =
+        resendable
+            ? String.format(
+                "timed out on the server %s (%s=%d)",
+                sends == 1 ? "once" : sends == 2 ? "twice" : String.format("%,d times", sends),
+                CosmosOptions.RETRY_TIMEOUT_RETRIES.key(),
+                settings.timeoutRetries())
+            : "timed out on the server and was not resent: it is a write that may not run twice (a"
+                + " counter update, a list append or prepend, or a lightweight transaction), and it"
+                + " may have run";
+    return new CosmosEndpointException(
+        table,
+        String.format(
+            "A request to %s%s %s: %s. Cosmos answers a read or write timeout when an account with"
+                + " server-side retry has held a request over the table's throughput for 60 s: the"
+                + " job asks for more request units per second than the table has. Declare the"
+                + " table's throughput (%s) or set %s below it, so cosmos-spark paces the job from"
+                + " its first request; or raise the table's throughput.",
+            table,
+            isMetadata(table)
+                ? " (the connector's metadata query, made while a read or write is planned)"
+                : "",
+            tried,
+            last.getMessage(),
+            CosmosOptions.THROUGHPUT_PROVISIONED.key(),
+            CosmosOptions.THROUGHPUT_TARGET.key()),
+        last);
+  }
+
   static CosmosRateLimitException rateLimited(
       String table,
       int rateLimited,

@@ -220,6 +220,18 @@ public final class RateLimitRetry<T> {
       requestTimeouts++;
       counters.requestTimeouts.increment();
       delay = RateLimits.backoffMillis(requestTimeouts);
+    } else if (RateLimits.serverTimedOut(error)) {
+      // The driver's policy has already resent it, at once, as often as retry.timeoutRetries
+      // allows (and not at all when it may not run twice); what is left is to say why it failed.
+      counters.exhausted.increment();
+      result.completeExceptionally(
+          GiveUp.serverTimedOut(
+              table,
+              RateLimits.sends(error),
+              runsTwiceSafely,
+              context.settings,
+              RateLimits.cause(error)));
+      return;
     } else {
       result.completeExceptionally(error);
       return;

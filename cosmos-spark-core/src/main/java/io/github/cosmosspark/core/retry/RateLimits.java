@@ -7,6 +7,8 @@ import com.datastax.oss.driver.api.core.NodeUnavailableException;
 import com.datastax.oss.driver.api.core.connection.BusyConnectionException;
 import com.datastax.oss.driver.api.core.connection.ClosedConnectionException;
 import com.datastax.oss.driver.api.core.connection.HeartbeatException;
+import com.datastax.oss.driver.api.core.cql.ExecutionInfo;
+import com.datastax.oss.driver.api.core.servererrors.CoordinatorException;
 import com.datastax.oss.driver.api.core.servererrors.OverloadedException;
 import com.datastax.oss.driver.api.core.servererrors.ReadTimeoutException;
 import com.datastax.oss.driver.api.core.servererrors.WriteFailureException;
@@ -131,6 +133,21 @@ public final class RateLimits {
   public static boolean serverTimedOut(Throwable error) {
     Throwable cause = unwrap(error);
     return cause instanceof ReadTimeoutException || cause instanceof WriteTimeoutException;
+  }
+
+  /**
+   * How many times the driver sent the request that failed with {@code error}: its execution info
+   * lists the errors of the attempts before the last.
+   */
+  static int sends(Throwable error) {
+    Throwable cause = unwrap(error);
+    if (cause instanceof CoordinatorException) {
+      ExecutionInfo info = ((CoordinatorException) cause).getExecutionInfo();
+      if (info != null) {
+        return info.getErrors().size() + 1;
+      }
+    }
+    return 1;
   }
 
   /** The driver's own error, without the wrappers of the future that carried it. */

@@ -17,6 +17,7 @@ import com.datastax.oss.driver.api.core.servererrors.WriteTimeoutException;
 import com.datastax.spark.connector.cql.CassandraConnector;
 import com.datastax.spark.connector.cql.SessionProxy;
 import io.github.cosmosspark.core.config.RetrySettings;
+import io.github.cosmosspark.core.errors.CosmosEndpointException;
 import io.github.cosmosspark.core.errors.CosmosRateLimitException;
 import io.github.cosmosspark.core.session.CosmosRuntime;
 import io.github.cosmosspark.core.session.RetryingSession;
@@ -229,13 +230,22 @@ class RetryingSessionTest {
           CosmosRuntime.get().retryStatistics().of(KEYSPACE + "." + table);
       emulator.failNext(1, Fault.WRITE_TIMEOUT);
 
-      assertThrows(
-          WriteTimeoutException.class,
-          () ->
-              session.execute(
-                  SimpleStatement.newInstance(
-                          "INSERT INTO " + KEYSPACE + "." + table + " (id, value) VALUES (1, 'a')")
-                      .setIdempotent(false)));
+      CosmosEndpointException failure =
+          assertThrows(
+              CosmosEndpointException.class,
+              () ->
+                  session.execute(
+                      SimpleStatement.newInstance(
+                              "INSERT INTO "
+                                  + KEYSPACE
+                                  + "."
+                                  + table
+                                  + " (id, value) VALUES (1, 'a')")
+                          .setIdempotent(false)));
+      assertInstanceOf(WriteTimeoutException.class, failure.getCause());
+      assertTrue(
+          failure.getMessage().contains("timed out on the server and was not resent"),
+          failure.getMessage());
 
       // Had it been resent, the second send (no fault left) would have written the row.
       assertNull(valueOf(session, table, 1));
@@ -278,13 +288,31 @@ class RetryingSessionTest {
     try (CqlSession session = connector.openSession()) {
       emulator.failNext(2, Fault.WRITE_TIMEOUT);
 
-      assertThrows(
-          WriteTimeoutException.class,
-          () ->
-              session.execute(
-                  SimpleStatement.newInstance(
-                          "INSERT INTO " + KEYSPACE + "." + table + " (id, value) VALUES (1, 'a')")
-                      .setIdempotent(true)));
+      CosmosEndpointException failure =
+          assertThrows(
+              CosmosEndpointException.class,
+              () ->
+                  session.execute(
+                      SimpleStatement.newInstance(
+                              "INSERT INTO "
+                                  + KEYSPACE
+                                  + "."
+                                  + table
+                                  + " (id, value) VALUES (1, 'a')")
+                          .setIdempotent(true)));
+      // Sent once and resent once (retry.timeoutRetries=1): the message counts both sends.
+      assertTrue(
+          failure
+              .getMessage()
+              .contains(
+                  KEYSPACE
+                      + "."
+                      + table
+                      + " timed out on the server twice (spark.cosmos.cassandra.retry.timeoutRetries=1)"),
+          failure.getMessage());
+      assertTrue(failure.getMessage().contains("server-side retry"), failure.getMessage());
+      assertInstanceOf(WriteTimeoutException.class, failure.getCause());
+      assertEquals(KEYSPACE + "." + table, failure.table());
 
       assertNull(valueOf(session, table, 1));
     }
