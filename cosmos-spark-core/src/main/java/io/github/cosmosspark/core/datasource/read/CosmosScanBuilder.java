@@ -142,11 +142,11 @@ public final class CosmosScanBuilder extends CassandraScanBuilder {
    * {@link ScanSplits}; null to leave the count to SCC.
    */
   private ScanSplits chooseSplits(CassandraScan scan) {
+    if (taskSeconds == 0) {
+      return null; // planning left to SCC altogether, the user's split size included
+    }
     SparkConf conf = scan.consolidatedConf();
     boolean userSplitSize = conf.contains(SPLIT_SIZE) || conf.contains(OLD_SPLIT_SIZE);
-    if (!userSplitSize && taskSeconds == 0) {
-      return null;
-    }
     TableDef table = scan.tableDef();
     String name = table.keyspaceName() + "." + table.tableName();
     RowEstimate estimate = null;
