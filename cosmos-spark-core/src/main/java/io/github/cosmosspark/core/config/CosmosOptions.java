@@ -284,6 +284,21 @@ public final class CosmosOptions {
           .notCarried("the driver plans the write's shuffle from it; tasks only write their rows")
           .build();
 
+  /** The target length of a scan's tasks, from which the scan's split count is chosen. */
+  public static final CosmosOption<Integer> READ_SPLIT_TASK_SECONDS =
+      CosmosOption.integer("read.splitTaskSeconds", 0, 86_400, "seconds")
+          .defaultValue(60)
+          .doc(
+              "How long, in seconds of the job's RU budget, each task of a full scan should take:"
+                  + " cosmoscassandra estimates the table's rows from a few pages of its tokens"
+                  + " (Cosmos has no `system.size_estimates`, without which the connector makes"
+                  + " `1 + 2 × cores` splits whatever the table's size) and chooses the split count"
+                  + " from the estimate, the budget and Spark's task slots. Shorter tasks repeat"
+                  + " less work after a failure; more of them cost a little more. `0` leaves the"
+                  + " count to the connector. `spark.cassandra.splitCount` and"
+                  + " `spark.cassandra.input.split.sizeInMB`, when set, win. See throughput.md.")
+          .build();
+
   private static final List<CosmosOption<?>> ALL =
       Collections.unmodifiableList(
           Arrays.<CosmosOption<?>>asList(
@@ -308,7 +323,8 @@ public final class CosmosOptions {
               THROUGHPUT_TARGET,
               THROUGHPUT_PROVISIONED,
               THROUGHPUT_FRACTION,
-              WRITE_SPREAD_OVER_PARTITIONS));
+              WRITE_SPREAD_OVER_PARTITIONS,
+              READ_SPLIT_TASK_SECONDS));
 
   private static final Map<String, CosmosOption<?>> BY_LOWER_CASE_NAME = index();
 

@@ -4,6 +4,7 @@ import com.datastax.oss.driver.api.core.metadata.schema.ViewMetadata;
 import com.datastax.spark.connector.datasource.CassandraTable;
 import io.github.cosmosspark.core.config.CosmosCassandraConfig;
 import io.github.cosmosspark.core.config.CosmosOptions;
+import io.github.cosmosspark.core.config.LegacySettings;
 import io.github.cosmosspark.core.config.Settings;
 import io.github.cosmosspark.core.config.WarnOnce;
 import io.github.cosmosspark.core.connection.DeprecatedConnectorSettings;
@@ -90,7 +91,8 @@ public final class CosmosCassandraTable extends CassandraTable {
               combined,
               RequestSizing.forRead(plan, rowBytes(schema()), this::userValue, warnings()));
     }
-    return new CosmosScanBuilder(session(), tableDef(), catalogName(), combined, budget());
+    return new CosmosScanBuilder(
+        session(), tableDef(), catalogName(), combined, budget(), rowBytes(schema()));
   }
 
   @Override
@@ -190,7 +192,17 @@ public final class CosmosCassandraTable extends CassandraTable {
    */
   private CaseInsensitiveStringMap combined(CaseInsensitiveStringMap options) {
     Map<String, String> combined = new HashMap<>(catalogConf().asCaseSensitiveMap());
-    combined.putAll(DeprecatedConnectorSettings.renamed(options.asCaseSensitiveMap(), warnings()));
+    Map<String, String> own =
+        new HashMap<>(
+            DeprecatedConnectorSettings.renamed(options.asCaseSensitiveMap(), warnings()));
+    // SCC refuses the legacy split count among a read's options: applied as resolving does.
+    Integer splitCount =
+        LegacySettings.splitCount(own, Collections.<String, String>emptyMap(), warnings());
+    own.keySet().removeIf(LegacySettings.SPLIT_COUNT::equalsIgnoreCase);
+    combined.putAll(own);
+    if (splitCount != null) {
+      combined.put(CosmosScanBuilder.SPLIT_COUNT_KEY, Integer.toString(splitCount));
+    }
     return new CaseInsensitiveStringMap(combined);
   }
 }

@@ -19,6 +19,7 @@ public final class CosmosMetrics {
   static final String RETRIES = "cosmosRetries";
   static final String BUDGET_WAIT = "cosmosBudgetWaitMs";
   static final String BACKOFF = "cosmosBackoffMs";
+  static final String PROBE_REQUEST_UNITS = "cosmosProbeRequestUnits";
 
   private CosmosMetrics() {}
 
@@ -31,7 +32,8 @@ public final class CosmosMetrics {
       new ReadRateLimitedUnderBudget(),
       new ReadRetries(),
       new ReadBudgetWait(),
-      new ReadBackoff()
+      new ReadBackoff(),
+      new ReadProbeRequestUnits()
     };
   }
 
@@ -59,6 +61,14 @@ public final class CosmosMetrics {
       new Value(BUDGET_WAIT, metrics.budgetWaitMillis()),
       new Value(BACKOFF, metrics.backoffMillis())
     };
+  }
+
+  /**
+   * What the driver charged while planning a scan (the pages that estimate the table's rows), in
+   * request units; reported by the scan as a driver metric.
+   */
+  public static CustomTaskMetric[] planning(double requestUnits) {
+    return new CustomTaskMetric[] {new Value(PROBE_REQUEST_UNITS, Math.round(requestUnits * 100))};
   }
 
   private static final class Value implements CustomTaskMetric {
@@ -105,7 +115,11 @@ public final class CosmosMetrics {
   /** Request units, kept in hundredths by the tasks and shown with two decimals. */
   abstract static class RequestUnits extends Sum {
     RequestUnits(String description) {
-      super(REQUEST_UNITS, description);
+      this(REQUEST_UNITS, description);
+    }
+
+    RequestUnits(String name, String description) {
+      super(name, description);
     }
 
     @Override
@@ -121,6 +135,12 @@ public final class CosmosMetrics {
   public static final class ReadRequestUnits extends RequestUnits {
     public ReadRequestUnits() {
       super("Cosmos RU charged for reads");
+    }
+  }
+
+  public static final class ReadProbeRequestUnits extends RequestUnits {
+    public ReadProbeRequestUnits() {
+      super(PROBE_REQUEST_UNITS, "Cosmos RU charged to estimate the table's rows (planning)");
     }
   }
 

@@ -55,6 +55,7 @@ class ConfigCodecTest {
     NOT_DEFAULT.put("throughput.provisionedRuPerSecond", "4000");
     NOT_DEFAULT.put("throughput.fraction", "0.5");
     NOT_DEFAULT.put("write.spreadOverPartitions", "false");
+    NOT_DEFAULT.put("read.splitTaskSeconds", "30");
   }
 
   /**

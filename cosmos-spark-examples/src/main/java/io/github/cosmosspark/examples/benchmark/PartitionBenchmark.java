@@ -19,6 +19,7 @@ import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerStageSubmitted;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -61,6 +62,10 @@ public final class PartitionBenchmark {
   private final int rowBytes;
   private final double zipfExponent;
   private final AtomicInteger failedTasks = new AtomicInteger();
+
+  /** The tasks of the first stage submitted since it was last set to -1: a scan's splits. */
+  private final AtomicInteger firstStageTasks = new AtomicInteger(-1);
+
   private final List<String[]> results = new ArrayList<>();
 
   private PartitionBenchmark(SparkSession spark, CosmosEmulator emulator) {
@@ -75,6 +80,11 @@ public final class PartitionBenchmark {
         .sparkContext()
         .addSparkListener(
             new SparkListener() {
+              @Override
+              public void onStageSubmitted(SparkListenerStageSubmitted submitted) {
+                firstStageTasks.compareAndSet(-1, submitted.stageInfo().numTasks());
+              }
+
               @Override
               public void onTaskEnd(SparkListenerTaskEnd taskEnd) {
                 if (!taskEnd.taskInfo().successful()) {
@@ -300,6 +310,7 @@ public final class PartitionBenchmark {
             scenario,
             side,
             verified(table, expected) + " of " + expected.size(),
+            "-",
             wallSeconds,
             emulator.statistics(KEYSPACE + "." + table).get(),
             failedTasks.get() - failedBefore,
@@ -335,6 +346,7 @@ public final class PartitionBenchmark {
     String outcome = "ok";
     long checksum = 0;
     long count = 0;
+    firstStageTasks.set(-1);
     long start = System.nanoTime();
     try {
       for (Row row :
@@ -363,6 +375,7 @@ public final class PartitionBenchmark {
             "scan",
             side,
             (checksum == expectedChecksum ? count : 0) + " of " + rows,
+            Integer.toString(firstStageTasks.get()),
             wallSeconds,
             emulator.statistics(KEYSPACE + "." + table).get(),
             failedTasks.get() - failedBefore,
@@ -395,6 +408,7 @@ public final class PartitionBenchmark {
       String scenario,
       String side,
       String verified,
+      String splits,
       double wallSeconds,
       TableStatistics statistics,
       int failed,
@@ -419,6 +433,7 @@ public final class PartitionBenchmark {
       scenario,
       side.equals("ours") ? "cosmos-spark" : "SCC + CosmosRetryPolicy, MS settings",
       verified,
+      splits,
       String.format(Locale.ROOT, "%.1f", wallSeconds),
       String.format(Locale.ROOT, "%.1f", floor),
       String.format(Locale.ROOT, "%.2f", wallSeconds / floor),
@@ -454,6 +469,7 @@ public final class PartitionBenchmark {
       "scenario",
       "connector",
       "rows verified",
+      "splits",
       "wall s",
       "floor s",
       "ratio",

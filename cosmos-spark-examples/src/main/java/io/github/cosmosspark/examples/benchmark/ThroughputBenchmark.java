@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerStageSubmitted;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -38,6 +39,10 @@ public final class ThroughputBenchmark {
   private final CassandraServer cassandra;
   private final int ruPerSecond;
   private final AtomicInteger failedTasks = new AtomicInteger();
+
+  /** The tasks of the first stage submitted since it was last set to -1: a scan's splits. */
+  private final AtomicInteger firstStageTasks = new AtomicInteger(-1);
+
   private final List<String[]> results = new ArrayList<>();
 
   private ThroughputBenchmark(
@@ -50,6 +55,11 @@ public final class ThroughputBenchmark {
         .sparkContext()
         .addSparkListener(
             new SparkListener() {
+              @Override
+              public void onStageSubmitted(SparkListenerStageSubmitted submitted) {
+                firstStageTasks.compareAndSet(-1, submitted.stageInfo().numTasks());
+              }
+
               @Override
               public void onTaskEnd(SparkListenerTaskEnd taskEnd) {
                 if (!taskEnd.taskInfo().successful()) {
@@ -141,6 +151,7 @@ public final class ThroughputBenchmark {
             connector,
             data.count(),
             verified(data, read),
+            "-",
             wallSeconds,
             statistics,
             fractionOfTable * ruPerSecond,
@@ -191,6 +202,7 @@ public final class ThroughputBenchmark {
     int failedBefore = failedTasks.get();
     String outcome = "ok";
     long rowsRead = 0;
+    firstStageTasks.set(-1);
     long start = System.nanoTime();
     try {
       Row summary =
@@ -218,6 +230,7 @@ public final class ThroughputBenchmark {
             connector,
             total,
             outcome.equals("ok") && rowsRead == total ? rowsRead : 0,
+            Integer.toString(firstStageTasks.get()),
             wallSeconds,
             statistics,
             fractionOfTable * ruPerSecond,
@@ -231,6 +244,7 @@ public final class ThroughputBenchmark {
       String connector,
       long rows,
       long verified,
+      String splits,
       double wallSeconds,
       TableStatistics statistics,
       double budget,
@@ -243,6 +257,7 @@ public final class ThroughputBenchmark {
       connector,
       String.format("%,d", rows),
       String.format("%,d", verified),
+      splits,
       String.format("%.1f", wallSeconds),
       String.format("%.1f", floorSeconds),
       String.format("%.2f", wallSeconds / floorSeconds),
@@ -288,13 +303,14 @@ public final class ThroughputBenchmark {
             + " scanned%n%n",
         ruPerSecond, FRACTION * 100, rows, scanRows);
     String format =
-        "| %-34s | %-38s | %8s | %8s | %8s | %8s | %6s | %7s | %7s | %8s | %9s | %6s | %s%n";
+        "| %-34s | %-38s | %8s | %8s | %6s | %8s | %8s | %6s | %7s | %7s | %8s | %9s | %6s | %s%n";
     System.out.printf(
         format,
         "scenario",
         "connector",
         "rows",
         "verified",
+        "splits",
         "wall s",
         "floor s",
         "ratio",
@@ -308,7 +324,7 @@ public final class ThroughputBenchmark {
       System.out.printf(format, (Object[]) result);
     }
     System.out.println(
-        "\nfloor = RU charged ÷ budget (cosmos-spark: the fraction of R; the peer: R); peak/bgt = the"
+        "\nsplits = the scan's tasks (Spark partitions); floor = RU charged ÷ budget (cosmos-spark: the fraction of R; the peer: R); peak/bgt = the"
             + " busiest whole second's RU ÷ budget.");
   }
 

@@ -3,8 +3,10 @@ package io.github.cosmosspark.core.datasource.read;
 import com.datastax.spark.connector.datasource.CassandraScan;
 import com.datastax.spark.connector.rdd.ReadConf;
 import io.github.cosmosspark.core.metrics.CosmosMetrics;
+import io.github.cosmosspark.core.throughput.ScanSplits;
 import io.github.cosmosspark.core.throughput.TableBudget;
 import org.apache.spark.sql.connector.metric.CustomMetric;
+import org.apache.spark.sql.connector.metric.CustomTaskMetric;
 import org.apache.spark.sql.connector.read.PartitionReaderFactory;
 
 /**
@@ -15,9 +17,14 @@ import org.apache.spark.sql.connector.read.PartitionReaderFactory;
 final class CosmosScan extends CassandraScan {
 
   private final TableBudget budget;
+  private final transient ScanSplits splits;
 
-  /** SCC's {@code scan} with {@code readConf} in place of its own (to apply a split count). */
-  CosmosScan(CassandraScan scan, ReadConf readConf, TableBudget budget) {
+  /**
+   * SCC's {@code scan} with {@code readConf} in place of its own (to apply a split count).
+   *
+   * @param splits how the split count was chosen, or null when the user set it or SCC chose it
+   */
+  CosmosScan(CassandraScan scan, ReadConf readConf, TableBudget budget, ScanSplits splits) {
     super(
         scan.session(),
         scan.connector(),
@@ -27,6 +34,12 @@ final class CosmosScan extends CassandraScan {
         readConf,
         scan.consolidatedConf());
     this.budget = budget;
+    this.splits = splits;
+  }
+
+  /** How the split count was chosen, or null when the user set it or SCC chose it. */
+  ScanSplits chosenSplits() {
+    return splits;
   }
 
   @Override
@@ -35,6 +48,14 @@ final class CosmosScan extends CassandraScan {
         super.createReaderFactory(),
         tableDef().keyspaceName() + "." + tableDef().tableName(),
         budget);
+  }
+
+  @Override
+  public CustomTaskMetric[] reportDriverMetrics() {
+    if (splits == null || splits.estimate() == null) {
+      return new CustomTaskMetric[0];
+    }
+    return CosmosMetrics.planning(splits.estimate().requestUnits());
   }
 
   @Override
