@@ -40,8 +40,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A local stand-in for Azure Cosmos DB for Apache Cassandra: a CQL native-protocol v4 endpoint on
  * TLS that behaves like Cosmos where Cassandra does not (account keys, a read-only key, protocol v4
- * only, throughput options in DDL, a {@code RequestCharge} on every response) and keeps every row
- * in the real Cassandra behind it.
+ * only, throughput options in DDL, a {@code RequestCharge} on every response, the topology of a
+ * single-region account: one node in the account's {@link #region()} with Cosmos's 64 tokens) and
+ * keeps every row in the real Cassandra behind it.
  *
  * <pre>{@code
  * try (CassandraServer cassandra = CassandraServer.builder().build();
