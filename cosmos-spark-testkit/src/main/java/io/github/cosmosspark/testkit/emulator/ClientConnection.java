@@ -19,8 +19,11 @@ import com.datastax.oss.protocol.internal.response.error.ReadTimeout;
 import com.datastax.oss.protocol.internal.response.error.Unprepared;
 import com.datastax.oss.protocol.internal.response.error.WriteTimeout;
 import com.datastax.oss.protocol.internal.response.event.SchemaChangeEvent;
+import com.datastax.oss.protocol.internal.response.event.StatusChangeEvent;
+import com.datastax.oss.protocol.internal.response.event.TopologyChangeEvent;
 import com.datastax.oss.protocol.internal.response.result.ColumnSpec;
 import com.datastax.oss.protocol.internal.response.result.Prepared;
+import com.datastax.oss.protocol.internal.response.result.Rows;
 import com.datastax.oss.protocol.internal.response.result.SchemaChange;
 import com.datastax.oss.protocol.internal.response.result.SetKeyspace;
 import io.netty.buffer.ByteBuf;
@@ -28,6 +31,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -67,6 +72,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Bac
   private final ClusteringColumns clusteringColumns;
   private final BackendEndpoint backendEndpoint;
   private final FrameCodec<ByteBuf> serverCodec;
+  // Null when the emulator passes Cassandra's own topology through.
+  private final SystemTables systemTables;
   // Touched only on this connection's event loop, which its backend connection shares.
   private final Map<Integer, PreparedStatements.Statement> pendingPrepares = new HashMap<>();
   private Channel client;
@@ -86,7 +93,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Bac
       RowLocks rowLocks,
       ClusteringColumns clusteringColumns,
       BackendEndpoint backendEndpoint,
-      FrameCodec<ByteBuf> serverCodec) {
+      FrameCodec<ByteBuf> serverCodec,
+      SystemTables systemTables) {
     this.accounts = accounts;
     this.preparedStatements = preparedStatements;
     this.ddl = ddl;
@@ -97,6 +105,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Bac
     this.clusteringColumns = clusteringColumns;
     this.backendEndpoint = backendEndpoint;
     this.serverCodec = serverCodec;
+    this.systemTables = systemTables;
   }
 
   @Override
@@ -200,6 +209,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Bac
               ProtocolConstants.ErrorCode.UNAUTHORIZED,
               "Operation not allowed with a read-only key: writes, schema changes and batches"
                   + " need the account's read-write key"));
+    } else if (answeredAsCosmos(frame.streamId, request)) {
+      return;
     } else if (unknownPreparedId(request) != null) {
       // Cassandra would run it, but the emulator could not tell its table or whether it writes:
       // have the driver prepare it again, through the emulator.
@@ -458,6 +469,35 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Bac
     return parts.subList(parts.size() - 3, parts.size()).toArray(new String[0]);
   }
 
+  /**
+   * Answers a question about the cluster ({@code system.local}, {@code system.peers}, ...) as
+   * Cosmos does, from the emulator's topology, instead of passing on Cassandra's; false for any
+   * other request. The answer carries a request charge, as a read of a system table from Cassandra
+   * does.
+   */
+  private boolean answeredAsCosmos(int streamId, Message request) {
+    if (systemTables == null) {
+      return false;
+    }
+    Message answer = systemTables.answer(request, keyspace, endpointAddress());
+    if (answer == null) {
+      return false;
+    }
+    double charge =
+        answer instanceof Rows ? CostModel.readPage(RequestCharges.rowBytes((Rows) answer)) : 0;
+    Map<String, ByteBuffer> payload = new HashMap<>();
+    payload.put("RequestCharge", encodeCharge(charge));
+    write(
+        Frame.forResponse(
+            SUPPORTED_VERSION, streamId, null, payload, Collections.<String>emptyList(), answer));
+    return true;
+  }
+
+  /** The address the client connected to, which the emulator's answers give as the node's. */
+  private InetAddress endpointAddress() {
+    return ((InetSocketAddress) client.localAddress()).getAddress();
+  }
+
   /** The id of a prepared statement the request runs that the emulator has not seen, or null. */
   private byte[] unknownPreparedId(Message request) {
     if (request instanceof Execute) {
@@ -511,6 +551,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Bac
   /** A response from Cassandra to a forwarded request (or an event), on its way to the client. */
   @Override
   public void fromBackend(Frame response, RequestCharges.Classified request) {
+    if (systemTables != null
+        && (response.message instanceof TopologyChangeEvent
+            || response.message instanceof StatusChangeEvent)) {
+      // About the Cassandra behind the emulator, whose address clients must not learn; the
+      // account's one node per region does not come and go.
+      return;
+    }
     if (response.message instanceof SchemaChangeEvent) {
       SchemaChangeEvent change = (SchemaChangeEvent) response.message;
       schemaChanged(change.target, change.keyspace, change.object);

@@ -40,8 +40,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A local stand-in for Azure Cosmos DB for Apache Cassandra: a CQL native-protocol v4 endpoint on
  * TLS that behaves like Cosmos where Cassandra does not (account keys, a read-only key, protocol v4
- * only, throughput options in DDL, a {@code RequestCharge} on every response) and keeps every row
- * in the real Cassandra behind it.
+ * only, throughput options in DDL, a {@code RequestCharge} on every response, the topology of a
+ * single-region account: one node in the account's {@link #region()} with Cosmos's 64 tokens) and
+ * keeps every row in the real Cassandra behind it.
  *
  * <pre>{@code
  * try (CassandraServer cassandra = CassandraServer.builder().build();
@@ -78,6 +79,9 @@ public final class CosmosEmulator implements AutoCloseable {
   private final ServerSideRetry serverSideRetry;
   private final DdlRewriter ddl;
   private final CosmosDialect dialect;
+  private final String region;
+  // Null when Cassandra's own topology is passed through (Builder#cassandraTopology).
+  private final SystemTables systemTables;
   private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
 
   private EventLoopGroup eventLoops;
@@ -100,6 +104,13 @@ public final class CosmosEmulator implements AutoCloseable {
     this.dialect = new CosmosDialect(builder.cosmosDialect, builder.idleTimeout);
     this.ddl = new DdlRewriter(provisioning);
     this.storePassword = Accounts.randomKey(random).substring(0, 20);
+    this.region = builder.region;
+    this.systemTables =
+        builder.cosmosTopology
+            ? new SystemTables(
+                new Topology(
+                    builder.account, java.util.Collections.singletonList(region), hostAddress()))
+            : null;
     this.rowLocks.enable(builder.concurrentWriteConflicts);
     try {
       this.workDirectory = Files.createTempDirectory("cosmos-emulator-");
@@ -154,7 +165,8 @@ public final class CosmosEmulator implements AutoCloseable {
                                 rowLocks,
                                 clusteringColumns,
                                 backendEndpoint,
-                                codec));
+                                codec,
+                                systemTables));
                   }
                 });
     // Cosmos's port when free, else any: bound, not probed, so parallel JVMs cannot race for it.
@@ -191,6 +203,32 @@ public final class CosmosEmulator implements AutoCloseable {
 
   public String host() {
     return HOST;
+  }
+
+  private static java.net.InetAddress hostAddress() {
+    try {
+      return java.net.InetAddress.getByName(HOST);
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalStateException("A literal IP address always resolves: " + HOST, e);
+    }
+  }
+
+  /**
+   * The account's region, which clients see as the data centre of its one node (the name driver 4's
+   * {@code withLocalDatacenter} and SCC's {@code spark.cassandra.connection.localDC} take). With
+   * {@link Builder#cassandraTopology()} clients see Cassandra's data centre instead, {@link
+   * #localDatacenter()}.
+   */
+  public String region() {
+    return region;
+  }
+
+  /**
+   * The data centre clients of this emulator see: the account's region, or with {@link
+   * Builder#cassandraTopology()} the Cassandra's own ({@link CassandraServer#DATACENTER}).
+   */
+  public String localDatacenter() {
+    return systemTables != null ? region : CassandraServer.DATACENTER;
   }
 
   public int port() {
@@ -243,7 +281,7 @@ public final class CosmosEmulator implements AutoCloseable {
   public CqlSessionBuilder sessionBuilder(String accountKey) {
     return CqlSession.builder()
         .addContactPoint(new InetSocketAddress(HOST, port))
-        .withLocalDatacenter(CassandraServer.DATACENTER)
+        .withLocalDatacenter(localDatacenter())
         .withAuthCredentials(accounts.account(), accountKey)
         .withSslEngineFactory(new ProgrammaticSslEngineFactory(clientSslContext, null, true))
         .withConfigLoader(ServerSessions.testTimeouts());
@@ -433,6 +471,8 @@ public final class CosmosEmulator implements AutoCloseable {
     private boolean burstCapacity;
     private boolean concurrentWriteConflicts = true;
     private boolean cosmosDialect = true;
+    private boolean cosmosTopology = true;
+    private String region = Topology.DEFAULT_REGION;
     private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
     private boolean serverSideRetry;
     private long serverSideRetryLimitMillis = ServerSideRetry.COSMOS_LIMIT_MILLIS;
@@ -535,6 +575,37 @@ public final class CosmosEmulator implements AutoCloseable {
         throw new IllegalArgumentException("idleTimeout must not be negative, got " + timeout);
       }
       this.idleTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * The account's region, as Azure displays it ("West US", "UK South"): the data centre of the
+     * account's node in {@code system.local}. Default: {@value Topology#DEFAULT_REGION}.
+     *
+     * @throws IllegalArgumentException for a blank name
+     */
+    public Builder region(String displayName) {
+      if (displayName == null || displayName.trim().isEmpty()) {
+        throw new IllegalArgumentException(
+            "region must be an Azure region's display name such as \"West US\", got '"
+                + displayName
+                + "'");
+      }
+      this.region = displayName;
+      return this;
+    }
+
+    /**
+     * Cassandra's own topology instead of Cosmos's: {@code system.local}, {@code system.peers},
+     * {@code system.peers_v2} and {@code system.size_estimates} are Cassandra 5.0's, answered by
+     * the Cassandra behind the emulator (its release, data centre {@link
+     * CassandraServer#DATACENTER}, its tokens and addresses), and its topology events reach
+     * clients. For code that needs a plain Cassandra's view; everything else stays Cosmos's.
+     * Default: Cosmos's topology (one node in the account's region, 64 tokens, Cassandra 3.11.0;
+     * see docs/emulator.md), so that what works against the emulator works against Cosmos.
+     */
+    public Builder cassandraTopology() {
+      this.cosmosTopology = false;
       return this;
     }
 

@@ -16,7 +16,10 @@ import java.util.concurrent.CountDownLatch;
  *
  * <p>Arguments: the properties file to write (default {@value #DEFAULT_PROPERTIES}), and {@value
  * #CASSANDRA_DIALECT} for Cassandra's CQL dialect instead of Cosmos's (see {@link
- * CosmosEmulator.Builder#cassandraDialect()}).
+ * CosmosEmulator.Builder#cassandraDialect()}), {@value #CASSANDRA_TOPOLOGY} for Cassandra's
+ * topology instead of Cosmos's (see {@link CosmosEmulator.Builder#cassandraTopology()}), and
+ * {@value #REGION}{@code =<name>} for the account's region (see {@link
+ * CosmosEmulator.Builder#region(String)}).
  */
 public final class CosmosEmulatorMain {
 
@@ -26,18 +29,39 @@ public final class CosmosEmulatorMain {
   /** The flag that lets through what Cosmos refuses and Cassandra runs, such as logged batches. */
   public static final String CASSANDRA_DIALECT = "--cassandra-dialect";
 
+  /** The flag that shows clients Cassandra's own topology instead of Cosmos's. */
+  public static final String CASSANDRA_TOPOLOGY = "--cassandra-topology";
+
+  /** The flag that names the account's region, as {@code --region="West Europe"}. */
+  public static final String REGION = "--region";
+
   private CosmosEmulatorMain() {}
 
   public static void main(String[] args) throws Exception {
     String propertiesPath = DEFAULT_PROPERTIES;
     boolean cassandraDialect = false;
+    boolean cassandraTopology = false;
+    String region = null;
     for (String arg : args) {
       if (arg.trim().isEmpty()) {
         continue; // Maven passes an unset -Demulator.flags as an empty argument
       } else if (arg.equals(CASSANDRA_DIALECT)) {
         cassandraDialect = true;
+      } else if (arg.equals(CASSANDRA_TOPOLOGY)) {
+        cassandraTopology = true;
+      } else if (arg.startsWith(REGION + "=")) {
+        region = arg.substring(REGION.length() + 1);
       } else if (arg.startsWith("--")) {
-        System.err.println("Unknown flag " + arg + "; the only flag is " + CASSANDRA_DIALECT + ".");
+        System.err.println(
+            "Unknown flag "
+                + arg
+                + "; the flags are "
+                + CASSANDRA_DIALECT
+                + ", "
+                + CASSANDRA_TOPOLOGY
+                + " and "
+                + REGION
+                + "=<Azure region's display name>.");
         System.exit(2);
       } else {
         propertiesPath = arg;
@@ -52,6 +76,12 @@ public final class CosmosEmulatorMain {
       CosmosEmulator.Builder builder = CosmosEmulator.builder(cassandra);
       if (cassandraDialect) {
         builder.cassandraDialect();
+      }
+      if (cassandraTopology) {
+        builder.cassandraTopology();
+      }
+      if (region != null) {
+        builder.region(region);
       }
       emulator = builder.build().start();
     } catch (RuntimeException e) {
@@ -85,6 +115,12 @@ public final class CosmosEmulatorMain {
     System.out.println("  account     " + emulator.account());
     System.out.println("  key         " + emulator.key());
     System.out.println("  read-only   " + emulator.readOnlyKey());
+    System.out.println(
+        "  data centre "
+            + emulator.localDatacenter()
+            + (cassandraTopology
+                ? " (Cassandra's topology)"
+                : " (the account's region; " + CASSANDRA_TOPOLOGY + " for Cassandra's)"));
     System.out.println("  truststore  " + emulator.truststorePath() + " (PKCS12)");
     System.out.println("  password    " + emulator.truststorePassword());
     System.out.println("  settings    " + propertiesFile);

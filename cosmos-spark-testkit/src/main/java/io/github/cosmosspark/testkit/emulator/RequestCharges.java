@@ -321,7 +321,12 @@ final class RequestCharges {
     if (!(response.message instanceof Rows)) {
       return new long[0];
     }
-    Queue<List<ByteBuffer>> data = ((Rows) response.message).getData();
+    return rowBytes((Rows) response.message);
+  }
+
+  /** The bytes of each row: the sum of its values. */
+  static long[] rowBytes(Rows rows) {
+    Queue<List<ByteBuffer>> data = rows.getData();
     long[] sizes = new long[data.size()];
     int row = 0;
     for (List<ByteBuffer> values : data) {

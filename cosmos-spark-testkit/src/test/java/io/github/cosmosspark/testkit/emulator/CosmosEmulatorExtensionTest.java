@@ -39,7 +39,7 @@ class CosmosEmulatorExtensionTest {
                 new InetSocketAddress(
                     settings.getProperty("spark.cosmos.cassandra.host"),
                     Integer.parseInt(settings.getProperty("spark.cosmos.cassandra.port"))))
-            .withLocalDatacenter(CassandraServer.DATACENTER)
+            .withLocalDatacenter(emulator.region())
             .withAuthCredentials(
                 settings.getProperty("spark.cosmos.cassandra.account"),
                 settings.getProperty("spark.cosmos.cassandra.password"))
