@@ -176,7 +176,8 @@ public final class LegacySettings {
         LOG,
         SPLIT_COUNT,
         "'{}={}' is a Spark Cassandra Connector 2.x setting that 3.x rejects; cosmoscassandra"
-            + " splits each scan into {} Spark partitions, as 2.x did. Connector 3's setting is"
+            + " splits each scan into about {} Spark partitions, as 2.x did (a few more where"
+            + " token ranges are split unevenly). Connector 3's setting is"
             + " '{}' (the data in one partition): use it instead.",
         SPLIT_COUNT,
         count,

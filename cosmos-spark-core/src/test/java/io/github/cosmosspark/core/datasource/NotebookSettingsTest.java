@@ -292,8 +292,9 @@ class NotebookSettingsTest {
       assertEquals(
           Arrays.asList(
               "'spark.cassandra.splitCount=250' is a Spark Cassandra Connector 2.x setting that 3.x"
-                  + " rejects; cosmoscassandra splits each scan into 250 Spark partitions, as 2.x"
-                  + " did. Connector 3's setting is 'spark.cassandra.input.split.sizeInMB' (the"
+                  + " rejects; cosmoscassandra splits each scan into about 250 Spark partitions,"
+                  + " as 2.x did (a few more where token ranges are split unevenly). Connector 3's"
+                  + " setting is 'spark.cassandra.input.split.sizeInMB' (the"
                   + " data in one partition): use it instead."),
           warnings.about(LegacySettings.SPLIT_COUNT));
       // And the factory, connections_per_executor_max, and four of SCC's old names, once each.
