@@ -163,11 +163,20 @@ public final class FailureScenarios {
   }
 
   /**
-   * A write at about six times the table's throughput, then a scan of large rows at about twice
-   * another's: both are answered with 429s, which the connector waits out.
+   * A write far over the table's throughput, then a scan of large rows at about twice another's:
+   * both are answered with 429s, which the connector waits out.
+   *
+   * <p>The write's rate is its requests in flight over the time one takes, so it is set by the
+   * requests in flight: 2 tasks of 50 here. With SCC's default of 5 per task, 10 requests in flight
+   * at the 40 to 50 ms a write took through the emulator's TLS proxy and Cassandra's per-write sync
+   * on a busy 2-core machine offered about the table's 1,000 RU/s (~5 RU a row), and the storm
+   * sometimes drew no 429 at all.
    */
   private void storm() {
-    writer(rows(0, 1_000), "storm").option("throughput.control", "false").save();
+    writer(rows(0, 1_000), "storm")
+        .option("throughput.control", "false")
+        .option("spark.cassandra.output.concurrent.writes", "50")
+        .save();
     System.out.printf(
         "STORM WRITE: rows %d, 429s %d, connector saw %d%n",
         reader("storm").load().count(),
