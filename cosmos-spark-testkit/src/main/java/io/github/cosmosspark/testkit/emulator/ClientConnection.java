@@ -487,9 +487,30 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Bac
         answer instanceof Rows ? CostModel.readPage(RequestCharges.rowBytes((Rows) answer)) : 0;
     Map<String, ByteBuffer> payload = new HashMap<>();
     payload.put("RequestCharge", encodeCharge(charge));
-    write(
+    Frame response =
         Frame.forResponse(
-            SUPPORTED_VERSION, streamId, null, payload, Collections.<String>emptyList(), answer));
+            SUPPORTED_VERSION, streamId, null, payload, Collections.<String>emptyList(), answer);
+    // An injected latency spike slows every answer, these too, as it slowed them when Cassandra
+    // gave them.
+    long latency = faults.latencyMillis();
+    if (latency > 0) {
+      try {
+        client
+            .eventLoop()
+            .schedule(
+                () -> {
+                  if (client.isActive()) {
+                    write(response);
+                  }
+                },
+                latency,
+                TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException shuttingDown) {
+        // the connection is closing; the client gets no answer, as from a closing server
+      }
+    } else {
+      write(response);
+    }
     return true;
   }
 
