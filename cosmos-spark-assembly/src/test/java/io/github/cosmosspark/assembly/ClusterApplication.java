@@ -26,13 +26,15 @@ public final class ClusterApplication {
   private ClusterApplication() {}
 
   /**
-   * @param args keyspace, table, number of rows
+   * @param args keyspace, table, number of rows, and a loaded table to scan with its row count
    */
   public static void main(String[] args) {
     haltWhenTheTestIsGone();
     String keyspace = args[0];
     String table = args[1];
     int rows = Integer.parseInt(args[2]);
+    String scanTable = args[3];
+    int scanRows = Integer.parseInt(args[4]);
 
     SparkSession spark = SparkSession.builder().appName("cosmos-spark cluster test").getOrCreate();
     TaskExecutors executors = new TaskExecutors();
@@ -85,9 +87,58 @@ public final class ClusterApplication {
               + mismatches
               + " taskExecutors="
               + String.join(",", executors.ids()));
+
+      scan(spark, keyspace, scanTable, scanRows);
     } finally {
       spark.stop();
     }
+  }
+
+  /**
+   * Scans a table of many rows as a user would, with a budget and short tasks so that the split
+   * rule (not the slots alone) sets the count, and prints one {@code SCAN} line: what came back,
+   * summed by key, the Spark partitions and the executors that ran the scan's tasks.
+   */
+  private static void scan(SparkSession spark, String keyspace, String table, int rows) {
+    TaskExecutors executors = new TaskExecutors();
+    spark.sparkContext().addSparkListener(executors);
+    Dataset<Row> read =
+        spark
+            .read()
+            .format("cosmoscassandra")
+            .option("keyspace", keyspace)
+            .option("table", table)
+            .option("throughput.targetRuPerSecond", "2000")
+            .option("read.splitTaskSeconds", "1")
+            .load();
+    int partitions = read.rdd().getNumPartitions();
+    Row totals =
+        read.selectExpr(
+                "COUNT(*)",
+                "COUNT(DISTINCT id)",
+                "SUM(CAST(id AS BIGINT))",
+                "SUM(CAST(pages AS BIGINT))",
+                "SUM(CASE WHEN title = CONCAT('title-', id) THEN 0 ELSE 1 END)")
+            .first();
+    System.out.println(
+        "SCAN rows="
+            + totals.getLong(0)
+            + " distinctKeys="
+            + totals.getLong(1)
+            + " idSum="
+            + totals.getLong(2)
+            + " pagesSum="
+            + totals.getLong(3)
+            + " titleMismatches="
+            + totals.getLong(4)
+            + " partitions="
+            + partitions
+            + " scanExecutors="
+            + String.join(",", executors.ids()));
+    if (totals.getLong(0) != rows) {
+      System.out.println("SCAN expected " + rows + " rows");
+    }
+    spark.sparkContext().removeSparkListener(executors);
   }
 
   /** The ids of the executors that ran at least one task, as the driver's listener saw them. */

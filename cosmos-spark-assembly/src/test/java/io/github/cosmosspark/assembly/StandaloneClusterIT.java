@@ -45,11 +45,13 @@ class StandaloneClusterIT {
   private static final int ROWS = 3_000;
   private static final String KEYSPACE = "cluster_test";
   private static final String TABLE = "books";
+  private static final String SCAN_TABLE = "scan_books";
+  private static final int SCAN_ROWS = 100_000;
   private static final Duration APPLICATION_TIMEOUT = Duration.ofMinutes(6);
 
   @Test
-  void anApplicationGivenOnlyTheAssemblyJarWritesAndReadsOnTwoExecutors(CosmosEmulator emulator)
-      throws Exception {
+  void anApplicationGivenOnlyTheAssemblyJarWritesAndReadsOnTwoExecutors(
+      CosmosEmulator emulator, CqlSession cassandra) throws Exception {
     Path assembly = Paths.get(System.getProperty("cosmos.assembly.jar"));
     assertTrue(Files.isRegularFile(assembly), "the assembly jar is built first: " + assembly);
     try (CqlSession session = emulator.newSession()) {
@@ -64,7 +66,15 @@ class StandaloneClusterIT {
               + TABLE
               + " (id int PRIMARY KEY, title text, pages int)"
               + " WITH cosmosdb_provisioned_throughput=10000");
+      session.execute(
+          "CREATE TABLE IF NOT EXISTS "
+              + KEYSPACE
+              + "."
+              + SCAN_TABLE
+              + " (id int PRIMARY KEY, title text, pages int)"
+              + " WITH cosmosdb_provisioned_throughput=10000");
     }
+    loadScanBooks(cassandra);
 
     String spark =
         "org.apache.spark:spark-sql_"
@@ -124,6 +134,44 @@ class StandaloneClusterIT {
       assertFalse(text.contains("more than one Spark Cassandra Connector"), log.toString());
     }
 
+    // The large scan: split by the rule from the table's estimated rows, on both executors, exact.
+    Path driverLog = home.resolve("logs/driver.log");
+    String scan = line(driverLog, "^SCAN (.*)$");
+    long idSum = (long) SCAN_ROWS * (SCAN_ROWS - 1) / 2;
+    long pagesSum = 0;
+    for (int id = 0; id < SCAN_ROWS; id++) {
+      pagesSum += id % 700;
+    }
+    assertEquals(
+        "rows="
+            + SCAN_ROWS
+            + " distinctKeys="
+            + SCAN_ROWS
+            + " idSum="
+            + idSum
+            + " pagesSum="
+            + pagesSum
+            + " titleMismatches=0",
+        scan.replaceAll(" partitions=.*", ""),
+        "the scan of " + SCAN_ROWS + " rows");
+    String chosen = line(driverLog, "(Scanning " + KEYSPACE + "\\." + SCAN_TABLE + " in .*)$");
+    System.out.println("Standalone cluster test: " + chosen + " / " + scan);
+    Matcher splits = Pattern.compile("in (\\d+) splits \\(").matcher(chosen);
+    assertTrue(splits.find(), "the split rule chose the count: " + chosen);
+    assertTrue(
+        Pattern.compile("[0-9,]+ rows \\((from|counted)").matcher(chosen).find(),
+        "chosen from the table's estimated rows, not a fallback: " + chosen);
+    int chosenSplits = Integer.parseInt(splits.group(1));
+    assertTrue(chosenSplits >= 2, "a budget of 2,000 RU/s in 1-second tasks: " + chosen);
+    Matcher partitions = Pattern.compile("partitions=(\\d+) scanExecutors=(.*)$").matcher(scan);
+    assertTrue(partitions.find(), scan);
+    // SCC turns a split count into about that many Spark partitions over Cosmos's 64 ranges.
+    int sparkPartitions = Integer.parseInt(partitions.group(1));
+    assertTrue(
+        sparkPartitions >= chosenSplits && sparkPartitions <= chosenSplits + 2,
+        "Spark partitions follow the chosen splits: " + scan + " / " + chosen);
+    assertEquals(2, partitions.group(2).split(",").length, "scanned on both workers: " + scan);
+
     TableStatistics statistics = emulator.statistics(KEYSPACE + "." + TABLE).get();
     assertTrue(statistics.requests() >= ROWS, "every row went through the emulator: " + statistics);
   }
@@ -163,7 +211,9 @@ class StandaloneClusterIT {
             ClusterApplication.class.getName(),
             KEYSPACE,
             TABLE,
-            Integer.toString(ROWS)));
+            Integer.toString(ROWS),
+            SCAN_TABLE,
+            Integer.toString(SCAN_ROWS)));
     return command;
   }
 
@@ -195,13 +245,50 @@ class StandaloneClusterIT {
   }
 
   private static String resultLine(Path log) throws IOException {
+    return line(log, "^RESULT (.*)$");
+  }
+
+  /** The first group of the first line of {@code log} that {@code pattern} finds. */
+  private static String line(Path log, String pattern) throws IOException {
     Matcher matcher =
-        Pattern.compile("^RESULT (.*)$", Pattern.MULTILINE)
+        Pattern.compile(pattern, Pattern.MULTILINE)
             .matcher(Files.readString(log, StandardCharsets.UTF_8));
     if (!matcher.find()) {
-      fail("The application printed no RESULT line. " + tail(log));
+      fail("The application printed no line matching " + pattern + ". " + tail(log));
     }
     return matcher.group(1);
+  }
+
+  /**
+   * The large table's rows, straight into the Cassandra behind the emulator: through Cosmos's
+   * budget they would take minutes, and the test is about scanning them.
+   */
+  private static void loadScanBooks(CqlSession cassandra) throws InterruptedException {
+    com.datastax.oss.driver.api.core.cql.PreparedStatement insert =
+        cassandra.prepare(
+            "INSERT INTO " + KEYSPACE + "." + SCAN_TABLE + " (id, title, pages) VALUES (?, ?, ?)");
+    long started = System.nanoTime();
+    java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(256);
+    java.util.concurrent.atomic.AtomicReference<Throwable> failure =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    for (int id = 0; id < SCAN_ROWS; id++) {
+      inFlight.acquire();
+      cassandra
+          .executeAsync(insert.bind(id, "title-" + id, id % 700))
+          .whenComplete(
+              (result, error) -> {
+                if (error != null) {
+                  failure.compareAndSet(null, error);
+                }
+                inFlight.release();
+              });
+    }
+    inFlight.acquire(256);
+    if (failure.get() != null) {
+      throw new AssertionError("loading the scan table failed", failure.get());
+    }
+    System.out.printf(
+        "Standalone cluster test: %,d rows loaded in %d ms%n", SCAN_ROWS, millisSince(started));
   }
 
   private static String tail(Path log) {
