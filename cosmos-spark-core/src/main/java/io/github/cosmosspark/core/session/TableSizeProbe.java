@@ -11,10 +11,13 @@ import java.util.List;
 /**
  * Estimates a table's rows cheaply, since Cosmos keeps no {@code system.size_estimates}: one page
  * of {@code SELECT token(pk) FROM ks.t WHERE token(pk) > ? AND token(pk) <= ? LIMIT n} in each of
- * {@value #SEGMENTS} equal segments of the token ring, extrapolated by {@link RowEstimate}. At most
- * {@value #SEGMENTS} × {@value #ROWS_PER_SEGMENT} rows are read, through the session given (so the
- * reads are admitted, resent and charged as any other). Runs on the calling thread, which waits for
- * each page: call it where Spark plans a query, never on a driver I/O thread.
+ * {@value #SEGMENTS} equal segments of the token ring, extrapolated by {@link RowEstimate}; and,
+ * since the schema knows no text's or blob's length, one page of {@value #ROWS_SIZED} whole rows to
+ * learn what a row weighs (rows in token order, and tokens are a hash: a sample of the table at
+ * random). At most {@value #SEGMENTS} × {@value #ROWS_PER_SEGMENT} tokens and {@value #ROWS_SIZED}
+ * rows are read, through the session given (so the reads are admitted, resent and charged as any
+ * other). Runs on the calling thread, which waits for each page: call it where Spark plans a query,
+ * never on a driver I/O thread.
  */
 public final class TableSizeProbe {
   /** Segments of the token ring read, one page each. */
@@ -22,6 +25,13 @@ public final class TableSizeProbe {
 
   /** Tokens read per segment at most. */
   public static final int ROWS_PER_SEGMENT = 500;
+
+  /**
+   * Whole rows read to learn a row's size: enough for an average within a few percent on rows of
+   * one shape, few enough that rows near Cosmos's 2 MB limit cost a planning read of tens of MB,
+   * not hundreds.
+   */
+  public static final int ROWS_SIZED = 20;
 
   private static final double SEGMENT_SIZE = Math.pow(2, 64) / SEGMENTS;
   private static final long SEGMENT_STEP = (long) SEGMENT_SIZE;
@@ -72,12 +82,41 @@ public final class TableSizeProbe {
         Row row = page.one();
         last = row.getLong(0);
       }
-      ByteBuffer charge = page.getExecutionInfo().getIncomingPayload().get(REQUEST_CHARGE);
-      if (charge != null && charge.remaining() == 8) {
-        estimate.charged(charge.getDouble(charge.position()));
-      }
+      charged(page, estimate);
       estimate.segment(SEGMENT_SIZE, rows, (double) last - (double) start, rows < ROWS_PER_SEGMENT);
     }
+    if (estimate.hasRows()) {
+      sampleRowSizes(session, keyspace + "." + table, estimate);
+    }
     return estimate.build();
+  }
+
+  /** One page of whole rows, their values' bytes summed as a page carries them. */
+  private static void sampleRowSizes(
+      CqlSession session, String keyspaceAndTable, RowEstimate.Builder estimate) {
+    ResultSet page =
+        session.execute(
+            SimpleStatement.newInstance(
+                    "SELECT * FROM " + keyspaceAndTable + " LIMIT " + ROWS_SIZED)
+                .setPageSize(ROWS_SIZED)
+                .setIdempotent(true));
+    int rows = page.getAvailableWithoutFetching();
+    long bytes = 0;
+    for (int i = 0; i < rows; i++) {
+      Row row = page.one();
+      for (int column = 0; column < row.size(); column++) {
+        ByteBuffer value = row.getBytesUnsafe(column);
+        bytes += 4 + (value == null ? 0 : value.remaining());
+      }
+    }
+    charged(page, estimate);
+    estimate.sampledRows(rows, bytes);
+  }
+
+  private static void charged(ResultSet page, RowEstimate.Builder estimate) {
+    ByteBuffer charge = page.getExecutionInfo().getIncomingPayload().get(REQUEST_CHARGE);
+    if (charge != null && charge.remaining() == 8) {
+      estimate.charged(charge.getDouble(charge.position()));
+    }
   }
 }

@@ -24,10 +24,17 @@ public final class RowEstimate {
   private final double ringSampled;
   private final boolean exact;
   private final double requestUnits;
+  private final long rowBytes;
 
   private RowEstimate(
-      double rows, long rowsSampled, double ringSampled, boolean exact, double requestUnits) {
+      double rows,
+      long rowsSampled,
+      double ringSampled,
+      boolean exact,
+      double requestUnits,
+      long rowBytes) {
     this.requestUnits = requestUnits;
+    this.rowBytes = rowBytes;
     this.rows = rows;
     this.rowsSampled = rowsSampled;
     this.ringSampled = ringSampled;
@@ -59,6 +66,22 @@ public final class RowEstimate {
     return requestUnits;
   }
 
+  /**
+   * A row's average size in bytes as read from a sample of whole rows (each column's value and 4
+   * bytes for its length, as a page carries it); 0 when no row was sampled.
+   */
+  public long rowBytes() {
+    return rowBytes;
+  }
+
+  /**
+   * A row's size for what reading it costs: the sample's when rows were sampled, since the schema
+   * knows no text's or blob's length; else {@code fromSchema}.
+   */
+  public long rowBytesOr(long fromSchema) {
+    return rowBytes > 0 ? rowBytes : fromSchema;
+  }
+
   /** Whether every segment was read whole, so that {@link #rows()} is a count. */
   public boolean exact() {
     return exact;
@@ -68,12 +91,14 @@ public final class RowEstimate {
   public String toString() {
     String cost =
         requestUnits > 0 ? String.format(Locale.ROOT, ", charged %,.1f RU", requestUnits) : "";
+    String size = rowBytes > 0 ? String.format(Locale.ROOT, " of ~%,d B (sampled)", rowBytes) : "";
     return exact
-        ? String.format(Locale.ROOT, "%,d rows (counted%s)", rows(), cost)
+        ? String.format(Locale.ROOT, "%,d rows%s (counted%s)", rows(), size, cost)
         : String.format(
             Locale.ROOT,
-            "~%,d rows (from %,d tokens over %.2f%% of the token ring%s)",
+            "~%,d rows%s (from %,d tokens over %.2f%% of the token ring%s)",
             rows(),
+            size,
             rowsSampled,
             ringSampled() * 100,
             cost);
@@ -86,8 +111,22 @@ public final class RowEstimate {
     private double ringSampled;
     private boolean exact = true;
     private double requestUnits;
+    private long sampledRows;
+    private long sampledBytes;
 
     private Builder() {}
+
+    /** Whether any segment held a row. */
+    public boolean hasRows() {
+      return rowsSampled > 0;
+    }
+
+    /** Adds whole rows read to learn a row's size: {@code rows} of {@code bytes} in all. */
+    public Builder sampledRows(long rows, long bytes) {
+      sampledRows += rows;
+      sampledBytes += bytes;
+      return this;
+    }
 
     /** Adds what one of the samples was charged. */
     public Builder charged(double requestUnits) {
@@ -115,7 +154,9 @@ public final class RowEstimate {
     }
 
     public RowEstimate build() {
-      return new RowEstimate(rows, rowsSampled, ringSampled, exact, requestUnits);
+      long rowBytes =
+          sampledRows == 0 ? 0 : Math.max(1, Math.round((double) sampledBytes / sampledRows));
+      return new RowEstimate(rows, rowsSampled, ringSampled, exact, requestUnits, rowBytes);
     }
   }
 }

@@ -169,10 +169,13 @@ public final class CosmosScanBuilder extends CassandraScanBuilder {
             failure);
         return null;
       }
-      chosen = ScanSplits.forSplitSize(estimate, rowBytes, scan.readConf().splitSizeInMB(), slots);
+      chosen =
+          ScanSplits.forSplitSize(
+              estimate, estimate.rowBytesOr(rowBytes), scan.readConf().splitSizeInMB(), slots);
     } else {
       double ruPerSecond = budget == null ? 0 : budget.totalRuPerSecond();
-      chosen = ScanSplits.choose(estimate, rowBytes, ruPerSecond, slots, taskSeconds);
+      long sized = estimate == null ? rowBytes : estimate.rowBytesOr(rowBytes);
+      chosen = ScanSplits.choose(estimate, sized, ruPerSecond, slots, taskSeconds);
     }
     LOG.info("{}{}", chosen.describe(name), failure == null ? "" : " The probe failed: " + failure);
     return chosen;

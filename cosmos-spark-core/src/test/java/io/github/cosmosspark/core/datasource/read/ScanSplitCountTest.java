@@ -42,6 +42,9 @@ class ScanSplitCountTest {
   private static final String KEYSPACE = "scan_splits";
   private static final String TABLE = "books";
   private static final String EMPTY = "empty_books";
+  private static final String WIDE = "wide_books";
+  private static final int WIDE_ROWS = 5_000;
+  private static final int WIDE_TITLE = 1_000;
   private static final int ROWS = 100_000;
 
   /** A books row as the table's schema sizes it: 4 + 20 + 4 bytes, and 4 per column. */
@@ -67,6 +70,7 @@ class ScanSplitCountTest {
     EmulatorBooks.createKeyspace(emulator, KEYSPACE);
     EmulatorBooks.createTable(emulator, KEYSPACE, TABLE, 10_000);
     EmulatorBooks.createTable(emulator, KEYSPACE, EMPTY, 10_000);
+    EmulatorBooks.createTable(emulator, KEYSPACE, WIDE, 10_000);
     PreparedStatement insert =
         cassandra.prepare(
             "INSERT INTO " + KEYSPACE + "." + TABLE + " (id, title, pages) VALUES (?, ?, ?)");
@@ -85,6 +89,21 @@ class ScanSplitCountTest {
             inFlight.release();
           });
     }
+    PreparedStatement wide =
+        cassandra.prepare(
+            "INSERT INTO " + KEYSPACE + "." + WIDE + " (id, title, pages) VALUES (?, ?, ?)");
+    for (int id = 0; id < WIDE_ROWS; id++) {
+      inFlight.acquire();
+      CompletableFuture<?> done =
+          cassandra.executeAsync(wide.bind(id, wideTitle(id), id % 700)).toCompletableFuture();
+      done.whenComplete(
+          (result, error) -> {
+            if (error != null) {
+              failure.compareAndSet(null, error);
+            }
+            inFlight.release();
+          });
+    }
     inFlight.acquire(256);
     if (failure.get() != null) {
       throw new AssertionError("loading the books failed", failure.get());
@@ -92,6 +111,15 @@ class ScanSplitCountTest {
     System.out.printf(
         "ScanSplitCountTest: %,d rows loaded in %d ms%n",
         ROWS, (System.nanoTime() - start) / 1_000_000);
+  }
+
+  /** A title of exactly {@value #WIDE_TITLE} characters, different for every id. */
+  private static String wideTitle(int id) {
+    StringBuilder title = new StringBuilder("title-").append(id).append('-');
+    while (title.length() < WIDE_TITLE) {
+      title.append('x');
+    }
+    return title.toString();
   }
 
   @AfterEach
@@ -135,7 +163,12 @@ class ScanSplitCountTest {
         "estimate within 10% of " + ROWS + ": " + estimate);
     int slots = spark.sparkContext().defaultParallelism();
     assertEquals(2, slots);
-    int expected = ScanSplits.choose(estimate, ROW_BYTES, 2000, slots, 1).splits();
+    // A books row as a page carries it: 4 bytes of length per column, two ints, and 'title-<id>'
+    // of 7 to 11 characters for the ids sampled.
+    assertTrue(
+        estimate.rowBytes() >= 3 * 4 + 4 + 4 + 7 && estimate.rowBytes() <= 3 * 4 + 4 + 4 + 11,
+        "a sampled row's size: " + estimate);
+    int expected = ScanSplits.choose(estimate, estimate.rowBytes(), 2000, slots, 1).splits();
     assertEquals(expected, chosen.splits(), chosen.describe(TABLE));
     assertEquals(scala.Option.apply((Object) expected), scan.readConf().splitCount());
     System.out.printf(
@@ -158,8 +191,9 @@ class ScanSplitCountTest {
     TableStatistics charged = emulator.statistics(table).get();
     RequestUnitStatistics.Snapshot counted =
         CosmosRuntime.get().requestUnits().of(table).minus(before);
-    assertEquals(TableSizeProbe.SEGMENTS, charged.requests());
-    assertEquals(TableSizeProbe.SEGMENTS, counted.answers());
+    // A page of tokens per segment, and one page of whole rows for their size.
+    assertEquals(TableSizeProbe.SEGMENTS + 1, charged.requests());
+    assertEquals(TableSizeProbe.SEGMENTS + 1, counted.answers());
     assertEquals(charged.requestUnits(), counted.requestUnits(), 0.005);
     assertTrue(charged.requestUnits() > 0, charged.toString());
     // And the scan reports it to the SQL tab, as a driver metric of its own.
@@ -198,10 +232,11 @@ class ScanSplitCountTest {
     ScanSplits chosen = scan.chosenSplits();
     assertTrue(
         chosen.reason().startsWith("your spark.cassandra.input.split.sizeInMB=1"), "" + chosen);
-    // ~4 MB of 40-byte rows in 1 MB splits: 3 or 4, raised to the connector's 1 + 2 x 2 slots.
+    // ~3 MB of ~30-byte rows in 1 MB splits: 3, raised to the connector's 1 + 2 x 2 slots.
     assertEquals(5, chosen.splits());
     assertEquals(
-        ScanSplits.forSplitSize(chosen.estimate(), ROW_BYTES, 1, 2).splits(), chosen.splits());
+        ScanSplits.forSplitSize(chosen.estimate(), chosen.estimate().rowBytes(), 1, 2).splits(),
+        chosen.splits());
     assertEquals(scala.Option.apply((Object) 5), scan.readConf().splitCount());
   }
 
@@ -231,5 +266,30 @@ class ScanSplitCountTest {
     assertTrue(scan.chosenSplits().estimate().exact());
     assertEquals(1, scan.chosenSplits().splits());
     assertEquals(0, read.count());
+  }
+
+  @Test
+  void wideRowsAreSizedFromASampleNotFromTheSchema() {
+    SparkSession spark = LocalSpark.session();
+    Dataset<Row> read = spark.read().format("cosmoscassandra").options(options(WIDE)).load();
+
+    ScanSplits chosen = scanOf(read).chosenSplits();
+    RowEstimate estimate = chosen.estimate();
+    // Every row: 4 bytes of length per column, two ints and a title of exactly WIDE_TITLE.
+    assertEquals(3 * 4 + 4 + 4 + WIDE_TITLE, estimate.rowBytes(), estimate.toString());
+    int expected = ScanSplits.choose(estimate, estimate.rowBytes(), 2000, 2, 1).splits();
+    assertEquals(expected, chosen.splits(), chosen.describe(WIDE));
+    int fromTheSchema = ScanSplits.choose(estimate, ROW_BYTES, 2000, 2, 1).splits();
+    assertTrue(
+        chosen.splits() > fromTheSchema,
+        "rows of ~1 KB cost more to read than the schema's 40 B say: "
+            + chosen.describe(WIDE)
+            + " against "
+            + fromTheSchema
+            + " splits from the schema");
+    System.out.printf(
+        "ScanSplitCountTest: %s (%d splits from the schema's %d B a row)%n",
+        chosen.describe(WIDE), fromTheSchema, ROW_BYTES);
+    assertEquals(WIDE_ROWS, read.count());
   }
 }
