@@ -49,7 +49,8 @@ final class UnthrottledOverhead {
         "besides the rows or pages, the driver's and the split planner's own queries (schema,"
             + " size estimates), a few that vary between runs; cosmos-spark plans a scan's splits"
             + " twice (CosmosScan rebuilds SCC's scan) and first reads up to 8 pages of the"
-            + " table's tokens to estimate its rows (ScanSplits; the splits differ too)");
+            + " table's tokens to estimate its rows and one page of 20 rows to size them"
+            + " (ScanSplits; the splits differ too)");
   }
 
   /** With the same driver choices on both sides, cosmos-spark ignores SCC's cipher list. */
