@@ -216,12 +216,15 @@ public final class CosmosEmulator implements AutoCloseable {
             new ChannelInitializer<SocketChannel>() {
               @Override
               protected void initChannel(SocketChannel channel) {
+                clients.add(channel);
+                endpoint.clients.add(channel);
+                // Checked after joining the region's group: takeDown marks the region down before
+                // it closes the group, so a connection accepted meanwhile is closed by one or the
+                // other.
                 if (faults.refusingConnections() || endpoint.down()) {
                   channel.close();
                   return;
                 }
-                clients.add(channel);
-                endpoint.clients.add(channel);
                 FrameCodec<ByteBuf> codec =
                     FrameCodec.defaultServer(primitiveCodec, Compressor.<ByteBuf>none());
                 channel

@@ -6,6 +6,9 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 
@@ -54,7 +57,13 @@ public final class CosmosEmulatorMain {
     boolean cassandraTopology = false;
     String[] regions = null;
     boolean multiRegionWrites = false;
+    List<String> flags = new ArrayList<>();
     for (String arg : args) {
+      // Maven's emulator profile passes every flag in one argument (-Demulator.flags="--a --b"):
+      // split before each "--", which no region name contains.
+      flags.addAll(Arrays.asList(arg.trim().split("\\s+(?=--)")));
+    }
+    for (String arg : flags) {
       if (arg.trim().isEmpty()) {
         continue; // Maven passes an unset -Demulator.flags as an empty argument
       } else if (arg.equals(CASSANDRA_DIALECT)) {
@@ -64,7 +73,8 @@ public final class CosmosEmulatorMain {
       } else if (arg.startsWith(REGION + "=")) {
         regions = new String[] {arg.substring(REGION.length() + 1)};
       } else if (arg.startsWith(REGIONS + "=")) {
-        regions = arg.substring(REGIONS.length() + 1).split(",", -1);
+        // Quotes reach here when given inside -Demulator.flags, where no shell removes them.
+        regions = arg.substring(REGIONS.length() + 1).replaceAll("^\"|\"$", "").split(",", -1);
         for (int i = 0; i < regions.length; i++) {
           regions[i] = regions[i].trim();
         }
