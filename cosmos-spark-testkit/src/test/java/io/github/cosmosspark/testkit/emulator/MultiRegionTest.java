@@ -1,6 +1,7 @@
 package io.github.cosmosspark.testkit.emulator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -189,6 +190,14 @@ class MultiRegionTest {
     assertEquals(expectedEndpoints, endpoints);
     assertEquals(expectedHostIds, hostIds);
     assertEquals(3, new TreeSet<>(hostIds.values()).size());
+  }
+
+  @Test
+  void theDriverBuildsNoTokenMapFromRegionsThatShareTheirTokensAsOnCosmos() {
+    // Driver 4 refuses two nodes with one token ("Multiple entries with same key") and keeps the
+    // map it had, none: what Microsoft's driver extensions report for multi-region accounts.
+    assertEquals(3, eastUs.getMetadata().getNodes().size());
+    assertFalse(eastUs.getMetadata().getTokenMap().isPresent());
   }
 
   @Test
