@@ -243,6 +243,7 @@ class MultiRegionTest {
     assertEquals(4, emulator.writesRefused("East US"));
     assertEquals(0, emulator.writesServed("East US"));
     assertEquals(0, emulator.writesRefused("West US"));
+    assertEquals(0, emulator.writesServed("West US"));
     for (int id = 2; id <= 5; id++) {
       assertNull(
           westUs
@@ -250,6 +251,8 @@ class MultiRegionTest {
               .one(),
           "row " + id);
     }
+    emulator.resetStatistics();
+    assertEquals(0, emulator.writesRefused("East US"));
   }
 
   @Test
@@ -378,6 +381,17 @@ class MultiRegionTest {
         "regions needs at least one Azure region's display name, the write region first, such as"
             + " \"West US\"",
         none.getMessage());
+    String[] tooMany = new String[255];
+    for (int i = 0; i < tooMany.length; i++) {
+      tooMany[i] = "Region " + i;
+    }
+    IllegalArgumentException overLoopback =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> CosmosEmulator.builder(cassandra).regions(tooMany));
+    assertEquals(
+        "regions takes at most 254 regions (one loopback address each), got 255",
+        overLoopback.getMessage());
     IllegalArgumentException withCassandrasTopology =
         assertThrows(
             IllegalArgumentException.class,
