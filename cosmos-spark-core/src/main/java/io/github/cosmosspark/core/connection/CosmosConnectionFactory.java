@@ -26,6 +26,7 @@ import io.github.cosmosspark.core.errors.CosmosConfigException;
 import io.github.cosmosspark.core.errors.CosmosConnectionException;
 import io.github.cosmosspark.core.retry.CosmosDriverContext;
 import io.github.cosmosspark.core.retry.CosmosDriverRetryPolicy;
+import io.github.cosmosspark.core.retry.NodeRegions;
 import io.github.cosmosspark.core.session.CosmosRuntime;
 import io.github.cosmosspark.core.session.RetryingSession;
 import java.util.Collections;
@@ -93,10 +94,17 @@ public final class CosmosConnectionFactory implements CassandraConnectionFactory
           Collections.singletonList(cosmos.host() + ":" + cosmos.port()));
     }
     SslEngineFactory ownTls = null;
+    // Filled by the session's topology monitor, read by its TLS engines: one per session.
+    NodeRegions nodeRegions = new NodeRegions();
     if (tls && cosmos != null) {
       // Our own TLS: the driver's reads every trust store as JKS, which Java 8 cannot do for
-      // PKCS12 files, and sets no minimum protocol version.
-      ownTls = new CosmosSslEngineFactory(TrustStores.sslContext(cosmos), verifyHostnames);
+      // PKCS12 files, and sets no minimum protocol version; and it would check the other regions'
+      // nodes against a reverse lookup of their IP addresses, not their regional host names.
+      ownTls =
+          new CosmosSslEngineFactory(
+              TrustStores.sslContext(cosmos),
+              verifyHostnames,
+              new RegionalHostNames(cosmos.host(), cosmos.account(), nodeRegions));
       settings
           .without(DefaultDriverOption.SSL_ENGINE_FACTORY_CLASS)
           .without(DefaultDriverOption.SSL_CIPHER_SUITES)
@@ -111,7 +119,7 @@ public final class CosmosConnectionFactory implements CassandraConnectionFactory
 
     CosmosRuntime runtime = CosmosRuntime.get();
     CqlSessionBuilder session =
-        new CosmosSessionBuilder(runtime).withConfigLoader(settings.build());
+        new CosmosSessionBuilder(runtime, nodeRegions).withConfigLoader(settings.build());
     if (ownTls != null) {
       session = session.withSslEngineFactory(ownTls);
     }
@@ -286,20 +294,23 @@ public final class CosmosConnectionFactory implements CassandraConnectionFactory
 
   /**
    * A session builder whose driver context hands the JVM's retry statistics to {@link
-   * CosmosDriverRetryPolicy}, which the driver creates by class name.
+   * CosmosDriverRetryPolicy}, which the driver creates by class name, and gives the driver Cosmos's
+   * topology in a form it can build a token map from.
    */
   private static final class CosmosSessionBuilder extends CqlSessionBuilder {
     private final CosmosRuntime runtime;
+    private final NodeRegions nodeRegions;
 
-    CosmosSessionBuilder(CosmosRuntime runtime) {
+    CosmosSessionBuilder(CosmosRuntime runtime, NodeRegions nodeRegions) {
       this.runtime = runtime;
+      this.nodeRegions = nodeRegions;
     }
 
     @Override
     protected DriverContext buildContext(
         DriverConfigLoader configLoader, ProgrammaticArguments programmaticArguments) {
       return new CosmosDriverContext(
-          configLoader, programmaticArguments, runtime.retryStatistics());
+          configLoader, programmaticArguments, runtime.retryStatistics(), nodeRegions);
     }
   }
 }
