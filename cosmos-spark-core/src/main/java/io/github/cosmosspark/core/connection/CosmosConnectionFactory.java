@@ -46,7 +46,10 @@ import scala.collection.JavaConverters;
  * <ul>
  *   <li>protocol v4, the only one Cosmos speaks, so the driver does not open with a v5 attempt;
  *   <li>TLS host name verification on (SCC turns it off unconditionally), unless {@code
- *       spark.cosmos.cassandra.tls.hostnameVerification=false};
+ *       spark.cosmos.cassandra.tls.hostnameVerification=false}; on a multi-region account each
+ *       other region's node is checked against its regional host name ({@link RegionalHostNames});
+ *   <li>a token map on a multi-region account, whose regions all report the same tokens ({@link
+ *       io.github.cosmosspark.core.retry.CosmosTopologyMonitor});
  *   <li>TLS 1.2 or 1.3 only, with the JVM's cipher suites instead of SCC's two legacy RSA-CBC
  *       suites, and the trust store read with the type the user gave;
  *   <li>rate-limited requests resent after Cosmos's wait by {@link RetryingSession}, timeouts by
