@@ -26,6 +26,7 @@ import io.github.cosmosspark.core.errors.CosmosConfigException;
 import io.github.cosmosspark.core.errors.CosmosConnectionException;
 import io.github.cosmosspark.core.retry.CosmosDriverContext;
 import io.github.cosmosspark.core.retry.CosmosDriverRetryPolicy;
+import io.github.cosmosspark.core.retry.NodeRegions;
 import io.github.cosmosspark.core.session.CosmosRuntime;
 import io.github.cosmosspark.core.session.RetryingSession;
 import java.util.Collections;
@@ -45,7 +46,10 @@ import scala.collection.JavaConverters;
  * <ul>
  *   <li>protocol v4, the only one Cosmos speaks, so the driver does not open with a v5 attempt;
  *   <li>TLS host name verification on (SCC turns it off unconditionally), unless {@code
- *       spark.cosmos.cassandra.tls.hostnameVerification=false};
+ *       spark.cosmos.cassandra.tls.hostnameVerification=false}; on a multi-region account each
+ *       other region's node is checked against its regional host name ({@link RegionalHostNames});
+ *   <li>a token map on a multi-region account, whose regions all report the same tokens ({@link
+ *       io.github.cosmosspark.core.retry.CosmosTopologyMonitor});
  *   <li>TLS 1.2 or 1.3 only, with the JVM's cipher suites instead of SCC's two legacy RSA-CBC
  *       suites, and the trust store read with the type the user gave;
  *   <li>rate-limited requests resent after Cosmos's wait by {@link RetryingSession}, timeouts by
@@ -93,10 +97,17 @@ public final class CosmosConnectionFactory implements CassandraConnectionFactory
           Collections.singletonList(cosmos.host() + ":" + cosmos.port()));
     }
     SslEngineFactory ownTls = null;
+    // Filled by the session's topology monitor, read by its TLS engines: one per session.
+    NodeRegions nodeRegions = new NodeRegions();
     if (tls && cosmos != null) {
       // Our own TLS: the driver's reads every trust store as JKS, which Java 8 cannot do for
-      // PKCS12 files, and sets no minimum protocol version.
-      ownTls = new CosmosSslEngineFactory(TrustStores.sslContext(cosmos), verifyHostnames);
+      // PKCS12 files, and sets no minimum protocol version; and it would check the other regions'
+      // nodes against a reverse lookup of their IP addresses, not their regional host names.
+      ownTls =
+          new CosmosSslEngineFactory(
+              TrustStores.sslContext(cosmos),
+              verifyHostnames,
+              new RegionalHostNames(cosmos.host(), cosmos.account(), nodeRegions));
       settings
           .without(DefaultDriverOption.SSL_ENGINE_FACTORY_CLASS)
           .without(DefaultDriverOption.SSL_CIPHER_SUITES)
@@ -111,7 +122,7 @@ public final class CosmosConnectionFactory implements CassandraConnectionFactory
 
     CosmosRuntime runtime = CosmosRuntime.get();
     CqlSessionBuilder session =
-        new CosmosSessionBuilder(runtime).withConfigLoader(settings.build());
+        new CosmosSessionBuilder(runtime, nodeRegions).withConfigLoader(settings.build());
     if (ownTls != null) {
       session = session.withSslEngineFactory(ownTls);
     }
@@ -286,20 +297,23 @@ public final class CosmosConnectionFactory implements CassandraConnectionFactory
 
   /**
    * A session builder whose driver context hands the JVM's retry statistics to {@link
-   * CosmosDriverRetryPolicy}, which the driver creates by class name.
+   * CosmosDriverRetryPolicy}, which the driver creates by class name, and gives the driver Cosmos's
+   * topology in a form it can build a token map from.
    */
   private static final class CosmosSessionBuilder extends CqlSessionBuilder {
     private final CosmosRuntime runtime;
+    private final NodeRegions nodeRegions;
 
-    CosmosSessionBuilder(CosmosRuntime runtime) {
+    CosmosSessionBuilder(CosmosRuntime runtime, NodeRegions nodeRegions) {
       this.runtime = runtime;
+      this.nodeRegions = nodeRegions;
     }
 
     @Override
     protected DriverContext buildContext(
         DriverConfigLoader configLoader, ProgrammaticArguments programmaticArguments) {
       return new CosmosDriverContext(
-          configLoader, programmaticArguments, runtime.retryStatistics());
+          configLoader, programmaticArguments, runtime.retryStatistics(), nodeRegions);
     }
   }
 }

@@ -14,7 +14,9 @@ import javax.net.ssl.SSLParameters;
 /**
  * TLS for Cosmos sessions: TLS 1.2 or 1.3 only, as Cosmos requires, whatever older versions the JVM
  * still enables; the JVM's cipher suites; and, unless turned off, the HTTPS host name check that
- * the driver's programmatic factory would otherwise make the only guard.
+ * the driver's programmatic factory would otherwise make the only guard. On a multi-region account
+ * the other regions' nodes are checked against their regional host names ({@link
+ * RegionalHostNames}), so the check can stay on.
  */
 final class CosmosSslEngineFactory implements SslEngineFactory {
 
@@ -22,10 +24,21 @@ final class CosmosSslEngineFactory implements SslEngineFactory {
 
   private final SSLContext context;
   private final boolean verifyHostnames;
+  private final RegionalHostNames hostNames;
 
+  /** Checks every node against the host or address the driver reaches it by. */
   CosmosSslEngineFactory(SSLContext context, boolean verifyHostnames) {
+    this(context, verifyHostnames, null);
+  }
+
+  /**
+   * Checks the contact point against the configured host and every other node whose region is known
+   * against that region's host name.
+   */
+  CosmosSslEngineFactory(SSLContext context, boolean verifyHostnames, RegionalHostNames hostNames) {
     this.context = context;
     this.verifyHostnames = verifyHostnames;
+    this.hostNames = hostNames;
   }
 
   @Override
@@ -34,9 +47,11 @@ final class CosmosSslEngineFactory implements SslEngineFactory {
     SSLEngine engine;
     if (address instanceof InetSocketAddress) {
       InetSocketAddress socket = (InetSocketAddress) address;
-      // The certificate must match the name or address as given: a reverse lookup would let
-      // whoever answers DNS choose the name to check.
-      engine = context.createSSLEngine(socket.getHostString(), socket.getPort());
+      // The certificate must match the name or address as given, or the region's name Cosmos
+      // told us over the verified connection: a reverse lookup would let whoever answers DNS
+      // choose the name to check. The engine's peer host is also the name sent as SNI.
+      String peerHost = hostNames != null ? hostNames.peerHost(socket) : socket.getHostString();
+      engine = context.createSSLEngine(peerHost, socket.getPort());
     } else {
       engine = context.createSSLEngine();
     }
