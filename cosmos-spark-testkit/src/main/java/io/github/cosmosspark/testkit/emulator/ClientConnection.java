@@ -74,6 +74,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Bac
   private final FrameCodec<ByteBuf> serverCodec;
   // Null when the emulator passes Cassandra's own topology through.
   private final SystemTables systemTables;
+  // The region whose endpoint the client reached.
+  private final RegionEndpoint region;
   // Touched only on this connection's event loop, which its backend connection shares.
   private final Map<Integer, PreparedStatements.Statement> pendingPrepares = new HashMap<>();
   private Channel client;
@@ -94,7 +96,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Bac
       ClusteringColumns clusteringColumns,
       BackendEndpoint backendEndpoint,
       FrameCodec<ByteBuf> serverCodec,
-      SystemTables systemTables) {
+      SystemTables systemTables,
+      RegionEndpoint region) {
     this.accounts = accounts;
     this.preparedStatements = preparedStatements;
     this.ddl = ddl;
@@ -106,6 +109,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Bac
     this.backendEndpoint = backendEndpoint;
     this.serverCodec = serverCodec;
     this.systemTables = systemTables;
+    this.region = region;
   }
 
   @Override
@@ -237,6 +241,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Bac
         return;
       }
       RequestCharges.Classified classified = charges.classify(frame, keyspace);
+      if (classified.isWrite() && !region.acceptsWrites) {
+        // Checked before anything else about the write: it never reaches a table's budget.
+        region.writesRefused.incrementAndGet();
+        reply(
+            frame.streamId,
+            new Error(ProtocolConstants.ErrorCode.SERVER_ERROR, region.readRegionRefusal()));
+        return;
+      }
       if (classified.faultable()) {
         Message injected = faults.nextFault(frame);
         if (injected != null) {
@@ -353,6 +365,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Bac
   /** Sends an admitted request on to Cassandra, after any injected latency. */
   private void forward(
       Frame frame, ByteBuf raw, Frame forwarded, RequestCharges.Classified classified) {
+    if (classified.isWrite()) {
+      region.writesServed.incrementAndGet();
+    } else if (classified.table != null && classified.kind.equals("READ")) {
+      region.readsServed.incrementAndGet();
+    }
     // The client's own bytes are a valid v4 frame for Cassandra, with the same stream id;
     // re-encoding is needed only for a rewritten statement.
     ByteBuf encoded = forwarded == frame ? raw.retainedDuplicate() : backend.encode(forwarded);

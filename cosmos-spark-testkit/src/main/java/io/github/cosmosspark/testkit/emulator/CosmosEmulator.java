@@ -23,13 +23,20 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -40,9 +47,16 @@ import org.slf4j.LoggerFactory;
 /**
  * A local stand-in for Azure Cosmos DB for Apache Cassandra: a CQL native-protocol v4 endpoint on
  * TLS that behaves like Cosmos where Cassandra does not (account keys, a read-only key, protocol v4
- * only, throughput options in DDL, a {@code RequestCharge} on every response, the topology of a
- * single-region account: one node in the account's {@link #region()} with Cosmos's 64 tokens) and
- * keeps every row in the real Cassandra behind it.
+ * only, throughput options in DDL, a {@code RequestCharge} on every response, the topology of an
+ * account: one node per region, each in its region's data centre with Cosmos's 64 tokens, on an
+ * endpoint of its own) and keeps every row in the real Cassandra behind it.
+ *
+ * <p>A multi-region account ({@link Builder#regions(String...)}) has one endpoint per region,
+ * region i on the loopback address 127.0.0.(1 + i), all on the same {@link #port()}; the write
+ * region, first, is on 127.0.0.1, {@link #host()}, which also stands for the account's global
+ * endpoint (Cosmos's global name resolves to the write region). Every region serves reads; only the
+ * write region serves writes unless {@link Builder#multiRegionWrites(boolean)}. All regions share
+ * the one Cassandra: data is the same everywhere at once, replication lag is not modelled.
  *
  * <pre>{@code
  * try (CassandraServer cassandra = CassandraServer.builder().build();
@@ -63,6 +77,9 @@ public final class CosmosEmulator implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(CosmosEmulator.class);
   private static final String HOST = "127.0.0.1";
+  private static final String DOMAIN = ".cassandra.cosmos.azure.com";
+  // How often start() looks for another free port that binds on every region's address.
+  private static final int BIND_ATTEMPTS = 5;
 
   private final CassandraServer backend;
   private final Accounts accounts;
@@ -79,13 +96,16 @@ public final class CosmosEmulator implements AutoCloseable {
   private final ServerSideRetry serverSideRetry;
   private final DdlRewriter ddl;
   private final CosmosDialect dialect;
-  private final String region;
+  private final List<String> regions;
+  // One per region, in the account's order: the write region first.
+  private final List<RegionEndpoint> endpoints;
   // Null when Cassandra's own topology is passed through (Builder#cassandraTopology).
   private final SystemTables systemTables;
   private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
 
   private EventLoopGroup eventLoops;
-  private Channel serverChannel;
+  // One per region, in the account's order; empty while the emulator is not started.
+  private final List<Channel> serverChannels = new ArrayList<>();
   private SSLContext clientSslContext;
   private int port;
 
@@ -104,13 +124,21 @@ public final class CosmosEmulator implements AutoCloseable {
     this.dialect = new CosmosDialect(builder.cosmosDialect, builder.idleTimeout);
     this.ddl = new DdlRewriter(provisioning);
     this.storePassword = Accounts.randomKey(random).substring(0, 20);
-    this.region = builder.region;
+    this.regions = Collections.unmodifiableList(new ArrayList<>(builder.regions));
+    List<RegionEndpoint> list = new ArrayList<>();
+    for (int i = 0; i < regions.size(); i++) {
+      list.add(
+          new RegionEndpoint(
+              regions.get(i),
+              Topology.address(i),
+              regionalHostName(builder.account, regions.get(i)),
+              i == 0 || builder.multiRegionWrites,
+              builder.account,
+              regions.get(0)));
+    }
+    this.endpoints = Collections.unmodifiableList(list);
     this.systemTables =
-        builder.cosmosTopology
-            ? new SystemTables(
-                new Topology(
-                    builder.account, java.util.Collections.singletonList(region), hostAddress()))
-            : null;
+        builder.cosmosTopology ? new SystemTables(new Topology(builder.account, regions)) : null;
     this.rowLocks.enable(builder.concurrentWriteConflicts);
     try {
       this.workDirectory = Files.createTempDirectory("cosmos-emulator-");
@@ -124,76 +152,233 @@ public final class CosmosEmulator implements AutoCloseable {
     return new Builder(backend);
   }
 
-  /** Binds the endpoint: port 10350 when free, else a free port. */
+  /**
+   * Binds each region's endpoint: port 10350 on every region's address when free, else one free
+   * port that binds on all of them.
+   *
+   * @throws IllegalStateException if a region's loopback address cannot be bound (macOS has only
+   *     127.0.0.1 unless aliases are added) or no common port is found
+   */
   public synchronized CosmosEmulator start() {
-    if (serverChannel != null) {
+    if (!serverChannels.isEmpty()) {
       return this;
     }
-    EmulatorTls tls = EmulatorTls.create(HOST, truststorePath(), storePassword, backend);
+    checkAddresses();
+    EmulatorTls tls =
+        EmulatorTls.create(certificateNames(), truststorePath(), storePassword, backend);
     clientSslContext = tls.clientSslContext();
     BackendEndpoint backendEndpoint =
         new BackendEndpoint(backend, tls.backendTls(), primitiveCodec);
     eventLoops = new NioEventLoopGroup(2);
     ClusteringColumns clusteringColumns = new ClusteringColumns(backendEndpoint, eventLoops.next());
-    ServerBootstrap bootstrap =
-        new ServerBootstrap()
-            .group(eventLoops)
-            .channel(NioServerSocketChannel.class)
-            .childHandler(
-                new ChannelInitializer<SocketChannel>() {
-                  @Override
-                  protected void initChannel(SocketChannel channel) {
-                    if (faults.refusingConnections()) {
-                      channel.close();
-                      return;
-                    }
-                    clients.add(channel);
-                    FrameCodec<ByteBuf> codec =
-                        FrameCodec.defaultServer(primitiveCodec, Compressor.<ByteBuf>none());
-                    channel
-                        .pipeline()
-                        .addLast(tls.serverTls().newHandler(channel.alloc()))
-                        .addLast(new LengthFieldBasedFrameDecoder(ClientConnection.MAX_FRAME, 5, 4))
-                        .addLast(
-                            new ClientConnection(
-                                accounts,
-                                preparedStatements,
-                                ddl,
-                                dialect,
-                                charges,
-                                faults,
-                                rowLocks,
-                                clusteringColumns,
-                                backendEndpoint,
-                                codec,
-                                systemTables));
-                  }
-                });
-    // Cosmos's port when free, else any: bound, not probed, so parallel JVMs cannot race for it.
-    ChannelFuture bound = bootstrap.bind(HOST, COSMOS_PORT).awaitUninterruptibly();
-    if (!bound.isSuccess()) {
-      bound = bootstrap.bind(HOST, 0).syncUninterruptibly();
+    List<ServerBootstrap> bootstraps = new ArrayList<>();
+    for (int i = 0; i < endpoints.size(); i++) {
+      bootstraps.add(
+          bootstrap(endpoints.get(i), tls.serverTls(i), backendEndpoint, clusteringColumns));
     }
-    serverChannel = bound.channel();
-    port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    try {
+      bindAll(bootstraps);
+    } catch (RuntimeException e) {
+      eventLoops.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
+      eventLoops = null;
+      throw e;
+    }
+    port = ((InetSocketAddress) serverChannels.get(0).localAddress()).getPort();
     LOG.info(
         "Cosmos emulator on {}:{} for account '{}', in front of Cassandra on port {}",
         HOST,
         port,
         accounts.account(),
         backend.port());
+    if (endpoints.size() > 1) {
+      for (RegionEndpoint endpoint : endpoints) {
+        LOG.info(
+            "Cosmos emulator: region '{}' ({}) on {}:{}, as {}",
+            endpoint.name,
+            endpoint.acceptsWrites ? "reads and writes" : "reads",
+            endpoint.address.getHostAddress(),
+            port,
+            endpoint.hostName);
+      }
+    }
     return this;
+  }
+
+  private ServerBootstrap bootstrap(
+      RegionEndpoint endpoint,
+      io.netty.handler.ssl.SslContext serverTls,
+      BackendEndpoint backendEndpoint,
+      ClusteringColumns clusteringColumns) {
+    return new ServerBootstrap()
+        .group(eventLoops)
+        .channel(NioServerSocketChannel.class)
+        .childHandler(
+            new ChannelInitializer<SocketChannel>() {
+              @Override
+              protected void initChannel(SocketChannel channel) {
+                if (faults.refusingConnections() || endpoint.down()) {
+                  channel.close();
+                  return;
+                }
+                clients.add(channel);
+                endpoint.clients.add(channel);
+                FrameCodec<ByteBuf> codec =
+                    FrameCodec.defaultServer(primitiveCodec, Compressor.<ByteBuf>none());
+                channel
+                    .pipeline()
+                    .addLast(serverTls.newHandler(channel.alloc()))
+                    .addLast(new LengthFieldBasedFrameDecoder(ClientConnection.MAX_FRAME, 5, 4))
+                    .addLast(
+                        new ClientConnection(
+                            accounts,
+                            preparedStatements,
+                            ddl,
+                            dialect,
+                            charges,
+                            faults,
+                            rowLocks,
+                            clusteringColumns,
+                            backendEndpoint,
+                            codec,
+                            systemTables,
+                            endpoint));
+              }
+            });
+  }
+
+  /**
+   * The write region's certificate keeps the names clients have always used (localhost, 127.0.0.1,
+   * ::1) and adds the account's global and regional host names; every other region's names only its
+   * regional host name, no IP address, so that a client verifying host names must reach it by name,
+   * as on Cosmos, whose peers' IP addresses are in no certificate (docs/cosmos-behaviour.md).
+   */
+  private List<EmulatorTls.Names> certificateNames() {
+    List<EmulatorTls.Names> names = new ArrayList<>();
+    for (int i = 0; i < endpoints.size(); i++) {
+      RegionEndpoint endpoint = endpoints.get(i);
+      if (i == 0) {
+        names.add(
+            new EmulatorTls.Names(
+                "localhost",
+                Arrays.asList("localhost", globalHostName(), endpoint.hostName),
+                Arrays.asList(HOST, "::1")));
+      } else {
+        names.add(
+            new EmulatorTls.Names(
+                endpoint.hostName,
+                Collections.singletonList(endpoint.hostName),
+                Collections.<String>emptyList()));
+      }
+    }
+    return names;
+  }
+
+  /**
+   * Fails early, with what to do, when a region's loopback address is not on this machine: Linux
+   * routes all of 127.0.0.0/8 to loopback, macOS only 127.0.0.1. A probe of the address on any
+   * port, so no race with other processes for a port.
+   */
+  private void checkAddresses() {
+    for (RegionEndpoint endpoint : endpoints.subList(1, endpoints.size())) {
+      try (ServerSocket probe = new ServerSocket()) {
+        probe.bind(new InetSocketAddress(endpoint.address, 0));
+      } catch (IOException e) {
+        String address = endpoint.address.getHostAddress();
+        throw new IllegalStateException(
+            "Cannot bind "
+                + address
+                + ", the address of region '"
+                + endpoint.name
+                + "' ("
+                + e.getMessage()
+                + "). Each region after the first needs a loopback address of its own; Linux has"
+                + " all of 127.0.0.0/8, macOS only 127.0.0.1: add it with"
+                + " `sudo ifconfig lo0 alias "
+                + address
+                + " up`",
+            e);
+      }
+    }
+  }
+
+  /**
+   * Cosmos's port when it is free on every region's address, else one free port that is: bound, not
+   * probed, so parallel JVMs cannot race for it. Clients reach a peer at its address and the
+   * control connection's port (Cassandra 3.11's system.peers has no port), so all must share one.
+   */
+  private void bindAll(List<ServerBootstrap> bootstraps) {
+    if (bindOn(bootstraps, COSMOS_PORT)) {
+      return;
+    }
+    for (int attempt = 0; attempt < BIND_ATTEMPTS; attempt++) {
+      ChannelFuture first =
+          bootstraps.get(0).bind(endpoints.get(0).address, 0).syncUninterruptibly();
+      serverChannels.add(first.channel());
+      int free = ((InetSocketAddress) first.channel().localAddress()).getPort();
+      if (bindOthersOn(bootstraps, free)) {
+        return;
+      }
+    }
+    throw new IllegalStateException(
+        "Found no port free on every region's address ("
+            + regionAddresses()
+            + ") in "
+            + BIND_ATTEMPTS
+            + " attempts");
+  }
+
+  /** Binds every region on {@code port}; on failure unbinds what it bound and returns false. */
+  private boolean bindOn(List<ServerBootstrap> bootstraps, int port) {
+    ChannelFuture first = bootstraps.get(0).bind(endpoints.get(0).address, port);
+    if (!first.awaitUninterruptibly().isSuccess()) {
+      return false;
+    }
+    serverChannels.add(first.channel());
+    return bindOthersOn(bootstraps, port);
+  }
+
+  /** Binds regions 1 and on at the first one's port; on failure unbinds all and returns false. */
+  private boolean bindOthersOn(List<ServerBootstrap> bootstraps, int port) {
+    for (int i = 1; i < bootstraps.size(); i++) {
+      ChannelFuture bound =
+          bootstraps.get(i).bind(endpoints.get(i).address, port).awaitUninterruptibly();
+      if (!bound.isSuccess()) {
+        if (!(bound.cause() instanceof BindException)) {
+          closeServerChannels();
+          throw new IllegalStateException(
+              "Could not bind region '" + endpoints.get(i).name + "'", bound.cause());
+        }
+        closeServerChannels();
+        return false;
+      }
+      serverChannels.add(bound.channel());
+    }
+    return true;
+  }
+
+  private void closeServerChannels() {
+    for (Channel channel : serverChannels) {
+      channel.close().syncUninterruptibly();
+    }
+    serverChannels.clear();
+  }
+
+  private List<String> regionAddresses() {
+    List<String> addresses = new ArrayList<>();
+    for (RegionEndpoint endpoint : endpoints) {
+      addresses.add(endpoint.address.getHostAddress());
+    }
+    return addresses;
   }
 
   /** Closes the endpoint and every client connection. The Cassandra behind it keeps running. */
   @Override
   public synchronized void close() {
-    if (serverChannel != null) {
+    if (!serverChannels.isEmpty()) {
       for (TableStatistics statistics : allStatistics()) {
         LOG.info("Cosmos emulator: {}", statistics);
       }
-      serverChannel.close().syncUninterruptibly();
-      serverChannel = null;
+      closeServerChannels();
     }
     if (eventLoops != null) {
       eventLoops.shutdownGracefully(0, 5, TimeUnit.SECONDS).syncUninterruptibly();
@@ -201,26 +386,136 @@ public final class CosmosEmulator implements AutoCloseable {
     }
   }
 
+  /**
+   * The address of the account's global endpoint, 127.0.0.1: the write region's endpoint, as
+   * Cosmos's global host name resolves to the write region's.
+   */
   public String host() {
     return HOST;
   }
 
-  private static java.net.InetAddress hostAddress() {
-    try {
-      return java.net.InetAddress.getByName(HOST);
-    } catch (java.net.UnknownHostException e) {
-      throw new IllegalStateException("A literal IP address always resolves: " + HOST, e);
-    }
+  /**
+   * The account's write region, which clients see as the data centre of its node (the name driver
+   * 4's {@code withLocalDatacenter} and SCC's {@code spark.cassandra.connection.localDC} take when
+   * they connect to {@link #host()}). With {@link Builder#cassandraTopology()} clients see
+   * Cassandra's data centre instead, {@link #localDatacenter()}.
+   */
+  public String region() {
+    return regions.get(0);
+  }
+
+  /** The account's regions as Azure displays them, the write region first. */
+  public List<String> regions() {
+    return regions;
+  }
+
+  /** The account's write region, the first of {@link #regions()}. */
+  public String writeRegion() {
+    return regions.get(0);
   }
 
   /**
-   * The account's region, which clients see as the data centre of its one node (the name driver 4's
-   * {@code withLocalDatacenter} and SCC's {@code spark.cassandra.connection.localDC} take). With
-   * {@link Builder#cassandraTopology()} clients see Cassandra's data centre instead, {@link
-   * #localDatacenter()}.
+   * The loopback address a region's endpoint is bound to: 127.0.0.(1 + its index in {@link
+   * #regions()}), so the write region's is {@link #host()}. Every region listens on {@link
+   * #port()}.
+   *
+   * @param region one of {@link #regions()}, compared ignoring case and spaces
+   * @throws IllegalArgumentException for a region the account does not have
    */
-  public String region() {
-    return region;
+  public String regionAddress(String region) {
+    return endpoint(region).address.getHostAddress();
+  }
+
+  /**
+   * A region's host name on Cosmos, {@code <account>-<region in lower case without
+   * spaces>.cassandra.cosmos.azure.com}, e.g. {@code
+   * localcosmos-eastus2.cassandra.cosmos.azure.com}: the only name in the certificate of a region
+   * other than the write region, which a client verifying host names must use as the TLS peer host.
+   * It does not resolve; connect to {@link #regionAddress(String)}. The pattern is Microsoft's for
+   * the Graph API's regional endpoints; for the Cassandra API it is not confirmed
+   * (docs/cosmos-behaviour.md).
+   *
+   * @throws IllegalArgumentException for a region the account does not have
+   */
+  public String regionalHostName(String region) {
+    return endpoint(region).hostName;
+  }
+
+  /**
+   * The account's global host name, {@code <account>.cassandra.cosmos.azure.com}, which on Cosmos
+   * resolves to the write region; in the certificate of {@link #host()}'s endpoint. It does not
+   * resolve here.
+   */
+  public String globalHostName() {
+    return accounts.account().toLowerCase(Locale.ROOT) + DOMAIN;
+  }
+
+  private static String regionalHostName(String account, String region) {
+    return account.toLowerCase(Locale.ROOT) + "-" + regionKey(region) + DOMAIN;
+  }
+
+  /** A region's name as Azure's host names write it: lower case, without spaces. */
+  private static String regionKey(String region) {
+    return region.replaceAll("\\s+", "").toLowerCase(Locale.ROOT);
+  }
+
+  private RegionEndpoint endpoint(String region) {
+    if (region != null) {
+      String key = regionKey(region);
+      for (RegionEndpoint endpoint : endpoints) {
+        if (regionKey(endpoint.name).equals(key)) {
+          return endpoint;
+        }
+      }
+    }
+    throw new IllegalArgumentException(
+        "Account '"
+            + accounts.account()
+            + "' has no region '"
+            + region
+            + "'; its regions are "
+            + regions);
+  }
+
+  /**
+   * Closes every client connection of a region's endpoint and closes each new one as it is
+   * accepted, as when the region is unavailable, until {@link #bringUp(String)} or {@link
+   * #clearFaults()}. Its data stays: every region shares the one Cassandra.
+   */
+  public void takeDown(String region) {
+    endpoint(region).takeDown();
+    LOG.info("Cosmos emulator: took region '{}' down", endpoint(region).name);
+  }
+
+  /** Accepts connections to a region taken down by {@link #takeDown(String)} again. */
+  public void bringUp(String region) {
+    endpoint(region).bringUp();
+    LOG.info("Cosmos emulator: brought region '{}' up", endpoint(region).name);
+  }
+
+  /**
+   * Reads (a {@code SELECT} of a user table, as a query, an execution of a prepared statement or
+   * part of a batch) a region's endpoint passed on to Cassandra, since the start or {@link
+   * #resetStatistics()}; the driver's queries about the cluster and schema are not counted.
+   */
+  public long readsServed(String region) {
+    return endpoint(region).readsServed.get();
+  }
+
+  /**
+   * Writes (an {@code INSERT}, {@code UPDATE} or {@code DELETE} of a user table; a batch counts as
+   * one) a region's endpoint passed on to Cassandra. Schema changes are not counted.
+   */
+  public long writesServed(String region) {
+    return endpoint(region).writesServed.get();
+  }
+
+  /**
+   * Writes a read region refused without running them, the account not having multi-region writes
+   * (see {@link Builder#multiRegionWrites(boolean)}).
+   */
+  public long writesRefused(String region) {
+    return endpoint(region).writesRefused.get();
   }
 
   /**
@@ -228,7 +523,7 @@ public final class CosmosEmulator implements AutoCloseable {
    * Builder#cassandraTopology()} the Cassandra's own ({@link CassandraServer#DATACENTER}).
    */
   public String localDatacenter() {
-    return systemTables != null ? region : CassandraServer.DATACENTER;
+    return systemTables != null ? region() : CassandraServer.DATACENTER;
   }
 
   public int port() {
@@ -382,9 +677,15 @@ public final class CosmosEmulator implements AutoCloseable {
     faults.withholdSchemaEvents();
   }
 
-  /** Takes back injected latency, failures, connection refusal and withheld schema events. */
+  /**
+   * Takes back injected latency, failures, connection refusal and withheld schema events, and
+   * brings every region taken down up again.
+   */
   public void clearFaults() {
     faults.clear();
+    for (RegionEndpoint endpoint : endpoints) {
+      endpoint.bringUp();
+    }
   }
 
   /**
@@ -449,9 +750,12 @@ public final class CosmosEmulator implements AutoCloseable {
     return provisioning.partitionOf(keyspaceAndTable, key);
   }
 
-  /** Zeroes every counter; budgets and throughput stay. */
+  /** Zeroes every counter, the regions' too; budgets and throughput stay. */
   public void resetStatistics() {
     provisioning.resetStatistics();
+    for (RegionEndpoint endpoint : endpoints) {
+      endpoint.resetStatistics();
+    }
   }
 
   CassandraServer backend() {
@@ -472,7 +776,8 @@ public final class CosmosEmulator implements AutoCloseable {
     private boolean concurrentWriteConflicts = true;
     private boolean cosmosDialect = true;
     private boolean cosmosTopology = true;
-    private String region = Topology.DEFAULT_REGION;
+    private List<String> regions = Collections.singletonList(Topology.DEFAULT_REGION);
+    private boolean multiRegionWrites;
     private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
     private boolean serverSideRetry;
     private long serverSideRetryLimitMillis = ServerSideRetry.COSMOS_LIMIT_MILLIS;
@@ -580,18 +885,67 @@ public final class CosmosEmulator implements AutoCloseable {
 
     /**
      * The account's region, as Azure displays it ("West US", "UK South"): the data centre of the
-     * account's node in {@code system.local}. Default: {@value Topology#DEFAULT_REGION}.
+     * account's node in {@code system.local}. The same as {@link #regions(String...)} with one.
+     * Default: {@value Topology#DEFAULT_REGION}.
      *
      * @throws IllegalArgumentException for a blank name
      */
     public Builder region(String displayName) {
-      if (displayName == null || displayName.trim().isEmpty()) {
+      return regions(new String[] {displayName});
+    }
+
+    /**
+     * The account's regions, as Azure displays them ("West US", "East US 2"), the write region
+     * first: one node and one endpoint each (see {@link CosmosEmulator#regionAddress(String)}),
+     * each region the data centre of its node. Default: one region, {@value
+     * Topology#DEFAULT_REGION}.
+     *
+     * @throws IllegalArgumentException for none, a blank name, a region given twice (names are
+     *     compared ignoring case and spaces, as Azure's host names write them) or more than 254
+     */
+    public Builder regions(String... displayNames) {
+      if (displayNames == null || displayNames.length == 0) {
         throw new IllegalArgumentException(
-            "region must be an Azure region's display name such as \"West US\", got '"
-                + displayName
-                + "'");
+            "regions needs at least one Azure region's display name, the write region first,"
+                + " such as \"West US\"");
       }
-      this.region = displayName;
+      if (displayNames.length > Topology.MAX_REGIONS) {
+        throw new IllegalArgumentException(
+            "regions takes at most "
+                + Topology.MAX_REGIONS
+                + " regions (one loopback address each), got "
+                + displayNames.length);
+      }
+      Map<String, String> byKey = new LinkedHashMap<>();
+      for (String name : displayNames) {
+        if (name == null || name.trim().isEmpty()) {
+          throw new IllegalArgumentException(
+              "region must be an Azure region's display name such as \"West US\", got '"
+                  + name
+                  + "'");
+        }
+        String earlier = byKey.put(regionKey(name), name);
+        if (earlier != null) {
+          throw new IllegalArgumentException(
+              "regions must not name a region twice: '"
+                  + earlier
+                  + "' and '"
+                  + name
+                  + "' are the same region (compared ignoring case and spaces)");
+        }
+      }
+      this.regions = Collections.unmodifiableList(new ArrayList<>(Arrays.asList(displayNames)));
+      return this;
+    }
+
+    /**
+     * Multi-region writes, as the Cosmos account option: every region accepts writes. Off, a write
+     * sent to a region other than the first is refused, not run, with a {@code ServerError} naming
+     * the region (the emulator's choice: what Cosmos does is not confirmed; see docs/emulator.md).
+     * Default: off, as for a new account.
+     */
+    public Builder multiRegionWrites(boolean enabled) {
+      this.multiRegionWrites = enabled;
       return this;
     }
 
@@ -613,7 +967,16 @@ public final class CosmosEmulator implements AutoCloseable {
       return ByteBuffer.allocate(8).putLong(placementSeed).array();
     }
 
+    /**
+     * @throws IllegalArgumentException for {@link #cassandraTopology()} with more than one region
+     */
     public CosmosEmulator build() {
+      if (!cosmosTopology && regions.size() > 1) {
+        throw new IllegalArgumentException(
+            "cassandraTopology() shows the one node of the Cassandra behind the emulator and"
+                + " cannot serve several regions; got regions "
+                + regions);
+      }
       return new CosmosEmulator(this);
     }
   }

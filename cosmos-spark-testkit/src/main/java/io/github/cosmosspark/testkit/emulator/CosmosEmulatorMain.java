@@ -17,9 +17,12 @@ import java.util.concurrent.CountDownLatch;
  * <p>Arguments: the properties file to write (default {@value #DEFAULT_PROPERTIES}), and {@value
  * #CASSANDRA_DIALECT} for Cassandra's CQL dialect instead of Cosmos's (see {@link
  * CosmosEmulator.Builder#cassandraDialect()}), {@value #CASSANDRA_TOPOLOGY} for Cassandra's
- * topology instead of Cosmos's (see {@link CosmosEmulator.Builder#cassandraTopology()}), and
- * {@value #REGION}{@code =<name>} for the account's region (see {@link
- * CosmosEmulator.Builder#region(String)}).
+ * topology instead of Cosmos's (see {@link CosmosEmulator.Builder#cassandraTopology()}), {@value
+ * #REGION}{@code =<name>} for the account's region (see {@link
+ * CosmosEmulator.Builder#region(String)}), {@value #REGIONS}{@code =<name>,<name>,...} for a
+ * multi-region account, the write region first (see {@link
+ * CosmosEmulator.Builder#regions(String...)}), and {@value #MULTI_REGION_WRITES} (see {@link
+ * CosmosEmulator.Builder#multiRegionWrites(boolean)}).
  */
 public final class CosmosEmulatorMain {
 
@@ -35,13 +38,22 @@ public final class CosmosEmulatorMain {
   /** The flag that names the account's region, as {@code --region="West Europe"}. */
   public static final String REGION = "--region";
 
+  /**
+   * The flag that names a multi-region account's regions, as {@code --regions="West US,East US"}.
+   */
+  public static final String REGIONS = "--regions";
+
+  /** The flag that lets every region of the account take writes. */
+  public static final String MULTI_REGION_WRITES = "--multi-region-writes";
+
   private CosmosEmulatorMain() {}
 
   public static void main(String[] args) throws Exception {
     String propertiesPath = DEFAULT_PROPERTIES;
     boolean cassandraDialect = false;
     boolean cassandraTopology = false;
-    String region = null;
+    String[] regions = null;
+    boolean multiRegionWrites = false;
     for (String arg : args) {
       if (arg.trim().isEmpty()) {
         continue; // Maven passes an unset -Demulator.flags as an empty argument
@@ -50,7 +62,14 @@ public final class CosmosEmulatorMain {
       } else if (arg.equals(CASSANDRA_TOPOLOGY)) {
         cassandraTopology = true;
       } else if (arg.startsWith(REGION + "=")) {
-        region = arg.substring(REGION.length() + 1);
+        regions = new String[] {arg.substring(REGION.length() + 1)};
+      } else if (arg.startsWith(REGIONS + "=")) {
+        regions = arg.substring(REGIONS.length() + 1).split(",", -1);
+        for (int i = 0; i < regions.length; i++) {
+          regions[i] = regions[i].trim();
+        }
+      } else if (arg.equals(MULTI_REGION_WRITES)) {
+        multiRegionWrites = true;
       } else if (arg.startsWith("--")) {
         System.err.println(
             "Unknown flag "
@@ -59,9 +78,13 @@ public final class CosmosEmulatorMain {
                 + CASSANDRA_DIALECT
                 + ", "
                 + CASSANDRA_TOPOLOGY
-                + " and "
+                + ", "
                 + REGION
-                + "=<Azure region's display name>.");
+                + "=<Azure region's display name>, "
+                + REGIONS
+                + "=<name>,<name>,... (the write region first) and "
+                + MULTI_REGION_WRITES
+                + ".");
         System.exit(2);
       } else {
         propertiesPath = arg;
@@ -80,9 +103,10 @@ public final class CosmosEmulatorMain {
       if (cassandraTopology) {
         builder.cassandraTopology();
       }
-      if (region != null) {
-        builder.region(region);
+      if (regions != null) {
+        builder.regions(regions);
       }
+      builder.multiRegionWrites(multiRegionWrites);
       emulator = builder.build().start();
     } catch (RuntimeException e) {
       cassandra.close();
@@ -121,6 +145,33 @@ public final class CosmosEmulatorMain {
             + (cassandraTopology
                 ? " (Cassandra's topology)"
                 : " (the account's region; " + CASSANDRA_TOPOLOGY + " for Cassandra's)"));
+    if (emulator.regions().size() > 1) {
+      System.out.println(
+          "  regions     "
+              + (multiRegionWrites
+                  ? "every region takes writes (multi-region writes)"
+                  : "the first takes writes, the others reads only ("
+                      + MULTI_REGION_WRITES
+                      + " for all)"));
+      for (String name : emulator.regions()) {
+        System.out.println(
+            "    "
+                + name
+                + "  "
+                + emulator.regionAddress(name)
+                + ":"
+                + emulator.port()
+                + "  "
+                + emulator.regionalHostName(name)
+                + (name.equals(emulator.writeRegion()) ? "  (write region)" : ""));
+      }
+      System.out.println(
+          "  global name "
+              + emulator.globalHostName()
+              + " = "
+              + emulator.host()
+              + " (names do not resolve; use them as the TLS peer host)");
+    }
     System.out.println("  truststore  " + emulator.truststorePath() + " (PKCS12)");
     System.out.println("  password    " + emulator.truststorePassword());
     System.out.println("  settings    " + propertiesFile);

@@ -12,48 +12,68 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * The emulator's TLS, both ways: a certificate of its own for clients, from a new CA whose trust
- * store it writes for them, and trust in the Cassandra behind it for its backend connections.
+ * The emulator's TLS, both ways: a certificate of its own for each region's endpoint, all from one
+ * new CA whose trust store it writes for clients, and trust in the Cassandra behind it for its
+ * backend connections.
  */
 final class EmulatorTls {
 
   private final SSLContext clientSslContext;
-  private final SslContext serverTls;
+  private final List<SslContext> serverTls;
   private final SslContext backendTls;
 
-  private EmulatorTls(SSLContext clientSslContext, SslContext serverTls, SslContext backendTls) {
+  /** The names one endpoint's certificate is issued for. */
+  static final class Names {
+    final String commonName;
+    final List<String> hostNames;
+    final List<String> ipAddresses;
+
+    Names(String commonName, List<String> hostNames, List<String> ipAddresses) {
+      this.commonName = commonName;
+      this.hostNames = hostNames;
+      this.ipAddresses = ipAddresses;
+    }
+  }
+
+  private EmulatorTls(
+      SSLContext clientSslContext, List<SslContext> serverTls, SslContext backendTls) {
     this.clientSslContext = clientSslContext;
     this.serverTls = serverTls;
     this.backendTls = backendTls;
   }
 
   /**
-   * Makes a CA and a certificate for {@code host}, and writes the CA's trust store.
+   * Makes a CA and a certificate for each endpoint, and writes the CA's trust store.
    *
+   * @param endpoints the names of each endpoint's certificate, in the order of {@link
+   *     #serverTls(int)}
    * @throws IllegalStateException if any of it fails
    */
   static EmulatorTls create(
-      String host, Path truststore, String storePassword, CassandraServer backend) {
+      List<Names> endpoints, Path truststore, String storePassword, CassandraServer backend) {
     try {
       TestCertificateAuthority ca = TestCertificateAuthority.create("cosmos-spark emulator CA");
-      IssuedCertificate certificate =
-          ca.issueServerCertificate(
-              "localhost", Collections.singletonList("localhost"), Arrays.asList(host, "::1"));
+      List<SslContext> serverTls = new ArrayList<>();
+      for (Names names : endpoints) {
+        IssuedCertificate certificate =
+            ca.issueServerCertificate(names.commonName, names.hostNames, names.ipAddresses);
+        serverTls.add(
+            SslContextBuilder.forServer(
+                    certificate.privateKey(), certificate.chain().toArray(new X509Certificate[0]))
+                .protocols("TLSv1.3", "TLSv1.2")
+                .build());
+      }
       ca.writeTruststore(truststore, storePassword.toCharArray());
       SSLContext clientSslContext = ca.clientSslContext();
-      SslContext serverTls =
-          SslContextBuilder.forServer(
-                  certificate.privateKey(), certificate.chain().toArray(new X509Certificate[0]))
-              .protocols("TLSv1.3", "TLSv1.2")
-              .build();
       SslContext backendTls = SslContextBuilder.forClient().trustManager(trust(backend)).build();
-      return new EmulatorTls(clientSslContext, serverTls, backendTls);
+      return new EmulatorTls(clientSslContext, Collections.unmodifiableList(serverTls), backendTls);
     } catch (IOException | GeneralSecurityException e) {
       throw new IllegalStateException("Could not set up the emulator's TLS", e);
     }
@@ -64,9 +84,9 @@ final class EmulatorTls {
     return clientSslContext;
   }
 
-  /** For client connections to the emulator. */
-  SslContext serverTls() {
-    return serverTls;
+  /** For client connections to endpoint {@code index} (a region's, in the account's order). */
+  SslContext serverTls(int index) {
+    return serverTls.get(index);
   }
 
   /** For the emulator's connections to Cassandra. */

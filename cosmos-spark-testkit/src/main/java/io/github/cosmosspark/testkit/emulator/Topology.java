@@ -10,10 +10,10 @@ import java.util.UUID;
 
 /**
  * What a Cosmos account shows clients of its cluster: one node per region, each answering on its
- * region's endpoint, all with the same 64 tokens, the data centre named after the region. The
- * emulator has one region today; the model is a list so that an account of several (one endpoint
- * and one loopback address each, every other region listed in {@code system.peers}) needs no new
- * shape. Sources, and what is not confirmed, are in docs/cosmos-behaviour.md ("Topology").
+ * region's endpoint, all with the same 64 tokens, the data centre named after the region. Region i
+ * (0-based, the write region first) is bound to the loopback address 127.0.0.(1 + i); every other
+ * region is listed in {@code system.peers}. Sources, and what is not confirmed, are in
+ * docs/cosmos-behaviour.md ("Topology").
  */
 final class Topology {
 
@@ -71,18 +71,21 @@ final class Topology {
   private final List<Region> regions;
   private final UUID schemaVersion;
 
+  /** The most regions an account can have here: one loopback address each, 127.0.0.1 to .254. */
+  static final int MAX_REGIONS = 254;
+
   /**
    * @param regionNames the account's regions, the write region first, as Azure lists them
-   * @param address the loopback address the (single) region's endpoint is bound to
    */
-  Topology(String account, List<String> regionNames, InetAddress address) {
-    if (regionNames.size() != 1) {
+  Topology(String account, List<String> regionNames) {
+    if (regionNames.isEmpty() || regionNames.size() > MAX_REGIONS) {
       throw new IllegalArgumentException(
-          "The emulator serves one region per account, got " + regionNames);
+          "An account has 1 to " + MAX_REGIONS + " regions here, got " + regionNames);
     }
     List<Region> list = new ArrayList<>();
-    for (String name : regionNames) {
-      list.add(new Region(name, stableId("host", account, name), address));
+    for (int i = 0; i < regionNames.size(); i++) {
+      String name = regionNames.get(i);
+      list.add(new Region(name, stableId("host", account, name), address(i)));
     }
     this.regions = Collections.unmodifiableList(list);
     // Not confirmed: the emulator's schema version never changes, which is all a driver checks
@@ -102,6 +105,19 @@ final class Topology {
       }
     }
     return regions.get(0);
+  }
+
+  /**
+   * The loopback address of region {@code index}: 127.0.0.1 for the write region, which is also
+   * where the account's global endpoint points, as the global name resolves to the write region on
+   * Cosmos (see docs/cosmos-behaviour.md, "Endpoints, certificates and regions").
+   */
+  static InetAddress address(int index) {
+    try {
+      return InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) (1 + index)});
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalStateException("Four bytes are always an IPv4 address", e);
+    }
   }
 
   UUID schemaVersion() {
