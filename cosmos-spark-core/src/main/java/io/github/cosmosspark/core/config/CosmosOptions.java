@@ -315,7 +315,8 @@ public final class CosmosOptions {
                   + " Writes go to the write region unless `multiRegionWrites` is true. Every"
                   + " region named must be one of the account's, checked when the session opens."
                   + " `spark.cassandra.connection.localDC` counts as a one-region list when this"
-                  + " is not set; both set to different regions is an error.")
+                  + " is not set; set with a `localDC` other than the first region of this list,"
+                  + " it is an error.")
           .build();
 
   /** Whether every region of the account accepts writes. */

@@ -234,7 +234,7 @@ public final class CosmosConnectionFactory implements CassandraConnectionFactory
             + "', which account "
             + (regions.account() == null ? "" : "'" + regions.account() + "' ")
             + "does not have; its regions are: "
-            + String.join(", ", router.regions())
+            + String.join(", ", router.accountRegions())
             + ". Name regions as the portal's Replicate data globally page shows them (case and"
             + " spaces are ignored).");
   }

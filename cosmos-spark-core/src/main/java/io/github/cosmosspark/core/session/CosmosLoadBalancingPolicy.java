@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>reads: the preferred regions in order, then the write region (the node of the account's
- *       endpoint, the contact point), then every other region;
+ *       endpoint, the contact point), then every other region, by name;
  *   <li>writes: with multi-region writes, as reads; without, the write region's node only, since
  *       Cosmos refuses writes in read regions;
  *   <li>requests without a statement (the driver's own): the write region first, then as reads.
@@ -210,6 +210,27 @@ public final class CosmosLoadBalancingPolicy implements LoadBalancingPolicy {
     return routing.regionOrder;
   }
 
+  /**
+   * The account's regions as an account lists them: the write region first, then the others by
+   * name; for messages about the account rather than about one plan.
+   */
+  public List<String> accountRegions() {
+    List<String> regions = new ArrayList<>();
+    String write = writeRegion;
+    if (write != null) {
+      regions.add(write);
+    }
+    List<String> others = new ArrayList<>();
+    for (String region : routing.regionOrder) {
+      if (write == null || !RegionNames.same(region, write)) {
+        others.add(region);
+      }
+    }
+    Collections.sort(others);
+    regions.addAll(others);
+    return regions;
+  }
+
   /** Whether every node of the write region is down. */
   public boolean writeRegionDown() {
     Node[] writeNodes = routing.writeRegionNodes;
@@ -322,7 +343,10 @@ public final class CosmosLoadBalancingPolicy implements LoadBalancingPolicy {
         readRegions.add(writeKey);
         localRegions.add(writeKey);
       }
-      readRegions.addAll(byRegion.keySet());
+      // The other regions by name: a stable order, the same on every executor and in messages.
+      List<String> others = new ArrayList<>(byRegion.keySet());
+      others.sort((a, b) -> names.get(a).compareTo(names.get(b)));
+      readRegions.addAll(others);
 
       List<Node> reads = new ArrayList<>();
       List<String> regionOrder = new ArrayList<>();
