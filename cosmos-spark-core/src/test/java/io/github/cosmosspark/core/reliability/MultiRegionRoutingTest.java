@@ -11,6 +11,7 @@ import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import com.datastax.oss.driver.api.core.metadata.Node;
 import com.datastax.spark.connector.cql.CassandraConnector;
 import io.github.cosmosspark.core.EmulatorBooks;
+import io.github.cosmosspark.core.catalog.CosmosCassandraCatalog;
 import io.github.cosmosspark.core.connection.CosmosAuthConfFactory;
 import io.github.cosmosspark.core.connection.CosmosConnectionFactory;
 import io.github.cosmosspark.core.errors.CosmosEndpointException;
@@ -225,6 +226,30 @@ class MultiRegionRoutingTest {
       assertEquals(0, single.readsServed(region), region);
     }
     assertLanded(single, table, 0);
+  }
+
+  @Test
+  void aPreferredRegionTheAccountDoesNotHaveFailsACatalogStatementListingItsRegions() {
+    SparkSession session = spark.newSession();
+    String catalog = "regions";
+    session.conf().set("spark.sql.catalog." + catalog, CosmosCassandraCatalog.class.getName());
+    for (Map.Entry<String, String> setting : EmulatorBooks.connectionOptions(single).entrySet()) {
+      session
+          .conf()
+          .set(
+              "spark.sql.catalog."
+                  + catalog
+                  + "."
+                  + setting.getKey().substring("spark.cosmos.cassandra.".length()),
+              setting.getValue());
+    }
+    session.conf().set("spark.sql.catalog." + catalog + ".tls.hostnameVerification", "false");
+    session.conf().set("spark.sql.catalog." + catalog + ".preferredRegions", "Mars Central");
+    assertContains(
+        failure(() -> session.sql("SHOW TABLES IN " + catalog + "." + KEYSPACE).collect()),
+        "spark.cosmos.cassandra.preferredRegions names 'Mars Central', which account '"
+            + single.account()
+            + "' does not have; its regions are: West US, East US, North Europe.");
   }
 
   // Plans, from the policy of a live session, with the driver's own nodes.
