@@ -371,6 +371,21 @@ public final class CosmosCassandraConfig implements Serializable {
         .value(option);
   }
 
+  /**
+   * Where reads and writes go on an account with several regions; {@link RegionSettings#DEFAULTS}
+   * when neither option is set.
+   */
+  public RegionSettings regions() {
+    String preferred = get(CosmosOptions.PREFERRED_REGIONS);
+    Boolean multiRegionWrites = get(CosmosOptions.MULTI_REGION_WRITES);
+    return new RegionSettings(
+        account(),
+        preferred == null
+            ? Collections.<String>emptyList()
+            : RegionNames.parseList(CosmosOptions.PREFERRED_REGIONS.key(), preferred),
+        multiRegionWrites != null && multiRegionWrites);
+  }
+
   /** How rate-limited and timed-out requests are resent. */
   public RetrySettings retry() {
     return new RetrySettings(

@@ -131,6 +131,17 @@ public final class CosmosOption<T> implements Serializable {
         });
   }
 
+  /**
+   * A comma-separated list of Azure region names, read back as the same names joined by {@code ",
+   * "}: the canonical text is what crosses to executors, so that encoding it again gives the same.
+   */
+  static Builder<String> regionList(String name) {
+    return new Builder<>(
+        name,
+        "list of regions",
+        (key, text) -> String.join(", ", RegionNames.parseList(key, text)));
+  }
+
   private static String nonBlank(String key, String text) {
     if (text.trim().isEmpty()) {
       throw new CosmosConfigException("Option '" + key + "' is set but empty.");

@@ -299,6 +299,40 @@ public final class CosmosOptions {
                   + " `spark.cassandra.input.split.sizeInMB`, when set, win. See throughput.md.")
           .build();
 
+  /** The regions to read from first, in order, on an account replicated to several regions. */
+  public static final CosmosOption<String> PREFERRED_REGIONS =
+      CosmosOption.regionList("preferredRegions")
+          .derivedDefault(
+              "`spark.cassandra.connection.localDC` when set, else none: reads go to the write"
+                  + " region")
+          .doc(
+              "Azure regions to read from, in order of preference, for an account replicated to"
+                  + " several regions: `East US, West Europe`. Names are matched ignoring case and"
+                  + " spaces, so the portal's `West US 2` and Azure CLI's `westus2` both work."
+                  + " Reads go to the first of these regions that is up, then to the write region"
+                  + " (the one the account's endpoint answers in), then to the account's other"
+                  + " regions; a region that goes down mid-job is skipped until it is back."
+                  + " Writes go to the write region unless `multiRegionWrites` is true. Every"
+                  + " region named must be one of the account's, checked when the session opens."
+                  + " `spark.cassandra.connection.localDC` counts as a one-region list when this"
+                  + " is not set; set with a `localDC` other than the first region of this list,"
+                  + " it is an error.")
+          .build();
+
+  /** Whether every region of the account accepts writes. */
+  public static final CosmosOption<Boolean> MULTI_REGION_WRITES =
+      CosmosOption.bool("multiRegionWrites")
+          .defaultValue(false)
+          .doc(
+              "The account accepts writes in every region (multi-region writes, enabled on the"
+                  + " account in the portal). When true, writes go where reads go:"
+                  + " `preferredRegions` first, and on to another region if one goes down. When"
+                  + " false, writes go only to the write region, the only one Cosmos accepts them"
+                  + " in; while it is down, writes wait for it (up to `retry.maxTimeMs`) and then"
+                  + " fail naming it. Setting it true for an account without multi-region writes"
+                  + " makes writes fail in read regions.")
+          .build();
+
   private static final List<CosmosOption<?>> ALL =
       Collections.unmodifiableList(
           Arrays.<CosmosOption<?>>asList(
@@ -324,7 +358,9 @@ public final class CosmosOptions {
               THROUGHPUT_PROVISIONED,
               THROUGHPUT_FRACTION,
               WRITE_SPREAD_OVER_PARTITIONS,
-              READ_SPLIT_TASK_SECONDS));
+              READ_SPLIT_TASK_SECONDS,
+              PREFERRED_REGIONS,
+              MULTI_REGION_WRITES));
 
   private static final Map<String, CosmosOption<?>> BY_LOWER_CASE_NAME = index();
 

@@ -6,8 +6,10 @@ import com.datastax.oss.driver.api.core.CqlSessionBuilder;
 import com.datastax.oss.driver.api.core.auth.AuthenticationException;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+import com.datastax.oss.driver.api.core.config.DriverExecutionProfile;
 import com.datastax.oss.driver.api.core.config.ProgrammaticDriverConfigLoaderBuilder;
 import com.datastax.oss.driver.api.core.context.DriverContext;
+import com.datastax.oss.driver.api.core.loadbalancing.LoadBalancingPolicy;
 import com.datastax.oss.driver.api.core.session.ProgrammaticArguments;
 import com.datastax.oss.driver.api.core.ssl.SslEngineFactory;
 import com.datastax.oss.driver.internal.core.ssl.DefaultSslEngineFactory;
@@ -21,12 +23,15 @@ import io.github.cosmosspark.core.compat.ConnectorVersionCheck;
 import io.github.cosmosspark.core.config.CosmosCassandraConfig;
 import io.github.cosmosspark.core.config.CosmosOption;
 import io.github.cosmosspark.core.config.CosmosOptions;
+import io.github.cosmosspark.core.config.RegionNames;
+import io.github.cosmosspark.core.config.RegionSettings;
 import io.github.cosmosspark.core.config.RetrySettings;
 import io.github.cosmosspark.core.errors.CosmosConfigException;
 import io.github.cosmosspark.core.errors.CosmosConnectionException;
 import io.github.cosmosspark.core.retry.CosmosDriverContext;
 import io.github.cosmosspark.core.retry.CosmosDriverRetryPolicy;
 import io.github.cosmosspark.core.retry.NodeRegions;
+import io.github.cosmosspark.core.session.CosmosLoadBalancingPolicy;
 import io.github.cosmosspark.core.session.CosmosRuntime;
 import io.github.cosmosspark.core.session.RetryingSession;
 import java.util.Collections;
@@ -34,6 +39,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import javax.net.ssl.SSLHandshakeException;
+import org.apache.spark.SparkConf;
 import org.apache.spark.SparkEnv;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,7 +59,11 @@ import scala.collection.JavaConverters;
  *   <li>TLS 1.2 or 1.3 only, with the JVM's cipher suites instead of SCC's two legacy RSA-CBC
  *       suites, and the trust store read with the type the user gave;
  *   <li>rate-limited requests resent after Cosmos's wait by {@link RetryingSession}, timeouts by
- *       {@link CosmosDriverRetryPolicy}.
+ *       {@link CosmosDriverRetryPolicy};
+ *   <li>requests routed by region ({@link CosmosLoadBalancingPolicy}, in place of SCC's
+ *       LocalNodeFirstLoadBalancingPolicy): reads to {@code preferredRegions}, writes to the write
+ *       region unless {@code multiRegionWrites}; the preferred regions are checked against the
+ *       account's once the session is open, before any data moves.
  * </ul>
  *
  * <p>Used with {@code format("cosmoscassandra")} it receives the per-read settings through {@link
@@ -89,6 +99,12 @@ public final class CosmosConnectionFactory implements CassandraConnectionFactory
     settings
         .withClass(DefaultDriverOption.RETRY_POLICY_CLASS, CosmosDriverRetryPolicy.class)
         .withInt(CosmosDriverRetryPolicy.TIMEOUT_RETRIES, retry.timeoutRetries());
+    RegionSettings regions = regions(cosmos, conf);
+    // SCC's policy reads localDC as the only data centre to use; ours routes by region and takes
+    // localDC as a preferred region (regions() above).
+    settings
+        .withClass(DefaultDriverOption.LOAD_BALANCING_POLICY_CLASS, CosmosLoadBalancingPolicy.class)
+        .without(DefaultDriverOption.LOAD_BALANCING_LOCAL_DATACENTER);
     if (cosmos != null) {
       // The resolved endpoint, not SCC's: a read's own spark.cassandra.connection.host may come
       // back into SCC's merged configuration over the one the format resolved.
@@ -122,7 +138,7 @@ public final class CosmosConnectionFactory implements CassandraConnectionFactory
 
     CosmosRuntime runtime = CosmosRuntime.get();
     CqlSessionBuilder session =
-        new CosmosSessionBuilder(runtime, nodeRegions).withConfigLoader(settings.build());
+        new CosmosSessionBuilder(runtime, regions, nodeRegions).withConfigLoader(settings.build());
     if (ownTls != null) {
       session = session.withSslEngineFactory(ownTls);
     }
@@ -141,6 +157,7 @@ public final class CosmosConnectionFactory implements CassandraConnectionFactory
     } catch (AllNodesFailedException e) {
       throw explain(e, conf, cosmos);
     }
+    requirePreferredRegionsExist(opened, regions);
     LOG.debug(
         "Opened driver session {} of this JVM ({}) to {}{}",
         runtime.sessionOpened(),
@@ -148,6 +165,89 @@ public final class CosmosConnectionFactory implements CassandraConnectionFactory
         cosmos != null ? "account '" + cosmos.account() + "' at " : "",
         conf.contactInfo().endPointStr());
     return new RetryingSession(opened, retry, runtime);
+  }
+
+  /** SCC's data centre setting, which SCC's own policy restricts every request to. */
+  static final String LOCAL_DC = "spark.cassandra.connection.localDC";
+
+  /**
+   * The session's regions: cosmoscassandra's resolved options, or with the plain SCC format the
+   * Spark configuration's. SCC's {@code localDC} stands for a one-region {@code preferredRegions},
+   * so that settings carried over from the plain connector keep their meaning.
+   */
+  static RegionSettings regions(CosmosCassandraConfig cosmos, CassandraConnectorConf conf) {
+    RegionSettings given;
+    if (cosmos != null) {
+      given = cosmos.regions();
+    } else {
+      SparkConf spark = SparkEnv.get() != null ? SparkEnv.get().conf() : null;
+      String preferred =
+          spark == null ? null : spark.get(CosmosOptions.PREFERRED_REGIONS.key(), null);
+      String multi =
+          spark == null ? null : spark.get(CosmosOptions.MULTI_REGION_WRITES.key(), null);
+      given =
+          new RegionSettings(
+              null,
+              preferred == null
+                  ? Collections.<String>emptyList()
+                  : RegionNames.parseList(CosmosOptions.PREFERRED_REGIONS.key(), preferred),
+              multi != null && Boolean.parseBoolean(multi.trim()));
+    }
+    String localDc = conf.localDC().isDefined() ? conf.localDC().get().trim() : "";
+    if (localDc.isEmpty()) {
+      return given;
+    }
+    if (given.preferredRegions().isEmpty()) {
+      return new RegionSettings(
+          given.account(), Collections.singletonList(localDc), given.multiRegionWrites(), LOCAL_DC);
+    }
+    if (!RegionNames.same(given.preferredRegions().get(0), localDc)) {
+      throw new CosmosConfigException(
+          LOCAL_DC
+              + " is '"
+              + localDc
+              + "' but "
+              + CosmosOptions.PREFERRED_REGIONS.key()
+              + " is '"
+              + String.join(", ", given.preferredRegions())
+              + "', which starts with another region. Both say which region to read from first;"
+              + " keep only "
+              + CosmosOptions.PREFERRED_REGIONS.key()
+              + ", or make its first region '"
+              + localDc
+              + "'.");
+    }
+    return given;
+  }
+
+  /**
+   * Closes the session and fails when a preferred region is not one of the account's (the data
+   * centres of the nodes the driver found): reads would silently go elsewhere. The session opens
+   * when a read, write or catalog statement is planned, so the job fails there, before any data
+   * moves.
+   */
+  private static void requirePreferredRegionsExist(CqlSession opened, RegionSettings regions) {
+    LoadBalancingPolicy policy =
+        opened.getContext().getLoadBalancingPolicy(DriverExecutionProfile.DEFAULT_NAME);
+    if (!(policy instanceof CosmosLoadBalancingPolicy)) {
+      return;
+    }
+    CosmosLoadBalancingPolicy router = (CosmosLoadBalancingPolicy) policy;
+    String missing = router.missingPreferredRegion();
+    if (missing == null) {
+      return;
+    }
+    opened.closeAsync();
+    throw new CosmosConfigException(
+        regions.preferredRegionsKey()
+            + " names '"
+            + missing
+            + "', which account "
+            + (regions.account() == null ? "" : "'" + regions.account() + "' ")
+            + "does not have; its regions are: "
+            + String.join(", ", router.accountRegions())
+            + ". Name regions as the portal's Replicate data globally page shows them (case and"
+            + " spaces are ignored).");
   }
 
   /** SCC's setting for protocol compression, which SCC passes on to the driver. */
@@ -297,15 +397,18 @@ public final class CosmosConnectionFactory implements CassandraConnectionFactory
 
   /**
    * A session builder whose driver context hands the JVM's retry statistics to {@link
-   * CosmosDriverRetryPolicy}, which the driver creates by class name, and gives the driver Cosmos's
-   * topology in a form it can build a token map from.
+   * CosmosDriverRetryPolicy} and the session's regions to {@link CosmosLoadBalancingPolicy}, which
+   * the driver creates by class name, and gives the driver Cosmos's topology in a form it can build
+   * a token map from.
    */
   private static final class CosmosSessionBuilder extends CqlSessionBuilder {
     private final CosmosRuntime runtime;
+    private final RegionSettings regions;
     private final NodeRegions nodeRegions;
 
-    CosmosSessionBuilder(CosmosRuntime runtime, NodeRegions nodeRegions) {
+    CosmosSessionBuilder(CosmosRuntime runtime, RegionSettings regions, NodeRegions nodeRegions) {
       this.runtime = runtime;
+      this.regions = regions;
       this.nodeRegions = nodeRegions;
     }
 
@@ -313,7 +416,7 @@ public final class CosmosConnectionFactory implements CassandraConnectionFactory
     protected DriverContext buildContext(
         DriverConfigLoader configLoader, ProgrammaticArguments programmaticArguments) {
       return new CosmosDriverContext(
-          configLoader, programmaticArguments, runtime.retryStatistics(), nodeRegions);
+          configLoader, programmaticArguments, runtime.retryStatistics(), regions, nodeRegions);
     }
   }
 }

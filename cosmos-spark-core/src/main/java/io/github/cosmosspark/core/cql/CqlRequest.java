@@ -224,11 +224,26 @@ public final class CqlRequest {
     return UNKNOWN_TABLE;
   }
 
+  /**
+   * Whether {@code request} changes data, without the rest of what {@link #of} works out: cheap
+   * enough for the driver's load-balancing policy, which asks it of every request it routes. A
+   * prepare counts as what it prepares.
+   */
+  public static boolean changesData(Request request) {
+    if (request instanceof PrepareRequest) {
+      return isWriteQuery(((PrepareRequest) request).getQuery());
+    }
+    return isWrite(request);
+  }
+
   private static boolean isWrite(Request request) {
     if (request instanceof BatchStatement) {
       return true;
     }
-    String query = queryOf(request);
+    return isWriteQuery(queryOf(request));
+  }
+
+  private static boolean isWriteQuery(String query) {
     return query != null
         && (startsWithWord(query, "INSERT")
             || startsWithWord(query, "UPDATE")

@@ -5,25 +5,30 @@ import com.datastax.oss.driver.api.core.session.ProgrammaticArguments;
 import com.datastax.oss.driver.internal.core.context.DefaultDriverContext;
 import com.datastax.oss.driver.internal.core.metadata.MetadataManager;
 import com.datastax.oss.driver.internal.core.metadata.TopologyMonitor;
+import io.github.cosmosspark.core.config.RegionSettings;
 
 /**
  * The driver's context for a Cosmos session, carrying what the driver's own plug-ins need from the
- * JVM's runtime: the driver creates {@link CosmosDriverRetryPolicy} by class name, so the context
- * is the only way to hand it the statistics it adds to. It also gives the driver Cosmos's topology
+ * JVM's runtime and the session's settings: the driver creates {@link CosmosDriverRetryPolicy} and
+ * the load-balancing policy by class name, so the context is the only way to hand them the
+ * statistics they add to and the regions they route by. It also gives the driver Cosmos's topology
  * in a form driver 4 can build a token map from ({@link CosmosTopologyMonitor}).
  */
 public final class CosmosDriverContext extends DefaultDriverContext {
   private final RetryStatistics retryStatistics;
+  private final RegionSettings regions;
   private final NodeRegions nodeRegions;
 
   public CosmosDriverContext(
       DriverConfigLoader configLoader,
       ProgrammaticArguments programmaticArguments,
-      RetryStatistics retryStatistics) {
-    this(configLoader, programmaticArguments, retryStatistics, new NodeRegions());
+      RetryStatistics retryStatistics,
+      RegionSettings regions) {
+    this(configLoader, programmaticArguments, retryStatistics, regions, new NodeRegions());
   }
 
   /**
+   * @param regions where the session's reads and writes go
    * @param nodeRegions where this session's topology monitor records each node's data centre; the
    *     session's TLS engine factory reads it
    */
@@ -31,10 +36,17 @@ public final class CosmosDriverContext extends DefaultDriverContext {
       DriverConfigLoader configLoader,
       ProgrammaticArguments programmaticArguments,
       RetryStatistics retryStatistics,
+      RegionSettings regions,
       NodeRegions nodeRegions) {
     super(configLoader, programmaticArguments);
     this.retryStatistics = retryStatistics;
+    this.regions = regions;
     this.nodeRegions = nodeRegions;
+  }
+
+  /** Where the session's reads and writes go on an account with several regions. */
+  public RegionSettings regions() {
+    return regions;
   }
 
   /** Where the driver's immediate resends are counted. */

@@ -21,6 +21,12 @@ import io.github.cosmosspark.core.cql.CqlRequest;
  * asks only for idempotent statements after a write timeout, an aborted request or an error answer,
  * so a non-idempotent write is never resent after those.
  *
+ * <p>On an account with several regions, "the same endpoint" moves on by itself when a region goes
+ * down: the driver resends to the same node only while it has an open connection to it, and
+ * otherwise takes the next node of the request's query plan, the next region in the load-balancing
+ * policy's order. A page of a scan is resent with its paging state, so the scan resumes where it
+ * was (MultiRegionRoutingTest measures it).
+ *
  * <p>Rate limits (Overloaded) are rethrown here, at once, for {@link RetryingSession} to resend
  * after Cosmos's wait on a timer: this policy runs on a driver I/O thread and must not wait.
  */

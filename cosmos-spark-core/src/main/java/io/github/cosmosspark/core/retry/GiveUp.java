@@ -30,8 +30,7 @@ final class GiveUp {
                 + " %,d ms "
                 + LIMITS
                 + ". Check that the account's endpoint"
-                + " is reachable from the executors (network, firewall, region outage) and, if you set"
-                + " spark.cassandra.connection.localDC, that it names the account's region; raise"
+                + " is reachable from the executors (network, firewall, region outage); raise"
                 + " retry.maxTimeMs to ride out a longer outage. Last error: %s",
             table,
             unsent == 1 ? "1 try" : String.format("%,d tries", unsent),

@@ -1,10 +1,12 @@
 package io.github.cosmosspark.core.session;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.config.DriverExecutionProfile;
 import com.datastax.oss.driver.api.core.cql.AsyncResultSet;
 import com.datastax.oss.driver.api.core.cql.PrepareRequest;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.datastax.oss.driver.api.core.cql.Statement;
+import com.datastax.oss.driver.api.core.loadbalancing.LoadBalancingPolicy;
 import com.datastax.oss.driver.api.core.session.Request;
 import com.datastax.oss.driver.api.core.type.reflect.GenericType;
 import com.datastax.oss.driver.internal.core.cql.ResultSets;
@@ -56,6 +58,9 @@ public final class RetryingSession extends SessionWrapper implements CqlSession 
   private final RateLimitRetry.Context retryContext;
   private final Map<String, RetryStatistics.Snapshot> atOpen;
 
+  /** The session's router by region, or null for a session built without it. */
+  private final CosmosLoadBalancingPolicy regions;
+
   /**
    * @param runtime the JVM's runtime: throttles, statistics and timer this session shares with
    *     every other session of the JVM
@@ -74,6 +79,27 @@ public final class RetryingSession extends SessionWrapper implements CqlSession 
             new RateLimitsSeen(),
             runtime.provisionedThroughput()::forTable);
     this.atOpen = runtime.retryStatistics().snapshot();
+    LoadBalancingPolicy policy =
+        delegate.getContext().getLoadBalancingPolicy(DriverExecutionProfile.DEFAULT_NAME);
+    this.regions =
+        policy instanceof CosmosLoadBalancingPolicy ? (CosmosLoadBalancingPolicy) policy : null;
+  }
+
+  /** The stage, its failure explained by region when the request reached no region it may go to. */
+  private <T> CompletionStage<T> namingRegions(CompletionStage<T> answer, CqlRequest request) {
+    if (regions == null) {
+      return answer;
+    }
+    CompletableFuture<T> explained = new CompletableFuture<>();
+    answer.whenComplete(
+        (value, error) -> {
+          if (error == null) {
+            explained.complete(value);
+          } else {
+            explained.completeExceptionally(RegionUnreachable.explain(error, request, regions));
+          }
+        });
+    return explained;
   }
 
   /** The retry limits this session applies. */
@@ -144,14 +170,16 @@ public final class RetryingSession extends SessionWrapper implements CqlSession 
               ? unthrottled(statement, table, metrics)
               : admitted(statement, request, throttle, metrics);
         };
-    return RateLimitRetry.send(
-            send,
-            table,
-            retryContext,
-            metrics,
-            request.runsTwiceSafely(),
-            () -> PartitionKeyText.of(statement),
-            () -> LargestRow.of(statement))
+    return namingRegions(
+            RateLimitRetry.send(
+                send,
+                table,
+                retryContext,
+                metrics,
+                request.runsTwiceSafely(),
+                () -> PartitionKeyText.of(statement),
+                () -> LargestRow.of(statement)),
+            request)
         .thenApply(
             page -> {
               noteProvisionedThroughput(request);
@@ -286,12 +314,15 @@ public final class RetryingSession extends SessionWrapper implements CqlSession 
   }
 
   private CompletionStage<PreparedStatement> prepareWithRetries(PrepareRequest request) {
-    return RateLimitRetry.send(
-        () -> delegate.execute(request, PrepareRequest.ASYNC),
-        CqlRequest.of(request).table(),
-        retryContext,
-        runtime.taskMetrics().unattributed(),
-        true);
+    CqlRequest what = CqlRequest.of(request);
+    return namingRegions(
+        RateLimitRetry.send(
+            () -> delegate.execute(request, PrepareRequest.ASYNC),
+            what.table(),
+            retryContext,
+            runtime.taskMetrics().unattributed(),
+            true),
+        what);
   }
 
   /**

@@ -56,6 +56,8 @@ class ConfigCodecTest {
     NOT_DEFAULT.put("throughput.fraction", "0.5");
     NOT_DEFAULT.put("write.spreadOverPartitions", "false");
     NOT_DEFAULT.put("read.splitTaskSeconds", "30");
+    NOT_DEFAULT.put("preferredRegions", "East US, westeurope");
+    NOT_DEFAULT.put("multiRegionWrites", "true");
   }
 
   /**

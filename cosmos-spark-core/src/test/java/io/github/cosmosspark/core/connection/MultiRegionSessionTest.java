@@ -19,6 +19,7 @@ import com.datastax.oss.driver.api.core.session.ProgrammaticArguments;
 import com.datastax.oss.driver.api.core.ssl.SslEngineFactory;
 import com.datastax.spark.connector.cql.CassandraConnector;
 import io.github.cosmosspark.core.EmulatorBooks;
+import io.github.cosmosspark.core.config.RegionSettings;
 import io.github.cosmosspark.core.retry.CosmosDriverContext;
 import io.github.cosmosspark.core.retry.NodeRegions;
 import io.github.cosmosspark.core.retry.RetryStatistics;
@@ -178,7 +179,8 @@ class MultiRegionSessionTest {
           @Override
           protected DriverContext buildContext(
               DriverConfigLoader configLoader, ProgrammaticArguments arguments) {
-            return new CosmosDriverContext(configLoader, arguments, new RetryStatistics(), regions);
+            return new CosmosDriverContext(
+                configLoader, arguments, new RetryStatistics(), RegionSettings.DEFAULTS, regions);
           }
         };
     return builder
