@@ -1,5 +1,6 @@
 package io.github.cosmosspark.core.reliability;
 
+import static io.github.cosmosspark.testkit.spark.DataFrameAssertions.assertSameRowsByKey;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -87,7 +88,8 @@ class MultiRegionRoutingTest {
             "no_such_region",
             "write_region_down",
             "all_down",
-            "scan_failover")) {
+            "scan_failover",
+            "spark_scan_failover")) {
       EmulatorBooks.createTable(single, KEYSPACE, table, 1_000_000);
     }
     for (String table : Arrays.asList("multi_writes", "write_failover")) {
@@ -395,9 +397,8 @@ class MultiRegionRoutingTest {
   // Failover mid-job, exact by key.
 
   /**
-   * Through the session SCC's scans use, page by page as its scanner fetches them: a Spark scan of
-   * a multi-region account stops at planning until driver 4's token map accepts Cosmos's identical
-   * tokens (regions19-tls), in SCC's describeRing.
+   * Through the session SCC's scans use, page by page as its scanner fetches them, so that the
+   * failover is seen page by page; the Spark scan below shows the same through a whole job.
    */
   @Test
   void aScanWhosePreferredRegionGoesDownMidScanFinishesInTheNextRegionExactByKey()
@@ -450,6 +451,57 @@ class MultiRegionRoutingTest {
       assertEquals(0, single.readsServed(EUROPE));
       assertExact(read, rows);
     }
+  }
+
+  @Test
+  void aSparkScanWhosePreferredRegionGoesDownMidScanFinishesInTheNextRegionExactByKey()
+      throws Exception {
+    String table = table("spark_scan_failover");
+    int rows = 20_000;
+    Dataset<org.apache.spark.sql.Row> books = EmulatorBooks.books(spark, 0, rows);
+    write(books, options(single, table));
+    single.resetStatistics();
+    long[] failoverMillis = {-1};
+    long[] readsBeforeDown = {-1};
+    CompletableFuture<Void> outage =
+        CompletableFuture.runAsync(
+            () -> {
+              // The split probe's pages and the first of the scan's own, then the region goes.
+              waitForQuietly(() -> single.readsServed(EAST) >= 40);
+              long downAt = System.nanoTime();
+              single.takeDown(EAST);
+              readsBeforeDown[0] = single.readsServed(EAST);
+              waitForQuietly(() -> single.readsServed(WEST) > 0);
+              failoverMillis[0] = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - downAt);
+            });
+    long start = System.nanoTime();
+    // Pages of 100 rows at 300 RU/s: a scan of several seconds, so the outage lands mid-scan.
+    List<org.apache.spark.sql.Row> read =
+        read(options(
+                single,
+                table,
+                "preferredRegions",
+                EAST,
+                "throughput.targetRuPerSecond",
+                "300",
+                "spark.cassandra.input.fetch.sizeInRows",
+                "100"))
+            .collectAsList();
+    outage.get(2, TimeUnit.MINUTES);
+    System.out.printf(
+        "Spark scan failover: East US down after %,d pages there; first page served in West US"
+            + " %,d ms later; Spark scan of %,d rows took %,d ms; %,d pages in West US, %,d in"
+            + " North Europe%n",
+        readsBeforeDown[0],
+        failoverMillis[0],
+        rows,
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start),
+        single.readsServed(WEST),
+        single.readsServed(EUROPE));
+    assertEquals(readsBeforeDown[0], single.readsServed(EAST), "nothing read in East US when down");
+    assertTrue(single.readsServed(WEST) > 0, "the scan did not go on in West US");
+    assertEquals(0, single.readsServed(EUROPE));
+    assertSameRowsByKey(books.collectAsList(), read, "id");
   }
 
   @Test
@@ -567,7 +619,7 @@ class MultiRegionRoutingTest {
 
   /**
    * One book's title, read through an SCC session of our factory with {@code settings}: what a
-   * Spark read's tasks do, without SCC's planning, which needs the token map (see the scan test).
+   * Spark read's tasks do, without SCC's planning.
    */
   private static String readTitle(
       CosmosEmulator emulator, String table, int id, String... settings) {
