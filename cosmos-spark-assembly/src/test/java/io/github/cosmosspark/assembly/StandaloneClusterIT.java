@@ -159,7 +159,9 @@ class StandaloneClusterIT {
     Matcher splits = Pattern.compile("in (\\d+) splits \\(").matcher(chosen);
     assertTrue(splits.find(), "the split rule chose the count: " + chosen);
     assertTrue(
-        Pattern.compile("[0-9,]+ rows \\((from|counted)").matcher(chosen).find(),
+        Pattern.compile("[0-9,]+ rows( of ~[0-9,]+ B \\(sampled\\))? \\((from|counted)")
+            .matcher(chosen)
+            .find(),
         "chosen from the table's estimated rows, not a fallback: " + chosen);
     int chosenSplits = Integer.parseInt(splits.group(1));
     assertTrue(chosenSplits >= 2, "a budget of 2,000 RU/s in 1-second tasks: " + chosen);
