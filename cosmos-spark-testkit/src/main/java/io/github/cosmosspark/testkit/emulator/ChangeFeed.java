@@ -145,6 +145,63 @@ final class ChangeFeed {
     }
   }
 
+  /**
+   * A feed query or a {@code system_cosmos.feedranges} read prepared through the emulator: its
+   * text, the connection's keyspace, and the type of each {@code ?} in order.
+   */
+  static final class PreparedFeed {
+    final String cql;
+    final String keyspace;
+    final List<RawType> markers;
+
+    PreparedFeed(String cql, String keyspace, List<RawType> markers) {
+      this.cql = cql;
+      this.keyspace = keyspace;
+      this.markers = markers;
+    }
+
+    /** The statement with its bound values written in as literals, or null if one is missing. */
+    String bind(List<ByteBuffer> values) {
+      StringBuilder out = new StringBuilder();
+      boolean quoted = false;
+      int next = 0;
+      for (int i = 0; i < cql.length(); i++) {
+        char c = cql.charAt(i);
+        if (c == '\'') {
+          quoted = !quoted;
+        }
+        if (c != '?' || quoted) {
+          out.append(c);
+          continue;
+        }
+        if (next >= values.size() || values.get(next) == null) {
+          return null;
+        }
+        ByteBuffer value = values.get(next).duplicate();
+        String literal;
+        if (markers.get(next) == TIMESTAMP) {
+          literal = Instant.ofEpochMilli(value.getLong()).toString();
+        } else {
+          byte[] bytes = new byte[value.remaining()];
+          value.get(bytes);
+          literal = new String(bytes, StandardCharsets.UTF_8).replace("'", "''");
+        }
+        out.append('\'').append(literal).append('\'');
+        next++;
+      }
+      return out.toString();
+    }
+  }
+
+  private static final RawType TEXT = RawType.PRIMITIVES.get(ProtocolConstants.DataType.VARCHAR);
+  private static final RawType TIMESTAMP =
+      RawType.PRIMITIVES.get(ProtocolConstants.DataType.TIMESTAMP);
+  private static final Pattern MARKER =
+      Pattern.compile(
+          "(?is)(COSMOS_CHANGEFEED_START_TIME\\s*\\(\\s*\\)|COSMOS_FEEDRANGE\\s*\\(\\s*\\)"
+              + "|keyspace_name|table_name)\\s*=\\s*\\?");
+
+  private final Map<String, PreparedFeed> prepared = new ConcurrentHashMap<>();
   private final Provisioning provisioning;
   private final int maxEntries;
   private final Map<String, TableLog> tables = new ConcurrentHashMap<>();
@@ -233,6 +290,50 @@ final class ChangeFeed {
   static boolean isFeedQuery(String cql) {
     return cql.regionMatches(true, cql.indexOf(cql.trim()), "SELECT", 0, 6)
         && cql.toUpperCase(Locale.ROOT).contains("COSMOS_CHANGEFEED_");
+  }
+
+  /**
+   * The answer to preparing {@code cql} when it is a feed query or a read of {@code
+   * system_cosmos.feedranges}, or null for another statement. A start time binds as a {@code
+   * timestamp} (as Microsoft's feed-range sample binds it), a feed range and names as text.
+   */
+  com.datastax.oss.protocol.internal.Message prepare(String cql, String keyspace) {
+    boolean ranges = cql.toLowerCase(Locale.ROOT).contains("system_cosmos");
+    if (!ranges && !isFeedQuery(cql)) {
+      return null;
+    }
+    List<RawType> markers = new ArrayList<>();
+    List<ColumnSpec> variables = new ArrayList<>();
+    Matcher marker = MARKER.matcher(cql);
+    while (marker.find()) {
+      String name = marker.group(1).toLowerCase(Locale.ROOT);
+      RawType type = name.startsWith("cosmos_changefeed_start_time") ? TIMESTAMP : TEXT;
+      String column = name.replaceAll("[^a-z_]", "");
+      variables.add(new ColumnSpec("system_cosmos", "changefeed", column, markers.size(), type));
+      markers.add(type);
+    }
+    byte[] id;
+    try {
+      java.security.MessageDigest md5 = java.security.MessageDigest.getInstance("MD5");
+      md5.update("cosmos-emulator/change-feed/".getBytes(StandardCharsets.UTF_8));
+      md5.update(String.valueOf(keyspace).getBytes(StandardCharsets.UTF_8));
+      id = md5.digest(cql.getBytes(StandardCharsets.UTF_8));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("MD5 is part of every JVM", e);
+    }
+    prepared.put(
+        java.util.Base64.getEncoder().encodeToString(id), new PreparedFeed(cql, keyspace, markers));
+    // No result columns: the driver then asks for them with every page (they depend on the table).
+    return new com.datastax.oss.protocol.internal.response.result.Prepared(
+        id,
+        null,
+        new RowsMetadata(variables, null, new int[0], null),
+        new RowsMetadata(Collections.<ColumnSpec>emptyList(), null, new int[0], null));
+  }
+
+  /** A statement prepared by {@link #prepare}, or null. */
+  PreparedFeed prepared(byte[] id) {
+    return prepared.get(java.util.Base64.getEncoder().encodeToString(id));
   }
 
   /** A feed query parsed, or an {@link Error} answering it. */

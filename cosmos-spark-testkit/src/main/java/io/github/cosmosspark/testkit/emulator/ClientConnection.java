@@ -220,7 +220,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Bac
                   + " need the account's read-write key"));
     } else if (answeredAsCosmos(frame.streamId, request)) {
       return;
-    } else if (request instanceof Query && changeFeedRead(frame, (Query) request)) {
+    } else if (changeFeedRead(frame, request)) {
       return;
     } else if (unknownPreparedId(request) != null) {
       // Cassandra would run it, but the emulator could not tell its table or whether it writes:
@@ -291,7 +291,56 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Bac
    * other request. A feed page is a read of its table: charged, and subject to the table's
    * throughput; its rows are read back from Cassandra (see {@link ChangeFeed}).
    */
-  private boolean changeFeedRead(Frame frame, Query query) {
+  private boolean changeFeedRead(Frame received, Message request) {
+    if (request instanceof Prepare) {
+      Prepare prepare = (Prepare) request;
+      Message prepared =
+          changeFeed.prepare(
+              prepare.cqlQuery, prepare.keyspace != null ? prepare.keyspace : keyspace);
+      if (prepared != null) {
+        reply(received.streamId, prepared);
+      }
+      return prepared != null;
+    }
+    Frame frame = received;
+    if (request instanceof Execute) {
+      Execute execute = (Execute) request;
+      ChangeFeed.PreparedFeed prepared = changeFeed.prepared(execute.queryId);
+      if (prepared == null) {
+        return false;
+      }
+      String bound = prepared.bind(execute.options.positionalValues);
+      if (bound == null) {
+        reply(
+            received.streamId,
+            new Error(
+                ProtocolConstants.ErrorCode.INVALID,
+                "Invalid amount of bind variables: expected "
+                    + prepared.markers.size()
+                    + ", got "
+                    + execute.options.positionalValues.size()));
+        return true;
+      }
+      // Run as the simple statement it stands for, with the execution's options.
+      frame =
+          Frame.forRequest(
+              SUPPORTED_VERSION,
+              received.streamId,
+              false,
+              Frame.NO_PAYLOAD,
+              new Query(bound, execute.options));
+      String saved = keyspace;
+      keyspace = prepared.keyspace;
+      try {
+        return changeFeedQuery(frame, (Query) frame.message);
+      } finally {
+        keyspace = saved;
+      }
+    }
+    return request instanceof Query && changeFeedQuery(frame, (Query) request);
+  }
+
+  private boolean changeFeedQuery(Frame frame, Query query) {
     Object ranges = changeFeed.feedRanges(query.query);
     if (ranges != null) {
       double charge =

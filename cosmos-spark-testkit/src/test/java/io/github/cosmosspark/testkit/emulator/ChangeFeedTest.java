@@ -268,6 +268,58 @@ class ChangeFeedTest {
   }
 
   @Test
+  void preparedFeedQueriesBindTheStartTimeAndTheFeedRangeAsMicrosoftsSampleDoes(
+      TestKeyspace keyspace) {
+    String table = keyspace.name() + ".prepared";
+    session.execute(
+        "CREATE TABLE "
+            + table
+            + " (id int PRIMARY KEY, v int) WITH cosmosdb_provisioned_throughput=4000");
+    emulator.physicalPartitions(table, 2);
+    Instant before = Instant.now().minusSeconds(2);
+    PreparedStatement insert = session.prepare("INSERT INTO " + table + " (id, v) VALUES (?, ?)");
+    for (int id = 0; id < 50; id++) {
+      session.execute(insert.bind(id, id));
+    }
+    PreparedStatement rangesQuery =
+        session.prepare(
+            "SELECT range FROM system_cosmos.feedranges WHERE keyspace_name = ? AND table_name = ?");
+    PreparedStatement feedQuery =
+        session.prepare(
+            "SELECT * FROM "
+                + table
+                + " WHERE COSMOS_CHANGEFEED_START_TIME() = ? AND COSMOS_FEEDRANGE() = ?");
+
+    List<String> ranges = new ArrayList<>();
+    for (Row row : session.execute(rangesQuery.bind(keyspace.name(), "prepared"))) {
+      ranges.add(row.getString("range"));
+    }
+    assertEquals(2, ranges.size());
+    List<Integer> seen = new ArrayList<>();
+    for (String range : ranges) {
+      ByteBuffer state = null;
+      for (int p = 0; p < 10; p++) {
+        AsyncResultSet page =
+            session
+                .executeAsync(feedQuery.bind(before, range).setPageSize(10).setPagingState(state))
+                .toCompletableFuture()
+                .join();
+        int rows = 0;
+        for (Row row : page.currentPage()) {
+          seen.add(row.getInt("id"));
+          rows++;
+        }
+        state = page.getExecutionInfo().getPagingState();
+        if (rows == 0) {
+          break;
+        }
+      }
+    }
+    assertEquals(50, seen.size());
+    assertEquals(50, new HashSet<>(seen).size());
+  }
+
+  @Test
   void aFeedPageOverTheTablesBudgetIsAnEmptyPageThatKeepsItsPosition(TestKeyspace keyspace)
       throws Exception {
     String table = keyspace.name() + ".throttled";
