@@ -71,6 +71,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Bac
   private final RowLocks rowLocks;
   private final ClusteringColumns clusteringColumns;
   private final BackendEndpoint backendEndpoint;
+  private final ChangeFeed changeFeed;
   private final FrameCodec<ByteBuf> serverCodec;
   // Null when the emulator passes Cassandra's own topology through.
   private final SystemTables systemTables;
@@ -78,6 +79,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Bac
   private final RegionEndpoint region;
   // Touched only on this connection's event loop, which its backend connection shares.
   private final Map<Integer, PreparedStatements.Statement> pendingPrepares = new HashMap<>();
+  // Change-feed pages being read back from Cassandra, by stream id.
+  private final Map<Integer, ChangeFeed.Page> pendingFeedPages = new HashMap<>();
   private Channel client;
   private Backend backend;
   private long lastActivityNanos;
@@ -95,6 +98,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Bac
       RowLocks rowLocks,
       ClusteringColumns clusteringColumns,
       BackendEndpoint backendEndpoint,
+      ChangeFeed changeFeed,
       FrameCodec<ByteBuf> serverCodec,
       SystemTables systemTables,
       RegionEndpoint region) {
@@ -107,6 +111,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Bac
     this.rowLocks = rowLocks;
     this.clusteringColumns = clusteringColumns;
     this.backendEndpoint = backendEndpoint;
+    this.changeFeed = changeFeed;
     this.serverCodec = serverCodec;
     this.systemTables = systemTables;
     this.region = region;
@@ -215,6 +220,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Bac
                   + " need the account's read-write key"));
     } else if (answeredAsCosmos(frame.streamId, request)) {
       return;
+    } else if (changeFeedRead(frame, request)) {
+      return;
     } else if (unknownPreparedId(request) != null) {
       // Cassandra would run it, but the emulator could not tell its table or whether it writes:
       // have the driver prepare it again, through the emulator.
@@ -277,6 +284,148 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Bac
       }
       forward(frame, raw, forwarded, classified);
     }
+  }
+
+  /**
+   * Answers a read of Cosmos's change feed or of {@code system_cosmos.feedranges}; false for any
+   * other request. A feed page is a read of its table: charged, and subject to the table's
+   * throughput; its rows are read back from Cassandra (see {@link ChangeFeed}).
+   */
+  private boolean changeFeedRead(Frame received, Message request) {
+    if (request instanceof Prepare) {
+      Prepare prepare = (Prepare) request;
+      Message prepared =
+          changeFeed.prepare(
+              prepare.cqlQuery, prepare.keyspace != null ? prepare.keyspace : keyspace);
+      if (prepared != null) {
+        reply(received.streamId, prepared);
+      }
+      return prepared != null;
+    }
+    Frame frame = received;
+    if (request instanceof Execute) {
+      Execute execute = (Execute) request;
+      ChangeFeed.PreparedFeed prepared = changeFeed.prepared(execute.queryId);
+      if (prepared == null) {
+        return false;
+      }
+      String bound = prepared.bind(execute.options.positionalValues);
+      if (bound == null) {
+        reply(
+            received.streamId,
+            new Error(
+                ProtocolConstants.ErrorCode.INVALID,
+                "Invalid amount of bind variables: expected "
+                    + prepared.markers.size()
+                    + ", got "
+                    + execute.options.positionalValues.size()));
+        return true;
+      }
+      // Run as the simple statement it stands for, with the execution's options.
+      frame =
+          Frame.forRequest(
+              SUPPORTED_VERSION,
+              received.streamId,
+              false,
+              Frame.NO_PAYLOAD,
+              new Query(bound, execute.options));
+      String saved = keyspace;
+      keyspace = prepared.keyspace;
+      try {
+        return changeFeedQuery(frame, (Query) frame.message);
+      } finally {
+        keyspace = saved;
+      }
+    }
+    return request instanceof Query && changeFeedQuery(frame, (Query) request);
+  }
+
+  private boolean changeFeedQuery(Frame frame, Query query) {
+    Object ranges = changeFeed.feedRanges(query.query);
+    if (ranges != null) {
+      double charge =
+          ranges instanceof Rows ? CostModel.readPage(RequestCharges.rowBytes((Rows) ranges)) : 0;
+      Map<String, ByteBuffer> payload = new HashMap<>();
+      payload.put("RequestCharge", encodeCharge(charge));
+      write(
+          Frame.forResponse(
+              SUPPORTED_VERSION,
+              frame.streamId,
+              null,
+              payload,
+              Collections.<String>emptyList(),
+              (Message) ranges));
+      return true;
+    }
+    if (!ChangeFeed.isFeedQuery(query.query)) {
+      return false;
+    }
+    Object parsed = changeFeed.parse(query.query, keyspace);
+    if (parsed instanceof Error) {
+      reply(frame.streamId, (Error) parsed);
+      return true;
+    }
+    ChangeFeed.Request feed = (ChangeFeed.Request) parsed;
+    RequestCharges.Classified classified = charges.classify(frame, keyspace);
+    if (classified.faultable()) {
+      Message injected = faults.nextFault(frame);
+      if (injected != null) {
+        reply(frame.streamId, injected);
+        return true;
+      }
+    }
+    long retryAfterMs = charges.admit(classified, true);
+    if (retryAfterMs > 0) {
+      // Learn (cassandra/change-feed, "Error handling"): a rate-limited change-feed read returns
+      // an empty page, not Overloaded. That it carries the request's own paging state, so that
+      // the next poll reads the same changes, is the emulator's assumption.
+      ByteBuffer state =
+          query.options.pagingState != null
+              ? query.options.pagingState
+              : changeFeed.startState(feed);
+      // Still read from Cassandra, for the columns only: the driver needs them even with no rows.
+      // Neither charged nor drawn from the budget: on Cosmos the page was not executed.
+      readFeedPage(
+          frame.streamId,
+          feed,
+          ChangeFeed.Page.empty(state),
+          query,
+          new RequestCharges.Classified("OTHER", null, new long[0]));
+      return true;
+    }
+    Object page = changeFeed.nextPage(feed, query.options.pageSize, query.options.pagingState);
+    if (page instanceof Error) {
+      toClient(
+          Frame.forResponse(
+              SUPPORTED_VERSION,
+              frame.streamId,
+              null,
+              Frame.NO_PAYLOAD,
+              Collections.<String>emptyList(),
+              (Error) page),
+          classified);
+      return true;
+    }
+    region.readsServed.incrementAndGet();
+    readFeedPage(frame.streamId, feed, (ChangeFeed.Page) page, query, classified);
+    return true;
+  }
+
+  private void readFeedPage(
+      int streamId,
+      ChangeFeed.Request feed,
+      ChangeFeed.Page listed,
+      Query query,
+      RequestCharges.Classified classified) {
+    pendingFeedPages.put(streamId, listed);
+    Frame readBack =
+        Frame.forRequest(
+            SUPPORTED_VERSION,
+            streamId,
+            false,
+            Frame.NO_PAYLOAD,
+            ChangeFeed.readBack(feed, listed, query.options));
+    backend.send(streamId, backend.encode(readBack), classified);
   }
 
   /**
@@ -588,7 +737,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Bac
 
   /** A response from Cassandra to a forwarded request (or an event), on its way to the client. */
   @Override
-  public void fromBackend(Frame response, RequestCharges.Classified request) {
+  public void fromBackend(Frame received, RequestCharges.Classified request) {
+    Frame response = feedPage(received, request);
     if (systemTables != null
         && (response.message instanceof TopologyChangeEvent
             || response.message instanceof StatusChangeEvent)) {
@@ -605,6 +755,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Bac
     } else if (response.message instanceof SchemaChange) {
       SchemaChange change = (SchemaChange) response.message;
       schemaChanged(change.target, change.keyspace, change.object);
+      // The statement's own answer, once per change (not the event every connection may get).
+      changeFeed.schemaChanged(change.changeType, change.target, change.keyspace, change.object);
+    } else if (request != null
+        && request.isWrite()
+        && response.message instanceof com.datastax.oss.protocol.internal.response.result.Void) {
+      changeFeed.written(request);
     }
     if (response.message instanceof Prepared) {
       PreparedStatements.Statement prepared = pendingPrepares.remove(response.streamId);
@@ -612,6 +768,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Bac
         Prepared answer = (Prepared) response.message;
         prepared.partitionKeyIndices(answer.variablesMetadata.pkIndices);
         List<ColumnSpec> variables = answer.variablesMetadata.columnSpecs;
+        if (prepared.writesRows()) {
+          changeFeed.learnKeyColumns(prepared.table, variables, answer.variablesMetadata.pkIndices);
+        }
         if (prepared.writesRows() && !variables.isEmpty()) {
           // Known before the client can execute the statement: its row locks need them.
           String keyspace = variables.get(0).ksName;
@@ -639,6 +798,24 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Bac
       keyspace = ((SetKeyspace) response.message).keyspace;
     }
     toClient(response, request);
+  }
+
+  /** A change-feed page's rows from Cassandra, in feed order with the feed's paging state. */
+  private Frame feedPage(Frame response, RequestCharges.Classified request) {
+    if (request == null || pendingFeedPages.isEmpty()) {
+      return response;
+    }
+    ChangeFeed.Page page = pendingFeedPages.remove(response.streamId);
+    if (page == null || !(response.message instanceof Rows)) {
+      return response;
+    }
+    return Frame.forResponse(
+        SUPPORTED_VERSION,
+        response.streamId,
+        response.tracingId,
+        response.customPayload,
+        response.warnings,
+        (Message) ChangeFeed.rows((Rows) response.message, page));
   }
 
   /** A table's clustering columns may have changed with it (dropped and created again). */

@@ -92,6 +92,7 @@ public final class CosmosEmulator implements AutoCloseable {
   private final Provisioning provisioning;
   private final Faults faults = new Faults();
   private final RowLocks rowLocks = new RowLocks();
+  private final ChangeFeed changeFeed;
   private final RequestCharges charges;
   private final ServerSideRetry serverSideRetry;
   private final DdlRewriter ddl;
@@ -123,6 +124,7 @@ public final class CosmosEmulator implements AutoCloseable {
     this.charges = new RequestCharges(preparedStatements, provisioning, serverSideRetry);
     this.dialect = new CosmosDialect(builder.cosmosDialect, builder.idleTimeout);
     this.ddl = new DdlRewriter(provisioning);
+    this.changeFeed = new ChangeFeed(provisioning, builder.changeFeedMaxEntries);
     this.storePassword = Accounts.randomKey(random).substring(0, 20);
     this.regions = Collections.unmodifiableList(new ArrayList<>(builder.regions));
     List<RegionEndpoint> list = new ArrayList<>();
@@ -242,6 +244,7 @@ public final class CosmosEmulator implements AutoCloseable {
                             rowLocks,
                             clusteringColumns,
                             backendEndpoint,
+                            changeFeed,
                             codec,
                             systemTables,
                             endpoint));
@@ -753,6 +756,15 @@ public final class CosmosEmulator implements AutoCloseable {
     return provisioning.partitionOf(keyspaceAndTable, key);
   }
 
+  /**
+   * How many changed partitions the change feed of {@code keyspaceAndTable} holds now: each
+   * partition key written through the emulator once (its latest change), up to the bound set by
+   * {@link Builder#changeFeedMaxEntries(int)}.
+   */
+  public int changeFeedEntries(String keyspaceAndTable) {
+    return changeFeed.entries(keyspaceAndTable.toLowerCase(java.util.Locale.ROOT));
+  }
+
   /** Zeroes every counter, the regions' too; budgets and throughput stay. */
   public void resetStatistics() {
     provisioning.resetStatistics();
@@ -785,9 +797,26 @@ public final class CosmosEmulator implements AutoCloseable {
     private boolean serverSideRetry;
     private long serverSideRetryLimitMillis = ServerSideRetry.COSMOS_LIMIT_MILLIS;
     private long placementSeed = 0x5eed_c05305L;
+    private int changeFeedMaxEntries = ChangeFeed.DEFAULT_MAX_ENTRIES;
 
     private Builder(CassandraServer backend) {
       this.backend = backend;
+    }
+
+    /**
+     * How many changed partitions each table's change feed keeps, the oldest dropped beyond it (a
+     * limit of the emulator; Cosmos keeps the latest version of every row for the table's life).
+     * Default: {@value ChangeFeed#DEFAULT_MAX_ENTRIES}.
+     *
+     * @throws IllegalArgumentException for less than 1
+     */
+    public Builder changeFeedMaxEntries(int entries) {
+      if (entries < 1) {
+        throw new IllegalArgumentException(
+            "changeFeedMaxEntries must be at least 1, got " + entries);
+      }
+      this.changeFeedMaxEntries = entries;
+      return this;
     }
 
     /** The account name clients log in with. Default {@code localcosmos}. */

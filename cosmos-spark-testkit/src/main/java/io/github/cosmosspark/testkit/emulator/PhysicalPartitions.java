@@ -131,6 +131,11 @@ final class PhysicalPartitions {
     return indexOf(hash(key), budgets.length);
   }
 
+  /** Where {@code key} falls in the placement hash space, 0 to 2^31 - 1 (feed ranges). */
+  long hashPosition(ByteBuffer key) {
+    return hash(key) >>> 33;
+  }
+
   Budget budget(int index) {
     synchronized (this) {
       return budgets[index];
