@@ -98,7 +98,10 @@ public final class CosmosConnectionFactory implements CassandraConnectionFactory
     // Replaces SCC's MultipleRetryPolicy, which resends rate-limited requests at once.
     settings
         .withClass(DefaultDriverOption.RETRY_POLICY_CLASS, CosmosDriverRetryPolicy.class)
-        .withInt(CosmosDriverRetryPolicy.TIMEOUT_RETRIES, retry.timeoutRetries());
+        .withInt(CosmosDriverRetryPolicy.TIMEOUT_RETRIES, retry.timeoutRetries())
+        // SCC refreshes the schema before each table lookup: it waits out an outage as long as
+        // a request would.
+        .withInt(CosmosDriverContext.SCHEMA_OUTAGE_WAIT_MS, retry.maxTimeMillis());
     RegionSettings regions = regions(cosmos, conf);
     // SCC's policy reads localDC as the only data centre to use; ours routes by region and takes
     // localDC as a preferred region (regions() above).

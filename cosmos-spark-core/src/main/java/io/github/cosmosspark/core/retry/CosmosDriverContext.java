@@ -1,10 +1,12 @@
 package io.github.cosmosspark.core.retry;
 
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+import com.datastax.oss.driver.api.core.config.DriverOption;
 import com.datastax.oss.driver.api.core.session.ProgrammaticArguments;
 import com.datastax.oss.driver.internal.core.context.DefaultDriverContext;
 import com.datastax.oss.driver.internal.core.metadata.MetadataManager;
 import com.datastax.oss.driver.internal.core.metadata.TopologyMonitor;
+import com.datastax.oss.driver.internal.core.metadata.schema.queries.SchemaQueriesFactory;
 import io.github.cosmosspark.core.config.RegionSettings;
 
 /**
@@ -15,6 +17,18 @@ import io.github.cosmosspark.core.config.RegionSettings;
  * in a form driver 4 can build a token map from ({@link CosmosTopologyMonitor}).
  */
 public final class CosmosDriverContext extends DefaultDriverContext {
+  /**
+   * How long, in ms, a schema refresh may wait for the control connection to come back (the
+   * session's {@code retry.maxTimeMs}); see {@link CosmosMetadataManager}.
+   */
+  public static final DriverOption SCHEMA_OUTAGE_WAIT_MS =
+      new DriverOption() {
+        @Override
+        public String getPath() {
+          return "advanced.metadata.schema.cosmos-outage-wait-ms";
+        }
+      };
+
   private final RetryStatistics retryStatistics;
   private final RegionSettings regions;
   private final NodeRegions nodeRegions;
@@ -62,6 +76,11 @@ public final class CosmosDriverContext extends DefaultDriverContext {
   @Override
   protected TopologyMonitor buildTopologyMonitor() {
     return new CosmosTopologyMonitor(this, nodeRegions);
+  }
+
+  @Override
+  protected SchemaQueriesFactory buildSchemaQueriesFactory() {
+    return new CosmosSchemaQueriesFactory(this);
   }
 
   @Override
