@@ -20,6 +20,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * the documentation reports (see docs/reliability.md).
  */
 @CosmosEmulatorTest
+@Tag("scenario") // about a minute; retries under 429s are also covered by RetryingSessionTest
 class TenTimesOverBudgetTest {
   private static final String KEYSPACE = "reliability_storm";
   private static final int ROWS = Integer.getInteger("cosmos.reliability.stormRows", 10_000);

@@ -93,7 +93,7 @@ final class ChangeFeedStream
 
   @Override
   public Offset latestOffset(Offset startOffset, ReadLimit limit) {
-    ChangeFeedOffset from = (ChangeFeedOffset) startOffset;
+    ChangeFeedOffset from = ours(startOffset);
     if (firstBatchOfRun == Long.MAX_VALUE) {
       firstBatchOfRun = from.batch + 1;
     }
@@ -152,7 +152,7 @@ final class ChangeFeedStream
 
   @Override
   public InputPartition[] planInputPartitions(Offset start, Offset end) {
-    ChangeFeedOffset to = (ChangeFeedOffset) end;
+    ChangeFeedOffset to = ours(end);
     Integer max = scan.options().maxRowsPerTrigger;
     int ranges = to.positions.size();
     long perRange = max == null ? Long.MAX_VALUE : Math.max(1, (max + ranges - 1) / ranges);
@@ -179,7 +179,7 @@ final class ChangeFeedStream
 
   @Override
   public void commit(Offset end) {
-    records.removeBefore(((ChangeFeedOffset) end).batch);
+    records.removeBefore(ours(end).batch);
   }
 
   @Override
@@ -191,7 +191,7 @@ final class ChangeFeedStream
     if (!latestConsumedOffset.isPresent()) {
       return metrics;
     }
-    ChangeFeedOffset offset = (ChangeFeedOffset) latestConsumedOffset.get();
+    ChangeFeedOffset offset = ours(latestConsumedOffset.get());
     metrics.put("feedRanges", Integer.toString(offset.positions.size()));
     long rows = 0;
     double requestUnits = 0;
@@ -214,6 +214,13 @@ final class ChangeFeedStream
       metrics.put("lagMillis", Long.toString(lag));
     }
     return metrics;
+  }
+
+  /** Spark hands back offsets read from the log as their JSON on a restart. */
+  private ChangeFeedOffset ours(Offset offset) {
+    return offset instanceof ChangeFeedOffset
+        ? (ChangeFeedOffset) offset
+        : ChangeFeedOffset.parse(offset.json(), scan.table());
   }
 
   private static Instant startOf(ChangeFeedOffset offset) {
