@@ -28,7 +28,7 @@ public final class ClusterApplication {
   /**
    * @param args keyspace, table, number of rows, and a loaded table to scan with its row count
    */
-  public static void main(String[] args) {
+  public static void main(String[] args) throws Exception {
     haltWhenTheTestIsGone();
     String keyspace = args[0];
     String table = args[1];
@@ -89,6 +89,7 @@ public final class ClusterApplication {
               + String.join(",", executors.ids()));
 
       scan(spark, keyspace, scanTable, scanRows);
+      feed(spark, keyspace, table, rows);
     } finally {
       spark.stop();
     }
@@ -138,6 +139,66 @@ public final class ClusterApplication {
     if (totals.getLong(0) != rows) {
       System.out.println("SCAN expected " + rows + " rows");
     }
+    spark.sparkContext().removeSparkListener(executors);
+  }
+
+  /**
+   * Streams the written table's change feed with {@code Trigger.AvailableNow} in micro-batches of a
+   * third of its rows, and prints one {@code FEED} line: what the sink (on the driver) received, by
+   * key, the micro-batches and the executors that read. Each task records where it stopped in the
+   * checkpoint from its executor's JVM, which the next batch's planning reads on the driver.
+   */
+  private static void feed(SparkSession spark, String keyspace, String table, int rows)
+      throws Exception {
+    TaskExecutors executors = new TaskExecutors();
+    spark.sparkContext().addSparkListener(executors);
+    Map<Integer, String> received = new java.util.concurrent.ConcurrentHashMap<>();
+    java.util.concurrent.atomic.AtomicLong delivered = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.atomic.AtomicInteger batches =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.nio.file.Path checkpoint = java.nio.file.Files.createTempDirectory("cosmos-feed");
+    org.apache.spark.sql.streaming.StreamingQuery query =
+        spark
+            .readStream()
+            .format("cosmoscassandra")
+            .option("keyspace", keyspace)
+            .option("table", table)
+            .option("changeFeed.maxRowsPerTrigger", Integer.toString(rows / 3))
+            .load()
+            .writeStream()
+            .option("checkpointLocation", checkpoint.toString())
+            .trigger(org.apache.spark.sql.streaming.Trigger.AvailableNow())
+            .foreachBatch(
+                (org.apache.spark.api.java.function.VoidFunction2<Dataset<Row>, Long>)
+                    (batch, id) -> {
+                      List<Row> got = batch.select("id", "title", "pages").collectAsList();
+                      if (!got.isEmpty()) {
+                        batches.incrementAndGet();
+                      }
+                      delivered.addAndGet(got.size());
+                      for (Row row : got) {
+                        received.put(row.getInt(0), row.getString(1) + "|" + row.getInt(2));
+                      }
+                    })
+            .start();
+    query.awaitTermination();
+    int mismatches = 0;
+    for (int id = 0; id < rows; id++) {
+      if (!("title-" + id + "|" + (id % 700)).equals(received.get(id))) {
+        mismatches++;
+      }
+    }
+    System.out.println(
+        "FEED rows="
+            + delivered.get()
+            + " distinctKeys="
+            + received.size()
+            + " mismatches="
+            + mismatches
+            + " batches="
+            + batches.get()
+            + " feedExecutors="
+            + String.join(",", executors.ids()));
     spark.sparkContext().removeSparkListener(executors);
   }
 

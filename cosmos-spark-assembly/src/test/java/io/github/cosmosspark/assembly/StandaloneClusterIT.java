@@ -174,6 +174,16 @@ class StandaloneClusterIT {
         "Spark partitions follow the chosen splits: " + scan + " / " + chosen);
     assertEquals(2, partitions.group(2).split(",").length, "scanned on both workers: " + scan);
 
+    // The written table's change feed, streamed on the executors with Trigger.AvailableNow.
+    String feed = line(driverLog, "^FEED (.*)$");
+    assertTrue(
+        feed.startsWith("rows=" + ROWS + " distinctKeys=" + ROWS + " mismatches=0 batches="),
+        "every change delivered once, exact by key: " + feed);
+    Matcher feedShape = Pattern.compile("batches=(\\d+) feedExecutors=(.*)$").matcher(feed);
+    assertTrue(feedShape.find(), feed);
+    assertTrue(Integer.parseInt(feedShape.group(1)) >= 3, "micro-batches of a third: " + feed);
+    assertTrue(!feedShape.group(2).contains("driver"), "read on the executors: " + feed);
+
     TableStatistics statistics = emulator.statistics(KEYSPACE + "." + TABLE).get();
     assertTrue(statistics.requests() >= ROWS, "every row went through the emulator: " + statistics);
   }

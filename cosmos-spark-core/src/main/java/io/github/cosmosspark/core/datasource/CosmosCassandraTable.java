@@ -95,6 +95,7 @@ public final class CosmosCassandraTable extends CassandraTable {
 
   @Override
   public ScanBuilder newScanBuilder(CaseInsensitiveStringMap options) {
+    ChangeFeedScan.refuseMisplacedOptions(SparkSettings.merged(session()), null);
     if (ChangeFeedScan.wanted(options.asCaseSensitiveMap())) {
       return changeFeed(options);
     }
@@ -142,6 +143,8 @@ public final class CosmosCassandraTable extends CassandraTable {
       throw new UnsupportedOperationException(
           "Writing to a materialized view is not supported: " + name() + " is a view.");
     }
+    ChangeFeedScan.refuseMisplacedOptions(
+        SparkSettings.merged(session()), info.options().asCaseSensitiveMap());
     CaseInsensitiveStringMap combined = combined(info.options());
     if (plan != null && plan.controlled()) {
       combined =

@@ -250,6 +250,26 @@ class ChangeFeedSourceTest {
                 .count(),
         "changeFeed.startFrom",
         "without");
+    assertRefused(
+        () ->
+            EmulatorBooks.books(spark, 0, 10)
+                .write()
+                .format("cosmoscassandra")
+                .options(options)
+                .option("changeFeed.startFrom", "now")
+                .mode("append")
+                .save(),
+        "changeFeed.* options apply to reads");
+    spark.conf().set("spark.cosmos.cassandra.changeFeed.startFrom", "now");
+    try {
+      // A plain read: in the configuration the option would silently turn it into a feed read.
+      assertRefused(
+          () -> spark.read().format("cosmoscassandra").options(options).load().count(),
+          "spark.cosmos.cassandra.changeFeed.startFrom is set in the Spark configuration",
+          ".option(\"changeFeed.startFrom\"");
+    } finally {
+      spark.conf().unset("spark.cosmos.cassandra.changeFeed.startFrom");
+    }
     Path checkpoint = Files.createTempDirectory("change-feed-refused");
     assertRefused(
         () ->

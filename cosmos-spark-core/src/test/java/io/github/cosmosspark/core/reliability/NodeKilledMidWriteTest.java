@@ -24,6 +24,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.Timeout;
  * <p>A Cassandra and emulator of its own, so that killing it disturbs no other test.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
+@Tag("scenario") // two minutes on a Cassandra of its own; SchemaRefreshOutageTest covers its rerun
 class NodeKilledMidWriteTest {
   private static final String KEYSPACE = "reliability_killed";
   private static final String TABLE = "books";

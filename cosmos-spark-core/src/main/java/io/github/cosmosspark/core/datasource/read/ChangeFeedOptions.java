@@ -48,6 +48,18 @@ final class ChangeFeedOptions implements Serializable {
    * @param configured the Spark configuration the read sees, where these options are refused
    */
   static ChangeFeedOptions of(Map<String, String> readOptions, Map<String, String> configured) {
+    refuseConfigured(configured);
+    Boolean writeTimes =
+        CosmosCassandraConfig.givenIn(readOptions, CosmosOptions.CHANGE_FEED_WRITE_TIMES);
+    return new ChangeFeedOptions(
+        CosmosCassandraConfig.givenIn(readOptions, CosmosOptions.CHANGE_FEED_START_FROM),
+        CosmosCassandraConfig.givenIn(readOptions, CosmosOptions.CHANGE_FEED_END_AT),
+        CosmosCassandraConfig.givenIn(readOptions, CosmosOptions.CHANGE_FEED_MAX_ROWS_PER_TRIGGER),
+        writeTimes == null ? CosmosOptions.CHANGE_FEED_WRITE_TIMES.defaultValue() : writeTimes);
+  }
+
+  /** Refuses {@code changeFeed.*} options in the Spark configuration, for every read and write. */
+  static void refuseConfigured(Map<String, String> configured) {
     for (CosmosOption<?> option : ALL) {
       if (Settings.valueIgnoringCase(configured, option.key()) != null) {
         throw new CosmosConfigException(
@@ -60,13 +72,15 @@ final class ChangeFeedOptions implements Serializable {
                 + " from the configuration.");
       }
     }
-    Boolean writeTimes =
-        CosmosCassandraConfig.givenIn(readOptions, CosmosOptions.CHANGE_FEED_WRITE_TIMES);
-    return new ChangeFeedOptions(
-        CosmosCassandraConfig.givenIn(readOptions, CosmosOptions.CHANGE_FEED_START_FROM),
-        CosmosCassandraConfig.givenIn(readOptions, CosmosOptions.CHANGE_FEED_END_AT),
-        CosmosCassandraConfig.givenIn(readOptions, CosmosOptions.CHANGE_FEED_MAX_ROWS_PER_TRIGGER),
-        writeTimes == null ? CosmosOptions.CHANGE_FEED_WRITE_TIMES.defaultValue() : writeTimes);
+  }
+
+  /** Refuses {@code changeFeed.*} options among a write's: they apply to reads. */
+  static void refuseInWrite(Map<String, String> writeOptions) {
+    if (anyIn(writeOptions)) {
+      throw new CosmosConfigException(
+          "changeFeed.* options apply to reads of the change feed, not to writes; remove them from"
+              + " the write's options.");
+    }
   }
 
   /** Whether any {@code changeFeed.*} option is set: the read is then one of the change feed. */

@@ -69,6 +69,18 @@ public final class ChangeFeedScan implements Scan, ScanBuilder {
     this.table = relation.getKeyspace().asInternal() + "." + relation.getName().asInternal();
   }
 
+  /**
+   * Refuses {@code changeFeed.*} options where they cannot apply: in the Spark configuration (for
+   * every read and write), and among a write's options (null for a read).
+   */
+  public static void refuseMisplacedOptions(
+      Map<String, String> configured, Map<String, String> writeOptions) {
+    ChangeFeedOptions.refuseConfigured(configured);
+    if (writeOptions != null) {
+      ChangeFeedOptions.refuseInWrite(writeOptions);
+    }
+  }
+
   /** Whether the read's options make it a read of the change feed. */
   public static boolean wanted(Map<String, String> readOptions) {
     return ChangeFeedOptions.anyIn(readOptions);
