@@ -26,7 +26,8 @@ public final class ClusterApplication {
   private ClusterApplication() {}
 
   /**
-   * @param args keyspace, table, number of rows, and a loaded table to scan with its row count
+   * @param args keyspace, table, number of rows, a loaded table to scan with its row count, and a
+   *     loaded table whose change feed to stream with its row count
    */
   public static void main(String[] args) throws Exception {
     haltWhenTheTestIsGone();
@@ -35,6 +36,8 @@ public final class ClusterApplication {
     int rows = Integer.parseInt(args[2]);
     String scanTable = args[3];
     int scanRows = Integer.parseInt(args[4]);
+    String feedTable = args[5];
+    int feedRows = Integer.parseInt(args[6]);
 
     SparkSession spark = SparkSession.builder().appName("cosmos-spark cluster test").getOrCreate();
     TaskExecutors executors = new TaskExecutors();
@@ -89,7 +92,7 @@ public final class ClusterApplication {
               + String.join(",", executors.ids()));
 
       scan(spark, keyspace, scanTable, scanRows);
-      feed(spark, keyspace, table, rows);
+      feed(spark, keyspace, feedTable, feedRows);
     } finally {
       spark.stop();
     }
@@ -143,7 +146,7 @@ public final class ClusterApplication {
   }
 
   /**
-   * Streams the written table's change feed with {@code Trigger.AvailableNow} in micro-batches of a
+   * Streams a loaded table's change feed with {@code Trigger.AvailableNow} in micro-batches of a
    * third of its rows, and prints one {@code FEED} line: what the sink (on the driver) received, by
    * key, the micro-batches and the executors that read. Each task records where it stopped in the
    * checkpoint from its executor's JVM, which the next batch's planning reads on the driver.

@@ -47,6 +47,8 @@ class StandaloneClusterIT {
   private static final String TABLE = "books";
   private static final String SCAN_TABLE = "scan_books";
   private static final int SCAN_ROWS = 100_000;
+  private static final String FEED_TABLE = "feed_books";
+  private static final int FEED_ROWS = 3_000;
   private static final Duration APPLICATION_TIMEOUT = Duration.ofMinutes(6);
 
   @Test
@@ -75,6 +77,7 @@ class StandaloneClusterIT {
               + " WITH cosmosdb_provisioned_throughput=10000");
     }
     loadScanBooks(cassandra);
+    loadFeedBooks(emulator);
 
     String spark =
         "org.apache.spark:spark-sql_"
@@ -174,7 +177,7 @@ class StandaloneClusterIT {
         "Spark partitions follow the chosen splits: " + scan + " / " + chosen);
     assertEquals(2, partitions.group(2).split(",").length, "scanned on both workers: " + scan);
 
-    // The written table's change feed, streamed on the executors with Trigger.AvailableNow.
+    // A loaded table's change feed, streamed on the executors with Trigger.AvailableNow.
     String feed = line(driverLog, "^FEED (.*)$");
     assertTrue(
         feed.startsWith("rows=" + ROWS + " distinctKeys=" + ROWS + " mismatches=0 batches="),
@@ -225,7 +228,9 @@ class StandaloneClusterIT {
             TABLE,
             Integer.toString(ROWS),
             SCAN_TABLE,
-            Integer.toString(SCAN_ROWS)));
+            Integer.toString(SCAN_ROWS),
+            FEED_TABLE,
+            Integer.toString(FEED_ROWS)));
     return command;
   }
 
@@ -275,6 +280,33 @@ class StandaloneClusterIT {
    * The large table's rows, straight into the Cassandra behind the emulator: through Cosmos's
    * budget they would take minutes, and the test is about scanning them.
    */
+  /**
+   * Writes the table whose change feed the application streams, through the emulator (whose feed
+   * logs what passes through it), and checks that the feed holds every row.
+   */
+  private static void loadFeedBooks(CosmosEmulator emulator) {
+    try (CqlSession session = emulator.newSession()) {
+      session.execute(
+          "CREATE TABLE IF NOT EXISTS "
+              + KEYSPACE
+              + "."
+              + FEED_TABLE
+              + " (id int PRIMARY KEY, title text, pages int)"
+              + " WITH cosmosdb_provisioned_throughput=10000");
+      com.datastax.oss.driver.api.core.cql.PreparedStatement insert =
+          session.prepare(
+              "INSERT INTO "
+                  + KEYSPACE
+                  + "."
+                  + FEED_TABLE
+                  + " (id, title, pages) VALUES (?, ?, ?)");
+      for (int id = 0; id < FEED_ROWS; id++) {
+        session.execute(insert.bind(id, "title-" + id, id % 700));
+      }
+    }
+    assertEquals(FEED_ROWS, emulator.changeFeedEntries(KEYSPACE + "." + FEED_TABLE));
+  }
+
   private static void loadScanBooks(CqlSession cassandra) throws InterruptedException {
     com.datastax.oss.driver.api.core.cql.PreparedStatement insert =
         cassandra.prepare(

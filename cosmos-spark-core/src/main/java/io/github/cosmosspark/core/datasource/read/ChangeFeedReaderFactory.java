@@ -24,10 +24,11 @@ import org.apache.spark.sql.types.StructType;
 import scala.collection.JavaConverters;
 
 /**
- * Reads feed ranges page by page, through the connector's retrying, throttled session. A task of a
- * micro-batch stops at its row limit (at the end of a page) or when a page comes back short or
- * empty, and records where it stopped; a task of a batch read reads until Cosmos answers an empty
- * page it charged for (an uncharged one is Cosmos's answer to a rate-limited feed read).
+ * Reads feed ranges page by page, through the connector's retrying, throttled session, until Cosmos
+ * answers an empty page it charged for (an uncharged one is its answer to a rate-limited feed
+ * read); a task of a micro-batch also stops at its row limit (at the end of a page), and records
+ * where it stopped. A page shorter than asked is not the end: Cosmos, like the emulator, may cut a
+ * page short (by its size or cost) with more to come.
  */
 final class ChangeFeedReaderFactory implements PartitionReaderFactory {
   private static final long serialVersionUID = 1L;
@@ -133,12 +134,6 @@ final class ChangeFeedReaderFactory implements PartitionReaderFactory {
           caughtUp = true;
           lastPage = true;
           continue;
-        }
-        if (records != null && got.size() < asked) {
-          // A short page: the feed has nothing more for now. A micro-batch stops here; a batch
-          // read asks once more, until Cosmos says so with an empty page.
-          caughtUp = true;
-          lastPage = true;
         }
         metadata =
             CassandraRowMetadata$.MODULE$.fromResultSet(
