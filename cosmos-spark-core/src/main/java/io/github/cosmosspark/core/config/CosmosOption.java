@@ -132,6 +132,37 @@ public final class CosmosOption<T> implements Serializable {
   }
 
   /**
+   * A point on the change feed: {@code now}, an ISO-8601 instant with its zone ({@code
+   * 2026-01-01T00:00:00Z}, {@code 2026-01-01T01:00:00+01:00}), and with {@code allowBeginning} also
+   * {@code beginning}; read back as {@code beginning}, {@code now} or the instant in UTC.
+   */
+  static Builder<String> feedPoint(String name, boolean allowBeginning) {
+    return new Builder<>(
+        name,
+        allowBeginning ? "beginning, now or instant" : "now or instant",
+        (key, text) -> {
+          String value = text.trim();
+          String lower = value.toLowerCase(Locale.ROOT);
+          if (lower.equals("now") || (allowBeginning && lower.equals("beginning"))) {
+            return lower;
+          }
+          try {
+            return java.time.OffsetDateTime.parse(value).toInstant().toString();
+          } catch (java.time.format.DateTimeParseException e) {
+            throw new CosmosConfigException(
+                "Option '"
+                    + key
+                    + "' must be "
+                    + (allowBeginning ? "'beginning', " : "")
+                    + "'now' or an ISO-8601 instant with its zone, such as"
+                    + " '2026-01-01T00:00:00Z'; got '"
+                    + text
+                    + "'.");
+          }
+        });
+  }
+
+  /**
    * A comma-separated list of Azure region names, read back as the same names joined by {@code ",
    * "}: the canonical text is what crosses to executors, so that encoding it again gives the same.
    */

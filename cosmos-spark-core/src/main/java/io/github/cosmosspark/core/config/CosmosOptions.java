@@ -333,6 +333,61 @@ public final class CosmosOptions {
                   + " makes writes fail in read regions.")
           .build();
 
+  /** Where a read of the change feed starts; set, a batch read returns changes, not rows. */
+  public static final CosmosOption<String> CHANGE_FEED_START_FROM =
+      CosmosOption.feedPoint("changeFeed.startFrom", true)
+          .derivedDefault("`beginning` for a streaming read; a batch read of the table otherwise")
+          .doc(
+              "Read the table's change feed from this point: `beginning` (every row's latest"
+                  + " version), `now` (changes from when the query starts), or an ISO-8601"
+                  + " instant with its zone (`2026-01-01T00:00:00Z`; not in the future). A"
+                  + " streaming read (`spark.readStream`) always reads the change feed and"
+                  + " stores where it is in its checkpoint; a batch read (`spark.read`) with this"
+                  + " option returns the changes up to `changeFeed.endAt`. Each change is the"
+                  + " row's latest version; deletes are not in the feed. Set it on the read:"
+                  + " in the Spark configuration it would turn every read into a feed read, and"
+                  + " is refused there. See change-feed.md.")
+          .notCarried("read by the driver when it plans the read")
+          .build();
+
+  /** Where a batch read of the change feed ends. */
+  public static final CosmosOption<String> CHANGE_FEED_END_AT =
+      CosmosOption.feedPoint("changeFeed.endAt", false)
+          .derivedDefault("`now`")
+          .doc(
+              "For a batch read with `changeFeed.startFrom`: return only changes written at or"
+                  + " before this point, `now` or an ISO-8601 instant, by the rows' write times"
+                  + " (`writetime`), which the writing clients set. A row changed again after"
+                  + " this point is left out (the feed keeps only each row's latest version)."
+                  + " Streaming reads refuse it: use `Trigger.AvailableNow` to stop a stream once"
+                  + " it has caught up.")
+          .notCarried("read by the driver when it plans the read")
+          .build();
+
+  /** At most this many changes per micro-batch of a streaming read. */
+  public static final CosmosOption<Integer> CHANGE_FEED_MAX_ROWS_PER_TRIGGER =
+      CosmosOption.integer("changeFeed.maxRowsPerTrigger", 1, Integer.MAX_VALUE, "rows")
+          .derivedDefault("no limit: each micro-batch reads until it has caught up")
+          .doc(
+              "For a streaming read: the most changes a micro-batch reads, shared evenly among"
+                  + " the feed ranges and rounded up to whole pages, so a batch may hold up to a"
+                  + " page more per range. Batch reads refuse it.")
+          .notCarried("read by the driver when it plans each micro-batch")
+          .build();
+
+  /** Whether a change-feed read selects the rows' write times. */
+  public static final CosmosOption<Boolean> CHANGE_FEED_WRITE_TIMES =
+      CosmosOption.bool("changeFeed.writeTimes")
+          .defaultValue(true)
+          .doc(
+              "Whether a read of the change feed also selects `writetime()` of the table's"
+                  + " regular columns, which gives each change's time: the stream's `lagMillis`"
+                  + " metric and `changeFeed.endAt` need it. Whether Cosmos answers `writetime`"
+                  + " in a feed query is not confirmed; `false` reads without it (then"
+                  + " `changeFeed.endAt` is refused and no lag is reported).")
+          .notCarried("read by the driver when it plans the read")
+          .build();
+
   private static final List<CosmosOption<?>> ALL =
       Collections.unmodifiableList(
           Arrays.<CosmosOption<?>>asList(
@@ -360,7 +415,11 @@ public final class CosmosOptions {
               WRITE_SPREAD_OVER_PARTITIONS,
               READ_SPLIT_TASK_SECONDS,
               PREFERRED_REGIONS,
-              MULTI_REGION_WRITES));
+              MULTI_REGION_WRITES,
+              CHANGE_FEED_START_FROM,
+              CHANGE_FEED_END_AT,
+              CHANGE_FEED_MAX_ROWS_PER_TRIGGER,
+              CHANGE_FEED_WRITE_TIMES));
 
   private static final Map<String, CosmosOption<?>> BY_LOWER_CASE_NAME = index();
 

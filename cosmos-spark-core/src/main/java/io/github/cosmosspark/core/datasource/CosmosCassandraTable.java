@@ -8,6 +8,7 @@ import io.github.cosmosspark.core.config.LegacySettings;
 import io.github.cosmosspark.core.config.Settings;
 import io.github.cosmosspark.core.config.WarnOnce;
 import io.github.cosmosspark.core.connection.DeprecatedConnectorSettings;
+import io.github.cosmosspark.core.datasource.read.ChangeFeedScan;
 import io.github.cosmosspark.core.datasource.read.CosmosScanBuilder;
 import io.github.cosmosspark.core.datasource.write.CosmosWriteBuilder;
 import io.github.cosmosspark.core.session.CosmosRuntime;
@@ -16,8 +17,11 @@ import io.github.cosmosspark.core.throughput.RequestSizing;
 import io.github.cosmosspark.core.throughput.TableBudget;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import org.apache.spark.sql.connector.catalog.TableCapability;
 import org.apache.spark.sql.connector.read.ScanBuilder;
 import org.apache.spark.sql.connector.write.LogicalWriteInfo;
 import org.apache.spark.sql.connector.write.WriteBuilder;
@@ -83,7 +87,17 @@ public final class CosmosCassandraTable extends CassandraTable {
   }
 
   @Override
+  public Set<TableCapability> capabilities() {
+    Set<TableCapability> capabilities = new HashSet<>(super.capabilities());
+    capabilities.add(TableCapability.MICRO_BATCH_READ);
+    return capabilities;
+  }
+
+  @Override
   public ScanBuilder newScanBuilder(CaseInsensitiveStringMap options) {
+    if (ChangeFeedScan.wanted(options.asCaseSensitiveMap())) {
+      return changeFeed(options);
+    }
     CaseInsensitiveStringMap combined = combined(options);
     if (plan != null && plan.controlled()) {
       combined =
@@ -92,8 +106,35 @@ public final class CosmosCassandraTable extends CassandraTable {
               RequestSizing.forRead(plan, rowBytes(schema()), this::userValue, warnings()));
     }
     return new CosmosScanBuilder(
-        session(), tableDef(), catalogName(), combined, budget(), rowBytes(schema()));
+        session(),
+        tableDef(),
+        catalogName(),
+        combined,
+        budget(),
+        rowBytes(schema()),
+        () -> changeFeed(options));
   }
+
+  /**
+   * A read of the table's change feed: what a batch read with {@code changeFeed.*} options is, and
+   * what every streaming read is (Spark asks the scan a plain read builds for a stream).
+   */
+  private ChangeFeedScan changeFeed(CaseInsensitiveStringMap options) {
+    String fetchSize = userValue(FETCH_SIZE);
+    return new ChangeFeedScan(
+        connector(),
+        metadata(),
+        schema(),
+        options.asCaseSensitiveMap(),
+        SparkSettings.merged(session()),
+        fetchSize == null ? DEFAULT_FETCH_SIZE : Integer.parseInt(fetchSize.trim()),
+        budget());
+  }
+
+  /** SCC's page size, which feed reads take too. */
+  private static final String FETCH_SIZE = "spark.cassandra.input.fetch.sizeInRows";
+
+  private static final int DEFAULT_FETCH_SIZE = 1_000;
 
   @Override
   public WriteBuilder newWriteBuilder(LogicalWriteInfo info) {

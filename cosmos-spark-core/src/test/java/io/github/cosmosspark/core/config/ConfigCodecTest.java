@@ -58,6 +58,10 @@ class ConfigCodecTest {
     NOT_DEFAULT.put("read.splitTaskSeconds", "30");
     NOT_DEFAULT.put("preferredRegions", "East US, westeurope");
     NOT_DEFAULT.put("multiRegionWrites", "true");
+    NOT_DEFAULT.put("changeFeed.startFrom", "beginning");
+    NOT_DEFAULT.put("changeFeed.endAt", "2026-01-01T00:00:00Z");
+    NOT_DEFAULT.put("changeFeed.maxRowsPerTrigger", "500");
+    NOT_DEFAULT.put("changeFeed.writeTimes", "false");
   }
 
   /**

@@ -5,9 +5,11 @@ import com.datastax.spark.connector.rdd.ReadConf;
 import io.github.cosmosspark.core.metrics.CosmosMetrics;
 import io.github.cosmosspark.core.throughput.ScanSplits;
 import io.github.cosmosspark.core.throughput.TableBudget;
+import java.util.function.Supplier;
 import org.apache.spark.sql.connector.metric.CustomMetric;
 import org.apache.spark.sql.connector.metric.CustomTaskMetric;
 import org.apache.spark.sql.connector.read.PartitionReaderFactory;
+import org.apache.spark.sql.connector.read.streaming.MicroBatchStream;
 
 /**
  * SCC's scan, reporting what its requests cost. SCC's planner rules match {@link CassandraScan} by
@@ -18,13 +20,19 @@ final class CosmosScan extends CassandraScan {
 
   private final TableBudget budget;
   private final transient ScanSplits splits;
+  private final transient Supplier<ChangeFeedScan> stream;
 
   /**
    * SCC's {@code scan} with {@code readConf} in place of its own (to apply a split count).
    *
    * @param splits how the split count was chosen, or null when the user set it or SCC chose it
    */
-  CosmosScan(CassandraScan scan, ReadConf readConf, TableBudget budget, ScanSplits splits) {
+  CosmosScan(
+      CassandraScan scan,
+      ReadConf readConf,
+      TableBudget budget,
+      ScanSplits splits,
+      Supplier<ChangeFeedScan> stream) {
     super(
         scan.session(),
         scan.connector(),
@@ -35,6 +43,16 @@ final class CosmosScan extends CassandraScan {
         scan.consolidatedConf());
     this.budget = budget;
     this.splits = splits;
+    this.stream = stream;
+  }
+
+  /**
+   * A streaming read: Spark builds a plain read's scan and asks it for a stream, which on this
+   * table is its change feed.
+   */
+  @Override
+  public MicroBatchStream toMicroBatchStream(String checkpointLocation) {
+    return stream.get().toMicroBatchStream(checkpointLocation);
   }
 
   /** How the split count was chosen, or null when the user set it or SCC chose it. */

@@ -17,6 +17,7 @@ import io.github.cosmosspark.core.throughput.ScanSplits;
 import io.github.cosmosspark.core.throughput.TableBudget;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.connector.read.Scan;
@@ -51,10 +52,12 @@ public final class CosmosScanBuilder extends CassandraScanBuilder {
   private final Integer splitCount;
   private final long rowBytes;
   private final int taskSeconds;
+  private final Supplier<ChangeFeedScan> stream;
 
   /**
    * @param budget the job's budget on the table, registered where each task starts; or null
    * @param rowBytes a row of the table's size, from its schema, for what a row costs to read
+   * @param stream the read of the table's change feed, for when Spark asks the scan for a stream
    */
   public CosmosScanBuilder(
       SparkSession session,
@@ -62,8 +65,10 @@ public final class CosmosScanBuilder extends CassandraScanBuilder {
       String catalogName,
       CaseInsensitiveStringMap options,
       TableBudget budget,
-      long rowBytes) {
+      long rowBytes,
+      Supplier<ChangeFeedScan> stream) {
     super(session, tableDef, catalogName, options);
+    this.stream = stream;
     this.budget = budget;
     String count = options.get(SPLIT_COUNT_KEY);
     this.splitCount = count == null ? null : Integer.valueOf(count);
@@ -115,7 +120,7 @@ public final class CosmosScanBuilder extends CassandraScanBuilder {
                 readConf.parallelismLevel(),
                 readConf.executeAs());
       }
-      return new CosmosScan(connectorScan, readConf, budget, chosen);
+      return new CosmosScan(connectorScan, readConf, budget, chosen, stream);
     }
     if (scan instanceof CassandraInJoin) {
       return new CosmosInJoin((CassandraInJoin) scan, budget);
