@@ -1,6 +1,7 @@
 package io.github.cosmosspark.examples;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.cql.BoundStatement;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import io.delta.tables.DeltaTable;
 import java.io.IOException;
@@ -17,9 +18,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Column;
@@ -228,12 +231,16 @@ public final class ChangeFeedToDelta {
 
     Comparison comparison;
     try {
-      long written = writeWhileStreaming(account, keyspace, inserts, updates, rate, query);
+      // The writer starts once the query has run its first batch (on the empty table): on a small
+      // machine the query's start (Delta's first MERGE above all) would otherwise slow the writes
+      // below the rate asked.
+      awaitFirstBatch(query);
+      Written written = writeWhileStreaming(account, keyspace, inserts, updates, rate, query);
       long writerDone = System.nanoTime();
       System.out.printf(
-          "Wrote %,d inserts and %,d updates (%,d statements) at %,d a second; waiting for the Delta"
+          "Wrote %,d inserts and %,d updates in %.1f s (%,.0f a second); waiting for the Delta"
               + " table to catch up...%n",
-          inserts, updates, written, rate);
+          inserts, updates, written.seconds, written.statements / written.seconds);
       comparison = waitUntilEqual(spark, account, keyspace, deltaPath, query);
       System.out.printf(
           "The Delta table %s %.1f s after the last write.%n",
@@ -292,9 +299,9 @@ public final class ChangeFeedToDelta {
   /**
    * Inserts ids 0 to {@code inserts - 1}, then updates {@code updates} of them spread over the
    * range, at {@code rate} statements a second, on a thread of its own while the query runs.
-   * Prepared statements, as an application's driver sends them. Returns the statements sent.
+   * Prepared statements, as an application's driver sends them. Returns the writer's figures.
    */
-  private static long writeWhileStreaming(
+  private static Written writeWhileStreaming(
       ExampleAccount account,
       String keyspace,
       int inserts,
@@ -303,7 +310,7 @@ public final class ChangeFeedToDelta {
       StreamingQuery query) {
     ExecutorService writer = Executors.newSingleThreadExecutor();
     try {
-      Future<Long> sent =
+      Future<Written> sent =
           writer.submit(
               () -> {
                 try (CqlSession session = account.connector().openSession()) {
@@ -321,19 +328,23 @@ public final class ChangeFeedToDelta {
                               + "."
                               + TABLE
                               + " SET title = ?, pages = ? WHERE id = ?");
+                  InFlight inFlight = new InFlight();
                   long start = System.nanoTime();
                   long statements = 0;
                   for (int id = 0; id < inserts; id++) {
                     paceTo(start, statements++, rate);
-                    session.execute(insert.bind(id, title(id, false), pages(id, false)));
+                    inFlight.send(session, insert.bind(id, title(id, false), pages(id, false)));
                   }
+                  // An update must not overtake its row's insert.
+                  inFlight.awaitAll();
                   for (int id = 0; id < inserts; id++) {
                     if (isUpdated(id, inserts, updates)) {
                       paceTo(start, statements++, rate);
-                      session.execute(update.bind(title(id, true), pages(id, true), id));
+                      inFlight.send(session, update.bind(title(id, true), pages(id, true), id));
                     }
                   }
-                  return statements;
+                  inFlight.awaitAll();
+                  return new Written(statements, (System.nanoTime() - start) / 1e9);
                 }
               });
       while (true) {
@@ -353,6 +364,55 @@ public final class ChangeFeedToDelta {
       throw new IllegalStateException("Interrupted while the writer was writing", interrupted);
     } finally {
       writer.shutdownNow();
+    }
+  }
+
+  /** What the writer sent, and in how long. */
+  private static final class Written {
+    final long statements;
+    final double seconds;
+
+    Written(long statements, double seconds) {
+      this.statements = statements;
+      this.seconds = seconds;
+    }
+  }
+
+  /**
+   * Writes sent without waiting for each answer, so that the rate holds whatever a write's round
+   * trip takes, and at most {@value #MAX_IN_FLIGHT} at a time; the first failure is kept and
+   * thrown.
+   */
+  private static final class InFlight {
+    private static final int MAX_IN_FLIGHT = 64;
+    private final Semaphore permits = new Semaphore(MAX_IN_FLIGHT);
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+    void send(CqlSession session, BoundStatement statement) throws InterruptedException {
+      permits.acquire();
+      session
+          .executeAsync(statement)
+          .whenComplete(
+              (result, error) -> {
+                if (error != null) {
+                  failure.compareAndSet(null, error);
+                }
+                permits.release();
+              });
+      rethrow();
+    }
+
+    void awaitAll() throws InterruptedException {
+      permits.acquire(MAX_IN_FLIGHT);
+      permits.release(MAX_IN_FLIGHT);
+      rethrow();
+    }
+
+    private void rethrow() {
+      Throwable first = failure.get();
+      if (first != null) {
+        throw new IllegalStateException("A write failed: " + first.getMessage(), first);
+      }
     }
   }
 
@@ -481,6 +541,20 @@ public final class ChangeFeedToDelta {
       columns[i] = new Column(COLUMNS[i]);
     }
     return columns;
+  }
+
+  /** Waits (up to 2 minutes) until the query has reported its first batch's progress. */
+  private static void awaitFirstBatch(StreamingQuery query) {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+    while (query.lastProgress() == null) {
+      if (!query.isActive()) {
+        throw stopped(query, "before its first batch");
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("The streaming query ran no batch in 2 minutes.");
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+    }
   }
 
   /** Waits (up to 30 s) until the query has reported the progress of batch {@code batchId}. */
