@@ -46,7 +46,8 @@ import org.apache.spark.sql.streaming.Trigger;
  *
  * <p>{@code mvn -pl cosmos-spark-examples -am -Pchange-feed-benchmark -DskipTests verify}; sizes
  * with {@code -DchangesPerSecond=1000 -Dseconds=60 -DlatencyRuPerSecond=20000 -DcatchUpRows=100000
- * -DcatchUpRuPerSecond=4000 -DrowBytes=500}.
+ * -DcatchUpRuPerSecond=4000 -DrowBytes=500}; {@code -DlatencyPageRows=100} sets the latency read's
+ * page size, {@code -DcatchUpRows=0} leaves out (b).
  */
 public final class ChangeFeedBenchmark {
   private static final String KEYSPACE = "change_feed_benchmark";
@@ -81,6 +82,8 @@ public final class ChangeFeedBenchmark {
     int catchUpRows = Integer.getInteger("catchUpRows", 100_000);
     int catchUpRuPerSecond = Integer.getInteger("catchUpRuPerSecond", 4_000);
     int rowBytes = Integer.getInteger("rowBytes", 500);
+    // 0: the source's page size; else spark.cassandra.input.fetch.sizeInRows on the latency read.
+    int latencyPageRows = Integer.getInteger("latencyPageRows", 0);
     CassandraServer cassandra = CassandraServer.builder().build();
     cassandra.start();
     try (CosmosEmulator emulator = CosmosEmulator.builder(cassandra).build().start()) {
@@ -103,8 +106,10 @@ public final class ChangeFeedBenchmark {
                 + KEYSPACE
                 + " WITH REPLICATION = {'class': 'SimpleStrategy', 'replication_factor': 1}");
       }
-      benchmark.latency(changesPerSecond, seconds, latencyRuPerSecond);
-      benchmark.catchUp(catchUpRows, catchUpRuPerSecond, rowBytes);
+      benchmark.latency(changesPerSecond, seconds, latencyRuPerSecond, latencyPageRows);
+      if (catchUpRows > 0) {
+        benchmark.catchUp(catchUpRows, catchUpRuPerSecond, rowBytes);
+      }
       benchmark.print(changesPerSecond, seconds, latencyRuPerSecond, catchUpRuPerSecond, rowBytes);
       spark.stop();
     } finally {
@@ -119,9 +124,13 @@ public final class ChangeFeedBenchmark {
    * reads the feed into a sink that notes when each id arrives; a write's latency is its arrival
    * minus the moment it was sent, both on this JVM's clock.
    */
-  private void latency(int perSecond, int seconds, int ruPerSecond) throws Exception {
+  private void latency(int perSecond, int seconds, int ruPerSecond, int pageRows) throws Exception {
     String table = "latency";
     createTable(table, ruPerSecond);
+    Map<String, String> options = options(table, ruPerSecond);
+    if (pageRows > 0) {
+      options.put("spark.cassandra.input.fetch.sizeInRows", Integer.toString(pageRows));
+    }
     int measured = perSecond * seconds;
     // Two seconds of writes first, not counted: the first batches also load classes and compile.
     int warmUp = 2 * perSecond;
@@ -132,7 +141,7 @@ public final class ChangeFeedBenchmark {
         spark
             .readStream()
             .format("cosmoscassandra")
-            .options(options(table, ruPerSecond))
+            .options(options)
             .option("changeFeed.startFrom", "beginning")
             .load()
             .writeStream()
@@ -180,6 +189,7 @@ public final class ChangeFeedBenchmark {
       BatchFigures batches = batchFigures(query, firstMeasuredBatch);
       latencyRows.add(
           new String[] {
+            pageRows > 0 ? String.format("%,d", pageRows) : "source's",
             String.format("%,d", measured),
             String.format("%,.0f", measured / writeSeconds),
             String.format("%,d", measured - missing),
@@ -452,9 +462,10 @@ public final class ChangeFeedBenchmark {
             + " id's arrival; Spark local[2] on the emulator%n%n",
         perSecond, seconds, latencyRuPerSecond, partitions("latency"));
     String latencyFormat =
-        "| %8s | %8s | %9s | %9s | %7s | %7s | %7s | %7s | %10s | %11s | %9s | %8s | %5s |%n";
+        "| %9s | %8s | %8s | %9s | %9s | %7s | %7s | %7s | %7s | %10s | %10s | %9s | %10s | %5s |%n";
     System.out.printf(
         latencyFormat,
+        "page rows",
         "changes",
         "sent/s",
         "delivered",
@@ -472,7 +483,8 @@ public final class ChangeFeedBenchmark {
       System.out.printf(latencyFormat, (Object[]) row);
     }
     System.out.println(
-        "\nlatency = arrival in the sink − the write's send time; lag p50 = the median over batches"
+        "\npage rows = spark.cassandra.input.fetch.sizeInRows on the read (-DlatencyPageRows);"
+            + " latency = arrival in the sink − the write's send time; lag p50 = the median over batches"
             + " of the source's lagMillis; feed RU = the source's requestUnits over the measured"
             + " batches; table RU/s = all RU charged on the table (writes and feed) ÷ the measured"
             + " time.");
