@@ -220,8 +220,9 @@ public final class ChangeFeedToDelta {
                 // once per version. Appending would keep both versions; a MERGE on the primary key
                 // keeps one row per key, the latest. It is also what makes the sink idempotent: a
                 // batch that ran but whose offsets were not committed (the query stopped between
-                // the two) runs again on restart, and merging the same rows again changes nothing,
-                // where an append would add them a second time.
+                // the two) runs again on restart, from its start, and may then also bring rows
+                // changed since, in their newer version: merged again, they leave one row per key
+                // with its latest values, where an append would add them a second time.
                 .foreachBatch(
                     (VoidFunction2<Dataset<Row>, Long>)
                         (batch, batchId) -> {
@@ -478,8 +479,8 @@ public final class ChangeFeedToDelta {
   }
 
   /**
-   * Compares the Delta table with the Cosmos table once a second until they are equal or a minute
-   * has passed with no batch merged. The Cosmos table is read once: the writer is done.
+   * Compares the Delta table with the Cosmos table once a second until they are equal, for at most
+   * a minute. The Cosmos table is read once: the writer is done.
    */
   private static Comparison waitUntilEqual(
       SparkSession spark,
