@@ -161,6 +161,14 @@ public final class ExampleAccount implements AutoCloseable {
    * spark-submit. No account setting goes into the builder: Spark logs builder settings.
    */
   public static SparkSession spark(String application) {
+    return sparkBuilder(application).getOrCreate();
+  }
+
+  /**
+   * {@link #spark(String)}'s builder, for an example that needs settings of its own fixed when the
+   * session is built (Spark's static settings, such as {@code spark.sql.extensions}).
+   */
+  public static SparkSession.Builder sparkBuilder(String application) {
     SparkSession.Builder builder =
         SparkSession.builder()
             .appName(application)
@@ -173,7 +181,7 @@ public final class ExampleAccount implements AutoCloseable {
           .config("spark.driver.host", "127.0.0.1")
           .config("spark.driver.bindAddress", "127.0.0.1");
     }
-    return builder.getOrCreate();
+    return builder;
   }
 
   @Override

@@ -14,6 +14,7 @@ import io.github.cosmosspark.testkit.spark.DataFrameAssertions;
 import io.github.cosmosspark.testkit.spark.LocalSpark;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -25,6 +26,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs every example against one shared emulator, with small sizes, and checks what each left in
@@ -298,8 +300,56 @@ class ExamplesTest {
     DataFrameAssertions.assertSameRowsByKey(sent, landed, "id");
   }
 
+  @Test
+  void changeFeedToDeltaLeavesADeltaTableEqualToTheCosmosTableByKey(
+      CosmosEmulator emulator, CassandraServer cassandra, @TempDir Path work) {
+    int inserts = 300;
+    int updates = 75;
+    // Delta's SQL extension and catalog are read only when a session is built: the example runs on
+    // a session of its own, and the next test builds a fresh shared one.
+    spark.stop();
+    SparkSession delta = ChangeFeedToDelta.spark();
+    try {
+      ChangeFeedToDelta.Result result =
+          ChangeFeedToDelta.run(
+              delta,
+              ExampleAccount.ofEmulator(emulator),
+              "ex_change_feed",
+              inserts,
+              updates,
+              150,
+              work);
+
+      Dataset<org.apache.spark.sql.Row> inDelta =
+          delta.read().format("delta").load(result.deltaPath);
+      assertEquals(inserts, inDelta.count());
+      // The Delta table against Cassandra's own rows, read past the emulator.
+      DataFrameAssertions.assertSameRowsByKey(
+          direct(delta, cassandra, "ex_change_feed", ChangeFeedToDelta.TABLE), inDelta, "id");
+      // ...and against what the writer wrote: the updated rows carry their second version.
+      DataFrameAssertions.assertSameRowsByKey(
+          delta.createDataFrame(
+              ChangeFeedToDelta.expectedRows(inserts, updates), ChangeFeedToDelta.SCHEMA),
+          inDelta,
+          "id");
+      assertEquals(updates, inDelta.filter("title LIKE '%, second edition'").count());
+      assertTrue(result.matches);
+      assertEquals(inserts, result.cosmosRows);
+      assertEquals(inserts, result.deltaRows);
+      // Each key was inserted into Delta exactly once, whatever batches its versions came in.
+      assertEquals(inserts, result.batches.stream().mapToLong(batch -> batch.inserted).sum());
+    } finally {
+      delta.stop();
+    }
+  }
+
   private Dataset<org.apache.spark.sql.Row> direct(
       CassandraServer cassandra, String keyspace, String table) {
+    return direct(spark, cassandra, keyspace, table);
+  }
+
+  private static Dataset<org.apache.spark.sql.Row> direct(
+      SparkSession spark, CassandraServer cassandra, String keyspace, String table) {
     return spark
         .read()
         .format("org.apache.spark.sql.cassandra")
