@@ -150,7 +150,9 @@ class ChangeFeedReliabilityTest {
     for (Map.Entry<Integer, List<Integer>> key : VERSIONS.entrySet()) {
       List<Integer> seen = key.getValue();
       for (int i = 1; i < seen.size(); i++) {
-        assertTrue(seen.get(i) > seen.get(i - 1), "key " + key.getKey() + " went back: " + seen);
+        // The same version may come again in the next batch: a page reads each listed row as it
+        // is then, so a row read after a later write is listed again at that write's place.
+        assertTrue(seen.get(i) >= seen.get(i - 1), "key " + key.getKey() + " went back: " + seen);
       }
       assertEquals(40, (int) seen.get(seen.size() - 1), "key " + key.getKey() + ": " + seen);
       batches = Math.max(batches, seen.size());
