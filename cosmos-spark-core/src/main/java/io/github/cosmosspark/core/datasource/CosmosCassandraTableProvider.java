@@ -30,6 +30,8 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.cassandra.DefaultSource;
 import org.apache.spark.sql.catalyst.analysis.NoSuchNamespaceException;
 import org.apache.spark.sql.catalyst.analysis.NoSuchTableException;
+import org.apache.spark.sql.connector.catalog.Identifier;
+import org.apache.spark.sql.connector.catalog.SupportsCatalogOptions;
 import org.apache.spark.sql.connector.catalog.Table;
 import org.apache.spark.sql.connector.catalog.TableProvider;
 import org.apache.spark.sql.connector.expressions.Transform;
@@ -45,7 +47,8 @@ import scala.Option;
  * before any data moves, then hands SCC's own source ({@link DefaultSource}) the translated
  * options, so the table, its scans and its writes are SCC's.
  */
-public final class CosmosCassandraTableProvider implements TableProvider, DataSourceRegister {
+public final class CosmosCassandraTableProvider
+    implements TableProvider, SupportsCatalogOptions, DataSourceRegister {
 
   /** The name users pass to {@code format(...)}. */
   public static final String SHORT_NAME = "cosmoscassandra";
@@ -75,6 +78,31 @@ public final class CosmosCassandraTableProvider implements TableProvider, DataSo
   @Override
   public String shortName() {
     return SHORT_NAME;
+  }
+
+  /**
+   * The table the options name, as the label of the catalog's table in plans; the options
+   * themselves are resolved when {@link FormatCatalog} loads it, so that a missing name gets the
+   * same error as without a catalog.
+   */
+  @Override
+  public Identifier extractIdentifier(CaseInsensitiveStringMap options) {
+    return Identifier.of(
+        new String[] {given(options, CosmosOptions.KEYSPACE)}, given(options, CosmosOptions.TABLE));
+  }
+
+  private static String given(CaseInsensitiveStringMap options, CosmosOption<String> option) {
+    String value = options.get(option.name());
+    if (value == null) {
+      value = options.get(option.key());
+    }
+    return value == null ? "" : value;
+  }
+
+  /** See {@link FormatCatalog}: why the format resolves its reads and writes through a catalog. */
+  @Override
+  public String extractCatalog(CaseInsensitiveStringMap options) {
+    return FormatCatalog.nameFor(options);
   }
 
   @Override
@@ -187,7 +215,7 @@ public final class CosmosCassandraTableProvider implements TableProvider, DataSo
 
   /** Throws a checked exception from a method that cannot declare it, as SCC's Scala does. */
   @SuppressWarnings("unchecked")
-  private static <E extends Throwable> RuntimeException sneakyThrow(Throwable e) throws E {
+  static <E extends Throwable> RuntimeException sneakyThrow(Throwable e) throws E {
     throw (E) e;
   }
 

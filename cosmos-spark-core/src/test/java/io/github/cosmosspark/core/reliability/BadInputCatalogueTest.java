@@ -379,17 +379,60 @@ class BadInputCatalogueTest {
   // Save modes.
 
   @Test
-  void aWriteWithoutAModeIsRefusedBeforeAnyRowIsWritten() {
+  void aWriteWithoutAModeToATableThatExistsSaysAppendAndWritesNothing() {
     String table = table("no_mode");
+    write(books(0, 2), options(table));
     String message =
-        failure(
-            "write without a save mode (ErrorIfExists)",
-            () -> books(0, 3).write().format("cosmoscassandra").options(options(table)).save());
+        configurationFailure(
+            "write without a save mode (ErrorIfExists), table exists",
+            () -> books(10, 13).write().format("cosmoscassandra").options(options(table)).save());
     assertContains(
         message,
-        "TableProvider implementation cosmoscassandra cannot be written with ErrorIfExists mode,"
-            + " please use Append or Overwrite modes instead.");
+        "Table "
+            + KEYSPACE
+            + ".no_mode exists, and this write has save mode ErrorIfExists (Spark's default when"
+            + " no mode is given) or Ignore, which would fail or skip the whole write because the"
+            + " table exists. Write with .mode(\"append\"): each row is then written by its"
+            + " primary key");
+    assertEquals(ids(0, 1), ids(table));
+  }
+
+  @Test
+  void ignoreModeIsRefusedLikeErrorIfExistsAndWritesNothing() {
+    String table = table("ignore_mode");
+    String message =
+        configurationFailure(
+            "write in Ignore mode, table exists",
+            () ->
+                books(0, 3)
+                    .write()
+                    .format("cosmoscassandra")
+                    .options(options(table))
+                    .mode("ignore")
+                    .save());
+    assertContains(message, "Table " + KEYSPACE + ".ignore_mode exists");
+    assertContains(message, "Write with .mode(\"append\")");
     assertEquals(0, rows(table));
+  }
+
+  @Test
+  void aWriteWithoutAModeToAMissingTableSaysCreateItAndCreatesNothing() {
+    String message =
+        configurationFailure(
+            "write without a save mode (ErrorIfExists), table missing",
+            () ->
+                books(0, 3)
+                    .write()
+                    .format("cosmoscassandra")
+                    .options(options("no_mode_missing"))
+                    .save());
+    assertContains(
+        message,
+        "Table "
+            + KEYSPACE
+            + ".no_mode_missing does not exist, and this write has save mode ErrorIfExists");
+    assertContains(message, "then write with .mode(\"append\"). Nothing was written.");
+    assertFalse(tableExists("no_mode_missing"));
   }
 
   @Test
@@ -728,9 +771,12 @@ class BadInputCatalogueTest {
   /** A write whose settings are refused on the driver, before any connection is opened. */
   private String configurationFailure(
       String input, Dataset<org.apache.spark.sql.Row> data, Map<String, String> options) {
-    CosmosConfigException error =
-        assertThrows(CosmosConfigException.class, () -> write(data, options));
-    return report(input, error);
+    return configurationFailure(input, () -> write(data, options));
+  }
+
+  /** A write refused on the driver with cosmos-spark's own configuration error. */
+  private String configurationFailure(String input, Executable write) {
+    return report(input, assertThrows(CosmosConfigException.class, write));
   }
 
   private String catalogFailure(String input, String statement) {
