@@ -127,4 +127,45 @@ class FormatCatalogTest {
                     + ".other."),
         error.getMessage());
   }
+
+  @Test
+  void theFormatWithoutCatalogWritesAndReadsTheSameTableAndLeavesSaveModesToSpark() {
+    EmulatorBooks.createTable(emulator, KEYSPACE, "no_catalog", 400);
+    Map<String, String> options = EmulatorBooks.options(emulator, KEYSPACE, "no_catalog");
+    EmulatorBooks.books(spark, 0, 10)
+        .write()
+        .format("cosmoscassandra-nocatalog")
+        .options(options)
+        .mode("append")
+        .save();
+    Dataset<Row> read = spark.read().format("cosmoscassandra-nocatalog").options(options).load();
+    Set<Integer> ids = new TreeSet<>();
+    for (Row row : read.collectAsList()) {
+      ids.add(row.<Integer>getAs("id"));
+    }
+    Set<Integer> expected = new TreeSet<>();
+    for (int id = 0; id < 10; id++) {
+      expected.add(id);
+    }
+    assertEquals(expected, ids);
+    assertFalse(
+        read.queryExecution().toString().contains("cosmoscassandra_"),
+        "no catalog in the plan: " + read.queryExecution());
+    Exception error =
+        assertThrows(
+            Exception.class,
+            () ->
+                EmulatorBooks.books(spark, 10, 12)
+                    .write()
+                    .format("cosmoscassandra-nocatalog")
+                    .options(options)
+                    .save());
+    assertTrue(
+        error
+            .getMessage()
+            .contains(
+                "TableProvider implementation cosmoscassandra-nocatalog cannot be written with"
+                    + " ErrorIfExists mode"),
+        error.getMessage());
+  }
 }
