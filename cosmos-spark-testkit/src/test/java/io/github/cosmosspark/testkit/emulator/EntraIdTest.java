@@ -269,8 +269,7 @@ class EntraIdTest {
         assertThrows(
             AllNodesFailedException.class,
             () ->
-                emulator
-                    .sessionBuilder("unused")
+                connect(emulator, "unused")
                     .withAuthCredentials("someoneelse", ENTRA.token(CONTRIBUTOR).sign())
                     .build()
                     .close());
