@@ -86,6 +86,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Bac
   private long lastActivityNanos;
   private ScheduledFuture<?> idleCheck;
   private boolean readOnly;
+  // What a read-only login's writes are refused with: its key's or its role's reason.
+  private String writeRefusal;
+  // When the login's Entra ID token expires (epoch ms); Long.MAX_VALUE after a key login.
+  private long tokenExpiresAtMillis = Long.MAX_VALUE;
+  private ScheduledFuture<?> expiryClose;
   private String keyspace;
 
   ClientConnection(
@@ -211,13 +216,18 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Bac
           new Error(
               ProtocolConstants.ErrorCode.PROTOCOL_ERROR,
               "Unexpected " + request + " before authentication"));
-    } else if (readOnly && isWrite(request)) {
+    } else if (tokenExpiresAtMillis != Long.MAX_VALUE
+        && accounts.tokenExpiry() == TokenExpiry.REFUSE_REQUESTS
+        && System.currentTimeMillis() >= tokenExpiresAtMillis) {
       reply(
           frame.streamId,
           new Error(
               ProtocolConstants.ErrorCode.UNAUTHORIZED,
-              "Operation not allowed with a read-only key: writes, schema changes and batches"
-                  + " need the account's read-write key"));
+              "The Microsoft Entra ID token this connection logged in with expired at "
+                  + java.time.Instant.ofEpochMilli(tokenExpiresAtMillis)
+                  + ": open a new connection with a fresh token"));
+    } else if (readOnly && isWrite(request)) {
+      reply(frame.streamId, new Error(ProtocolConstants.ErrorCode.UNAUTHORIZED, writeRefusal));
     } else if (answeredAsCosmos(frame.streamId, request)) {
       return;
     } else if (changeFeedRead(frame, request)) {
@@ -580,13 +590,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Bac
     String[] parts = saslPlain(token);
     String user = parts[1];
     String password = parts[2];
-    Accounts.Access access = accounts.check(user, password);
-    if (access == Accounts.Access.DENIED) {
-      reply(
-          streamId,
-          new Error(
-              ProtocolConstants.ErrorCode.AUTH_ERROR,
-              "Provided username " + user + " and/or password are incorrect"));
+    Accounts.Login login = accounts.login(user, password, System.currentTimeMillis());
+    if (login.access == Accounts.Access.DENIED) {
+      reply(streamId, new Error(ProtocolConstants.ErrorCode.AUTH_ERROR, login.refusal));
       return;
     }
     if (backend != null) {
@@ -594,7 +600,15 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Bac
           streamId, new Error(ProtocolConstants.ErrorCode.PROTOCOL_ERROR, "Already authenticated"));
       return;
     }
-    readOnly = access == Accounts.Access.READ_ONLY;
+    readOnly = login.access == Accounts.Access.READ_ONLY;
+    writeRefusal = login.writeRefusal;
+    tokenExpiresAtMillis = login.expiresAtMillis;
+    if (login.byToken() && accounts.tokenExpiry() == TokenExpiry.CLOSE_CONNECTION) {
+      // CQL v4 cannot log in again on an open connection: at expiry the client must open another.
+      long delay = Math.max(0, tokenExpiresAtMillis - System.currentTimeMillis());
+      expiryClose =
+          client.eventLoop().schedule(this::closeOnTokenExpiry, delay, TimeUnit.MILLISECONDS);
+    }
     Backend.connect(
         backendEndpoint,
         this,
@@ -615,6 +629,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Bac
                   ProtocolConstants.ErrorCode.SERVER_ERROR,
                   "The emulator's Cassandra is unavailable: " + failure.getMessage()));
         });
+  }
+
+  private void closeOnTokenExpiry() {
+    if (client.isActive()) {
+      LOG.info("Closing a client connection whose Microsoft Entra ID token expired");
+      accounts.tokenExpiryClosed.incrementAndGet();
+      client.close();
+    }
   }
 
   /** SASL PLAIN: [authorization id] NUL user NUL password. */
@@ -883,6 +905,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Bac
   public void channelInactive(ChannelHandlerContext ctx) {
     if (idleCheck != null) {
       idleCheck.cancel(false);
+    }
+    if (expiryClose != null) {
+      expiryClose.cancel(false);
     }
     if (backend != null) {
       backend.close();

@@ -7,6 +7,7 @@ import com.datastax.oss.protocol.internal.Compressor;
 import com.datastax.oss.protocol.internal.FrameCodec;
 import io.github.cosmosspark.testkit.cassandra.CassandraServer;
 import io.github.cosmosspark.testkit.cassandra.ServerSessions;
+import io.github.cosmosspark.testkit.entra.TestTokenIssuer;
 import io.github.cosmosspark.testkit.tls.TestCertificateAuthority;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -38,7 +39,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
@@ -117,7 +120,12 @@ public final class CosmosEmulator implements AutoCloseable {
         new Accounts(
             builder.account,
             builder.key != null ? builder.key : Accounts.randomKey(random),
-            Accounts.randomKey(random));
+            Accounts.randomKey(random),
+            builder.entraIssuer == null
+                ? null
+                : new EntraTokens(builder.account, builder.entraIssuer, builder.roles),
+            builder.localAuthDisabled,
+            builder.tokenExpiry);
     this.provisioning = new Provisioning(builder.burstCapacity, builder.placementSecret());
     this.serverSideRetry =
         new ServerSideRetry(builder.serverSideRetry, builder.serverSideRetryLimitMillis);
@@ -551,6 +559,19 @@ public final class CosmosEmulator implements AutoCloseable {
     return accounts.readOnlyKey();
   }
 
+  /** Whether account keys are refused ({@link Builder#disableLocalAuth()}). */
+  public boolean localAuthDisabled() {
+    return accounts.localAuthDisabled();
+  }
+
+  /**
+   * How many client connections were closed because the Entra ID token they logged in with expired
+   * ({@link TokenExpiry#CLOSE_CONNECTION}).
+   */
+  public long connectionsClosedOnTokenExpiry() {
+    return accounts.tokenExpiryClosed.get();
+  }
+
   /** A PKCS12 trust store holding the CA that signed the endpoint's certificate. */
   public Path truststorePath() {
     return workDirectory.resolve("emulator-truststore.p12");
@@ -575,9 +596,9 @@ public final class CosmosEmulator implements AutoCloseable {
   }
 
   /**
-   * A session builder with contact point, data center, the account and {@code accountKey} (the key
-   * or the read-only key), TLS with host name verification, and the test timeouts of {@link
-   * ServerSessions#testTimeouts()} set.
+   * A session builder with contact point, data center, the account and {@code accountKey} (the key,
+   * the read-only key or a Microsoft Entra ID token), TLS with host name verification, and the test
+   * timeouts of {@link ServerSessions#testTimeouts()} set.
    */
   public CqlSessionBuilder sessionBuilder(String accountKey) {
     return CqlSession.builder()
@@ -798,6 +819,10 @@ public final class CosmosEmulator implements AutoCloseable {
     private long serverSideRetryLimitMillis = ServerSideRetry.COSMOS_LIMIT_MILLIS;
     private long placementSeed = 0x5eed_c05305L;
     private int changeFeedMaxEntries = ChangeFeed.DEFAULT_MAX_ENTRIES;
+    private TestTokenIssuer entraIssuer;
+    private boolean localAuthDisabled;
+    private final Map<String, DataPlaneRole> roles = new LinkedHashMap<>();
+    private TokenExpiry tokenExpiry;
 
     private Builder(CassandraServer backend) {
       this.backend = backend;
@@ -828,6 +853,54 @@ public final class CosmosEmulator implements AutoCloseable {
     /** The read-write key. Default: 64 random bytes in Base64, as Cosmos makes them. */
     public Builder key(String key) {
       this.key = key;
+      return this;
+    }
+
+    /**
+     * Turns on Microsoft Entra ID logins (Cosmos's data-plane role-based access control), trusting
+     * the tokens of {@code issuer}'s tenant signed with its published key: user name = the account,
+     * password = an access token for the audience {@value TestTokenIssuer#COSMOS_AUDIENCE}. A
+     * token's principal logs in only with a role ({@link #grantRole}). Keys keep working unless
+     * {@link #disableLocalAuth()}. Default: keys only.
+     */
+    public Builder entraIssuer(TestTokenIssuer issuer) {
+      this.entraIssuer = Objects.requireNonNull(issuer, "issuer");
+      return this;
+    }
+
+    /**
+     * Refuses logins with the account's keys, as the account property {@code disableLocalAuth}:
+     * only Entra ID tokens log in. Needs {@link #entraIssuer}.
+     */
+    public Builder disableLocalAuth() {
+      this.localAuthDisabled = true;
+      return this;
+    }
+
+    /**
+     * Assigns a built-in data-plane role to the Entra principal with object id {@code principalId},
+     * at the account's scope ({@code /}); with both roles, the contributor's wins. Needs {@link
+     * #entraIssuer}.
+     *
+     * @throws IllegalArgumentException if {@code principalId} is not a GUID, as object ids are
+     */
+    public Builder grantRole(String principalId, DataPlaneRole role) {
+      Objects.requireNonNull(role, "role");
+      requireGuid(principalId);
+      roles.merge(
+          principalId.toLowerCase(Locale.ROOT),
+          role,
+          (a, b) -> a.writes() || b.writes() ? DataPlaneRole.DATA_CONTRIBUTOR : a);
+      return this;
+    }
+
+    /**
+     * What happens to a connection when the Entra ID token it logged in with expires; Cosmos's
+     * behaviour is not confirmed (see {@link TokenExpiry}). Default {@link
+     * TokenExpiry#CLOSE_CONNECTION}. Needs {@link #entraIssuer}.
+     */
+    public Builder onTokenExpiry(TokenExpiry behaviour) {
+      this.tokenExpiry = Objects.requireNonNull(behaviour, "behaviour");
       return this;
     }
 
@@ -995,6 +1068,21 @@ public final class CosmosEmulator implements AutoCloseable {
       return this;
     }
 
+    private static void requireGuid(String principalId) {
+      Objects.requireNonNull(principalId, "principalId");
+      boolean guid;
+      try {
+        // UUID.fromString also takes short groups ("1-1-1-1-1"); object ids are 36 characters.
+        guid = UUID.fromString(principalId).toString().equalsIgnoreCase(principalId);
+      } catch (IllegalArgumentException e) {
+        guid = false;
+      }
+      if (!guid) {
+        throw new IllegalArgumentException(
+            "principalId must be an Entra object id (a GUID), got '" + principalId + "'");
+      }
+    }
+
     byte[] placementSecret() {
       return ByteBuffer.allocate(8).putLong(placementSeed).array();
     }
@@ -1003,6 +1091,20 @@ public final class CosmosEmulator implements AutoCloseable {
      * @throws IllegalArgumentException for {@link #cassandraTopology()} with more than one region
      */
     public CosmosEmulator build() {
+      if (entraIssuer == null) {
+        if (localAuthDisabled) {
+          throw new IllegalArgumentException(
+              "disableLocalAuth() leaves no way to log in without entraIssuer(...)");
+        }
+        if (!roles.isEmpty() || tokenExpiry != null) {
+          throw new IllegalArgumentException(
+              (roles.isEmpty() ? "onTokenExpiry" : "grantRole")
+                  + "(...) applies to Microsoft Entra ID logins: set entraIssuer(...) too");
+        }
+      }
+      if (tokenExpiry == null) {
+        tokenExpiry = TokenExpiry.CLOSE_CONNECTION;
+      }
       if (!cosmosTopology && regions.size() > 1) {
         throw new IllegalArgumentException(
             "cassandraTopology() shows the one node of the Cassandra behind the emulator and"
