@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.datastax.oss.driver.api.core.AllNodesFailedException;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.NoNodeAvailableException;
+import com.datastax.oss.driver.api.core.NodeUnavailableException;
 import com.datastax.oss.driver.api.core.cql.BatchStatement;
 import com.datastax.oss.driver.api.core.cql.BatchType;
 import com.datastax.oss.driver.api.core.cql.PreparedStatement;
@@ -292,9 +293,7 @@ class MultiRegionTest {
       assertTrue(
           emulator.openClientConnections() < open,
           "open before: " + open + ", after: " + emulator.openClientConnections());
-      assertThrows(
-          NoNodeAvailableException.class,
-          () -> northEurope.execute("SELECT title FROM regions.books WHERE id = 1"));
+      awaitNoNodeAvailable(northEurope, "SELECT title FROM regions.books WHERE id = 1");
       assertThrows(AllNodesFailedException.class, () -> session(emulator, "North Europe"));
       // The other regions serve on.
       eastUs.execute("SELECT title FROM regions.books WHERE id = 1");
@@ -471,6 +470,40 @@ class MultiRegionTest {
           }
         }
         assertEquals(NodeState.DOWN, node.getState());
+      }
+    }
+  }
+
+  /**
+   * Waits until a request finds no node to send to. The driver marks a node down before its
+   * load-balancing policy hears of it (an event on another thread), so for a moment a request may
+   * still pick the node and fail on its empty pool ({@code NodeUnavailableException}).
+   */
+  private static void awaitNoNodeAvailable(CqlSession session, String query) {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    while (true) {
+      try {
+        session.execute(query);
+        throw new AssertionError("a request to a region taken down was served: " + query);
+      } catch (NoNodeAvailableException expected) {
+        return;
+      } catch (AllNodesFailedException e) {
+        for (List<Throwable> errors : e.getAllErrors().values()) {
+          for (Throwable error : errors) {
+            if (!(error instanceof NodeUnavailableException)) {
+              throw e;
+            }
+          }
+        }
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
       }
     }
   }
