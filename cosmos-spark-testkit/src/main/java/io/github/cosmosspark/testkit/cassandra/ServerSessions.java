@@ -28,9 +28,7 @@ public final class ServerSessions {
   /**
    * Driver timeouts for tests on a busy machine: a schema change on a two-core machine running
    * Spark beside Cassandra can take longer than the driver's default two seconds. Tests that assert
-   * on timeouts set their own per statement. Closing a session does not wait out Netty's quiet
-   * period (2 s by default, for tasks submitted while it shuts down): tests open short sessions by
-   * the hundred, to create a table or count rows, and would otherwise spend seconds on each close.
+   * on timeouts set their own per statement.
    */
   public static DriverConfigLoader testTimeouts() {
     return DriverConfigLoader.programmaticBuilder()
@@ -41,8 +39,6 @@ public final class ServerSessions {
         .withDuration(
             DefaultDriverOption.CONTROL_CONNECTION_AGREEMENT_TIMEOUT, Duration.ofSeconds(60))
         .withDuration(DefaultDriverOption.METADATA_SCHEMA_REQUEST_TIMEOUT, Duration.ofSeconds(60))
-        .withInt(DefaultDriverOption.NETTY_IO_SHUTDOWN_QUIET_PERIOD, 0)
-        .withInt(DefaultDriverOption.NETTY_ADMIN_SHUTDOWN_QUIET_PERIOD, 0)
         .build();
   }
 }

@@ -9,13 +9,14 @@ import com.datastax.oss.driver.api.core.AllNodesFailedException;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.CqlSessionBuilder;
 import com.datastax.oss.driver.api.core.auth.AuthenticationException;
+import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
+import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import com.datastax.oss.driver.api.core.servererrors.UnauthorizedException;
 import com.nimbusds.jose.PlainHeader;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import io.github.cosmosspark.testkit.cassandra.CassandraServer;
-import io.github.cosmosspark.testkit.cassandra.ServerSessions;
 import io.github.cosmosspark.testkit.entra.TestTokenIssuer;
 import io.github.cosmosspark.testkit.junit.CassandraTest;
 import io.github.cosmosspark.testkit.junit.TestKeyspace;
@@ -441,11 +442,25 @@ class EntraIdTest {
   }
 
   /**
-   * A session builder as {@link CosmosEmulator#sessionBuilder(String)} gives, with the testkit's
-   * test timeouts (whose close does not wait out Netty's quiet period).
+   * A session builder as {@link CosmosEmulator#sessionBuilder(String)} gives, whose close does not
+   * wait out Netty's default quiet period of 2 s: most tests here open sessions that are refused or
+   * short, and would spend most of their time closing them.
    */
   private static CqlSessionBuilder connect(CosmosEmulator cosmos, String password) {
-    return cosmos.sessionBuilder(password).withConfigLoader(ServerSessions.testTimeouts());
+    return cosmos
+        .sessionBuilder(password)
+        .withConfigLoader(
+            DriverConfigLoader.programmaticBuilder()
+                .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(60))
+                .withDuration(
+                    DefaultDriverOption.CONNECTION_INIT_QUERY_TIMEOUT, Duration.ofSeconds(10))
+                .withDuration(
+                    DefaultDriverOption.CONTROL_CONNECTION_TIMEOUT, Duration.ofSeconds(10))
+                .withDuration(
+                    DefaultDriverOption.METADATA_SCHEMA_REQUEST_TIMEOUT, Duration.ofSeconds(60))
+                .withInt(DefaultDriverOption.NETTY_IO_SHUTDOWN_QUIET_PERIOD, 0)
+                .withInt(DefaultDriverOption.NETTY_ADMIN_SHUTDOWN_QUIET_PERIOD, 0)
+                .build());
   }
 
   // 3 to 4 s from now (exp has whole seconds): time to connect, and little to wait.
