@@ -173,9 +173,20 @@ public final class TestTokenIssuer {
     private Instant notBefore;
     private Instant expiresAt;
     private String appId;
+    private String subject;
 
     private Token(String principalId) {
       this.principalId = principalId;
+    }
+
+    /**
+     * The {@code sub} claim, if it is to differ from the principal's object id: a Kubernetes
+     * service account token, which workload identity federation presents to Entra, has the subject
+     * {@code system:serviceaccount:<namespace>:<name>}.
+     */
+    public Token subject(String subject) {
+      this.subject = Objects.requireNonNull(subject, "subject");
+      return this;
     }
 
     /** The {@code aud} claim. Default {@value TestTokenIssuer#COSMOS_AUDIENCE}. */
@@ -239,7 +250,7 @@ public final class TestTokenIssuer {
               .issueTime(Date.from(issuedAt))
               .notBeforeTime(Date.from(notBefore != null ? notBefore : issuedAt))
               .expirationTime(Date.from(expiry))
-              .subject(principalId)
+              .subject(subject != null ? subject : principalId)
               .claim("oid", principalId)
               .claim("tid", tokenTenantId)
               .claim("ver", "1.0");
