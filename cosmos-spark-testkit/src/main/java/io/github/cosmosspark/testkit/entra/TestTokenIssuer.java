@@ -40,9 +40,9 @@ import java.util.UUID;
  * <p>Tokens are Entra's v1.0 access tokens, which is what a client gets for the scope {@value
  * #COSMOS_SCOPE}: the audience is the resource ({@value #COSMOS_AUDIENCE}), the issuer {@code
  * https://sts.windows.net/<tenant id>/}, the principal in {@code oid}, the tenant in {@code tid},
- * signed RS256 with a {@code kid} header naming the key. Nothing is served over HTTP: the
+ * signed RS256 with a {@code kid} header naming the key. The issuer serves nothing itself: the
  * metadata's URLs name where Entra would publish it, and the emulator is handed the metadata
- * itself.
+ * itself; {@link EntraTokenEndpoint} hands its tokens to clients over HTTPS.
  *
  * <p>Thread-safe. Creating one makes an RSA 2048 key (tens to hundreds of milliseconds): share one
  * per test class.
