@@ -93,9 +93,66 @@ public final class ClusterApplication {
 
       scan(spark, keyspace, scanTable, scanRows);
       feed(spark, keyspace, feedTable, feedRows);
+      if (args.length > 7) {
+        entra(spark, args[7], rows);
+      }
     } finally {
       spark.stop();
     }
+  }
+
+  /**
+   * Writes and reads a table of an account whose keys are disabled, logging in with a service
+   * principal's Microsoft Entra ID secret: every executor gets its own token. Prints one {@code
+   * ENTRA} line.
+   *
+   * @param optionsFile read options (account, endpoint, trust, auth.*, keyspace, table)
+   */
+  private static void entra(SparkSession spark, String optionsFile, int rows) throws IOException {
+    java.util.Properties properties = new java.util.Properties();
+    try (InputStream in =
+        java.nio.file.Files.newInputStream(java.nio.file.Paths.get(optionsFile))) {
+      properties.load(in);
+    }
+    Map<String, String> options = new TreeMap<>();
+    for (String key : properties.stringPropertyNames()) {
+      options.put(key, properties.getProperty(key));
+    }
+    TaskExecutors executors = new TaskExecutors();
+    spark.sparkContext().addSparkListener(executors);
+    spark
+        .range(0, rows, 1, 8)
+        .selectExpr("CAST(id AS INT) AS id", "CONCAT('entra-', id) AS title")
+        .write()
+        .format("cosmoscassandra")
+        .options(options)
+        .mode("append")
+        .save();
+    List<Row> read =
+        spark
+            .read()
+            .format("cosmoscassandra")
+            .options(options)
+            .load()
+            .select("id", "title")
+            .collectAsList();
+    Set<Integer> keys = new TreeSet<>();
+    int mismatches = 0;
+    for (Row row : read) {
+      keys.add(row.getInt(0));
+      if (!("entra-" + row.getInt(0)).equals(row.getString(1))) {
+        mismatches++;
+      }
+    }
+    System.out.println(
+        "ENTRA read="
+            + read.size()
+            + " distinctKeys="
+            + keys.size()
+            + " mismatches="
+            + mismatches
+            + " taskExecutors="
+            + String.join(",", executors.ids()));
   }
 
   /**

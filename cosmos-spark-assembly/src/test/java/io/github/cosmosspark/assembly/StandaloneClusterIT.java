@@ -8,9 +8,13 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.Row;
 import io.github.cosmosspark.testkit.cassandra.CassandraDistribution;
+import io.github.cosmosspark.testkit.cassandra.CassandraServer;
 import io.github.cosmosspark.testkit.emulator.CosmosEmulator;
 import io.github.cosmosspark.testkit.emulator.CosmosEmulatorMain;
+import io.github.cosmosspark.testkit.emulator.DataPlaneRole;
 import io.github.cosmosspark.testkit.emulator.TableStatistics;
+import io.github.cosmosspark.testkit.entra.EntraTokenEndpoint;
+import io.github.cosmosspark.testkit.entra.TestTokenIssuer;
 import io.github.cosmosspark.testkit.junit.CosmosEmulatorTest;
 import java.io.File;
 import java.io.IOException;
@@ -27,6 +31,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -48,12 +53,13 @@ class StandaloneClusterIT {
   private static final String SCAN_TABLE = "scan_books";
   private static final int SCAN_ROWS = 100_000;
   private static final String FEED_TABLE = "feed_books";
+  private static final String ENTRA_KEYSPACE = "cluster_entra";
   private static final int FEED_ROWS = 3_000;
   private static final Duration APPLICATION_TIMEOUT = Duration.ofMinutes(6);
 
   @Test
   void anApplicationGivenOnlyTheAssemblyJarWritesAndReadsOnTwoExecutors(
-      CosmosEmulator emulator, CqlSession cassandra) throws Exception {
+      CosmosEmulator emulator, CqlSession cassandra, CassandraServer server) throws Exception {
     Path assembly = Paths.get(System.getProperty("cosmos.assembly.jar"));
     assertTrue(Files.isRegularFile(assembly), "the assembly jar is built first: " + assembly);
     try (CqlSession session = emulator.newSession()) {
@@ -78,6 +84,43 @@ class StandaloneClusterIT {
     }
     loadScanBooks(cassandra);
     loadFeedBooks(emulator);
+    Path home = Paths.get("target", "spark-cluster").toAbsolutePath();
+    // A second account, keys disabled, logged into with a service principal's Entra ID secret.
+    TestTokenIssuer entra = TestTokenIssuer.create();
+    String app = UUID.randomUUID().toString();
+    String principal = UUID.randomUUID().toString();
+    String secret = "cluster~Secret." + UUID.randomUUID();
+    try (EntraTokenEndpoint login =
+            EntraTokenEndpoint.builder(entra).clientSecret(app, principal, secret).start();
+        CosmosEmulator entraAccount =
+            CosmosEmulator.builder(server)
+                .account("entraaccount")
+                .entraIssuer(entra)
+                .disableLocalAuth()
+                .grantRole(principal, DataPlaneRole.DATA_CONTRIBUTOR)
+                .build()
+                .start()) {
+      Path entraOptions =
+          entraOptions(
+              Paths.get("target").toAbsolutePath(),
+              entra,
+              login,
+              entraAccount,
+              app,
+              secret,
+              principal);
+      runOnTheCluster(emulator, entraAccount, login, home, entraOptions);
+    }
+  }
+
+  private void runOnTheCluster(
+      CosmosEmulator emulator,
+      CosmosEmulator entraAccount,
+      EntraTokenEndpoint login,
+      Path home,
+      Path entraOptions)
+      throws Exception {
+    Path assembly = Paths.get(System.getProperty("cosmos.assembly.jar"));
 
     String spark =
         "org.apache.spark:spark-sql_"
@@ -87,7 +130,6 @@ class StandaloneClusterIT {
     List<Path> sparkJars =
         CassandraDistribution.resolveRuntimeClasspath(spark, " (Spark's jars for the cluster)");
 
-    Path home = Paths.get("target", "spark-cluster").toAbsolutePath();
     long started = System.nanoTime();
     String result;
     long clusterUpMillis;
@@ -97,7 +139,9 @@ class StandaloneClusterIT {
       clusterUpMillis = millisSince(started);
       long submitted = System.nanoTime();
       Path log = home.resolve("logs/driver.log");
-      Process driver = cluster.launch(driverCommand(cluster, assembly, emulator), log);
+      List<String> command = driverCommand(cluster, assembly, emulator);
+      command.add(entraOptions.toString());
+      Process driver = cluster.launch(command, log);
       if (!driver.waitFor(APPLICATION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
         fail("The application did not finish within " + APPLICATION_TIMEOUT + ". " + tail(log));
       }
@@ -187,8 +231,82 @@ class StandaloneClusterIT {
     assertTrue(Integer.parseInt(feedShape.group(1)) >= 3, "micro-batches of a third: " + feed);
     assertTrue(!feedShape.group(2).contains("driver"), "read on the executors: " + feed);
 
+    // The account with keys disabled, through a service principal's Entra ID secret: the driver
+    // and both executors each got tokens of their own.
+    String entraResult = line(driverLog, "^ENTRA (.*)$");
+    System.out.println(
+        "Standalone cluster test, Entra ID login: "
+            + entraResult
+            + " tokensIssued="
+            + login.tokensIssued());
+    assertEquals(
+        "read=" + ROWS + " distinctKeys=" + ROWS + " mismatches=0",
+        entraResult.replaceAll(" taskExecutors=.*", ""));
+    assertEquals(
+        2,
+        entraResult.replaceAll(".* taskExecutors=", "").split(",").length,
+        "Entra logins on both workers' executors: " + entraResult);
+    assertTrue(
+        login.tokensIssued() >= 3,
+        "a token for the driver and each executor: " + login.tokensIssued());
+    assertTrue(entraAccount.localAuthDisabled());
+    TableStatistics entraStatistics = entraAccount.statistics(ENTRA_KEYSPACE + "." + TABLE).get();
+    assertTrue(
+        entraStatistics.requests() >= ROWS,
+        "every row went through the account with keys disabled: " + entraStatistics);
+
     TableStatistics statistics = emulator.statistics(KEYSPACE + "." + TABLE).get();
     assertTrue(statistics.requests() >= ROWS, "every row went through the emulator: " + statistics);
+  }
+
+  /**
+   * Creates the Entra account's table and writes the read options the application uses for it, the
+   * client secret included, to a file in the test's own directory.
+   */
+  private static Path entraOptions(
+      Path home,
+      TestTokenIssuer entra,
+      EntraTokenEndpoint login,
+      CosmosEmulator account,
+      String app,
+      String secret,
+      String principal)
+      throws IOException {
+    try (CqlSession session = account.sessionBuilder(entra.token(principal).sign()).build()) {
+      session.execute(
+          "CREATE KEYSPACE IF NOT EXISTS "
+              + ENTRA_KEYSPACE
+              + " WITH cosmosdb_provisioned_throughput=400");
+      session.execute(
+          "CREATE TABLE IF NOT EXISTS "
+              + ENTRA_KEYSPACE
+              + "."
+              + TABLE
+              + " (id int PRIMARY KEY, title text) WITH cosmosdb_provisioned_throughput=10000");
+    }
+    Properties options = new Properties();
+    options.setProperty("account", account.account());
+    options.setProperty("host", account.host());
+    options.setProperty("port", Integer.toString(account.port()));
+    options.setProperty(
+        "tls.truststore.path",
+        account
+            .writeTruststoreAlsoTrusting(login.truststore(), home.resolve("entra-trust.p12"))
+            .toString());
+    options.setProperty("tls.truststore.password", account.truststorePassword());
+    options.setProperty("tls.truststore.type", account.truststoreType());
+    options.setProperty("auth.type", "entra");
+    options.setProperty("auth.entra.authorityHost", login.authorityHost());
+    options.setProperty("auth.entra.tenantId", entra.tenantId());
+    options.setProperty("auth.entra.clientId", app);
+    options.setProperty("auth.entra.clientSecret", secret);
+    options.setProperty("keyspace", ENTRA_KEYSPACE);
+    options.setProperty("table", TABLE);
+    Path file = home.resolve("entra-options.properties");
+    try (java.io.OutputStream out = Files.newOutputStream(file)) {
+      options.store(out, "read options of the Entra ID account");
+    }
+    return file;
   }
 
   private static List<String> driverCommand(

@@ -99,8 +99,22 @@ public final class CosmosCassandraConfig implements Serializable {
               + " Spark configuration).");
     }
     int bundleLayer = bundle ? connectionText.layer : Integer.MAX_VALUE;
-    String password =
-        accountKey(resolver, connectionText, bundle ? connectionString.password : null, account);
+    boolean entra = "entra".equals(resolver.valueOrDefault(CosmosOptions.AUTH_TYPE));
+    Found authType = resolver.find(CosmosOptions.AUTH_TYPE);
+    // A login chosen at a more specific level replaces the other login's settings of a less
+    // specific one (a read's own auth.type over the cluster's key), as a read's key replaces the
+    // configuration's; at the same or a more specific level they contradict it.
+    // Levels: 0 a read's options, 1 the configuration (either with the connector's own keys).
+    int authLevel = authType == null ? 2 : authType.layer % 2;
+    String password;
+    if (entra) {
+      requireNoKey(resolver, connectionText, authLevel);
+      password = null;
+    } else {
+      requireNoEntraSettings(resolver, authLevel);
+      password =
+          accountKey(resolver, connectionText, bundle ? connectionString.password : null, account);
+    }
     String host =
         resolver.moreSpecificThan(
             CosmosOptions.HOST, bundleLayer, bundle ? connectionString.host : null);
@@ -124,19 +138,75 @@ public final class CosmosCassandraConfig implements Serializable {
     }
     Map<String, Object> values = new LinkedHashMap<>();
     values.put(CosmosOptions.ACCOUNT.name(), account);
-    values.put(CosmosOptions.PASSWORD.name(), password);
+    if (password != null) {
+      values.put(CosmosOptions.PASSWORD.name(), password);
+    }
     values.put(CosmosOptions.HOST.name(), host != null ? host : account + COSMOS_DOMAIN);
     values.put(CosmosOptions.PORT.name(), port != null ? port : CosmosOptions.PORT.defaultValue());
     values.put(CosmosOptions.RETRY_MAX_ATTEMPTS.name(), maxAttempts(resolver, warnings));
     for (CosmosOption<?> option : CosmosOptions.all()) {
-      if (!values.containsKey(option.name()) && !KEY_SOURCES.contains(option)) {
+      // The other login's settings, replaced at a less specific level, do not travel.
+      boolean otherLogin =
+          entra ? option == CosmosOptions.PASSWORD : EntraSettings.OPTIONS.contains(option);
+      if (!values.containsKey(option.name()) && !KEY_SOURCES.contains(option) && !otherLogin) {
         Object value = resolver.valueOrDefault(option);
         if (value != null) {
           values.put(option.name(), value);
         }
       }
     }
+    if (entra) {
+      EntraSettings.complete(values, resolver.environment);
+    }
     return new CosmosCassandraConfig(values);
+  }
+
+  /**
+   * With {@code auth.type=entra} no key may be given at any level: an account with keys disabled
+   * refuses them, and with both it would be unclear which one logs in.
+   */
+  private static void requireNoKey(Resolver resolver, Found connectionText, int authLevel) {
+    for (Found found :
+        Arrays.asList(
+            resolver.find(CosmosOptions.PASSWORD),
+            connectionText,
+            resolver.find(CosmosOptions.PASSWORD_ENV),
+            resolver.find(CosmosOptions.PASSWORD_FILE))) {
+      if (found != null && found.layer % 2 <= authLevel) {
+        throw new CosmosConfigException(
+            "'"
+                + CosmosOptions.AUTH_TYPE.key()
+                + "' is 'entra', but '"
+                + found.key
+                + "' gives an account key. Log in one way: remove '"
+                + found.key
+                + "' (with Microsoft Entra ID the account name goes in '"
+                + CosmosOptions.ACCOUNT.key()
+                + "'), or set '"
+                + CosmosOptions.AUTH_TYPE.key()
+                + "' to 'key' and remove the auth.entra.* settings.");
+      }
+    }
+  }
+
+  /** Entra settings with key login would be silently ignored. */
+  private static void requireNoEntraSettings(Resolver resolver, int authLevel) {
+    for (CosmosOption<?> option : EntraSettings.OPTIONS) {
+      Found found = resolver.find(option);
+      if (found != null && found.layer % 2 <= authLevel) {
+        throw new CosmosConfigException(
+            "'"
+                + found.key
+                + "' is set, but '"
+                + CosmosOptions.AUTH_TYPE.key()
+                + "' is 'key' (its default), which logs in with the account key and ignores"
+                + " Microsoft Entra ID settings. Set '"
+                + CosmosOptions.AUTH_TYPE.key()
+                + "' to 'entra' (and give no key), or remove '"
+                + found.key
+                + "'.");
+      }
+    }
   }
 
   /**
@@ -289,9 +359,14 @@ public final class CosmosCassandraConfig implements Serializable {
     return get(CosmosOptions.ACCOUNT);
   }
 
-  /** The account key. A secret: never log it. */
+  /** The account key, or null when the login is Microsoft Entra ID's. A secret: never log it. */
   public String password() {
     return get(CosmosOptions.PASSWORD);
+  }
+
+  /** How to get Microsoft Entra ID tokens, or null when the login is the account key's. */
+  public EntraSettings entra() {
+    return EntraSettings.of(values);
   }
 
   public String host() {
@@ -467,7 +542,8 @@ public final class CosmosCassandraConfig implements Serializable {
   public String toString() {
     return "CosmosCassandraConfig{account="
         + account()
-        + ", password=<redacted>, endpoint="
+        + (entra() != null ? ", login=" + entra() : ", password=<redacted>")
+        + ", endpoint="
         + host()
         + ":"
         + port()

@@ -173,6 +173,31 @@ public final class CosmosOption<T> implements Serializable {
         (key, text) -> String.join(", ", RegionNames.parseList(key, text)));
   }
 
+  /**
+   * One of a fixed set of words, in any case; the value is the word as declared, so that what
+   * crosses to executors and what the documentation shows are the same spelling.
+   */
+  static Builder<String> oneOf(String name, String... choices) {
+    return new Builder<>(
+        name,
+        String.join(" | ", choices),
+        (key, text) -> {
+          for (String choice : choices) {
+            if (choice.equalsIgnoreCase(text.trim())) {
+              return choice;
+            }
+          }
+          throw new CosmosConfigException(
+              "Option '"
+                  + key
+                  + "' is '"
+                  + text
+                  + "'; it takes one of: "
+                  + String.join(", ", choices)
+                  + ".");
+        });
+  }
+
   private static String nonBlank(String key, String text) {
     if (text.trim().isEmpty()) {
       throw new CosmosConfigException("Option '" + key + "' is set but empty.");

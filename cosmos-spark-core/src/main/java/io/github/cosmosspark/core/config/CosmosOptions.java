@@ -98,6 +98,114 @@ public final class CosmosOptions {
           .notCarried(KEY_READ_ON_DRIVER)
           .build();
 
+  /** How the connector logs in: the account key, or a Microsoft Entra ID identity. */
+  public static final CosmosOption<String> AUTH_TYPE =
+      CosmosOption.oneOf("auth.type", "key", "entra")
+          .defaultValue("key")
+          .doc(
+              "How to log in. `key`: the account key (`password`, `connectionString`,"
+                  + " `passwordEnv` or `passwordFile`). `entra`: a Microsoft Entra ID access token"
+                  + " for an identity with a Cosmos DB data-plane role, which accounts with"
+                  + " `disableLocalAuth` require; see docs/authentication.md. A key and `entra`"
+                  + " together are an error, as are `auth.entra.*` settings with `key`.")
+          .build();
+
+  /** Which Microsoft Entra ID credential gets the token. */
+  public static final CosmosOption<String> ENTRA_CREDENTIAL =
+      CosmosOption.oneOf(
+              "auth.entra.credential",
+              "clientSecret",
+              "clientCertificate",
+              "managedIdentity",
+              "workloadIdentity",
+              "azureCli")
+          .derivedDefault(
+              "`clientSecret` when `auth.entra.clientSecret` is set, `clientCertificate` when"
+                  + " `auth.entra.certificatePath` is set")
+          .doc(
+              "With `auth.type=entra`, where the token comes from: a service principal's secret"
+                  + " (`clientSecret`, with `tenantId`, `clientId`, `clientSecret`) or certificate"
+                  + " (`clientCertificate`, with `tenantId`, `clientId`, `certificatePath`); the"
+                  + " machine's managed identity (`managedIdentity`; `clientId` picks a"
+                  + " user-assigned one); Kubernetes workload identity (`workloadIdentity`, from"
+                  + " `AZURE_TENANT_ID`, `AZURE_CLIENT_ID`, `AZURE_FEDERATED_TOKEN_FILE` unless"
+                  + " given); or the developer's `az login` (`azureCli`, local runs only). Every"
+                  + " JVM that opens connections (driver and executors) gets its own token with it"
+                  + " and renews it before it expires.")
+          .build();
+
+  /** The directory (tenant) of the identity. */
+  public static final CosmosOption<String> ENTRA_TENANT_ID =
+      CosmosOption.string("auth.entra.tenantId")
+          .doc(
+              "The Microsoft Entra tenant (directory) id of the identity, a GUID from the app"
+                  + " registration's Overview page.")
+          .build();
+
+  /** The application (client) id of the service principal or user-assigned identity. */
+  public static final CosmosOption<String> ENTRA_CLIENT_ID =
+      CosmosOption.string("auth.entra.clientId")
+          .doc(
+              "The application (client) id of the service principal, or of a user-assigned managed"
+                  + " identity.")
+          .build();
+
+  /** The service principal's client secret. */
+  public static final CosmosOption<String> ENTRA_CLIENT_SECRET =
+      CosmosOption.secret("auth.entra.clientSecret")
+          .doc(
+              "The service principal's client secret (its Value, not its Secret ID). On Databricks,"
+                  + " a secret scope reference: `{{secrets/<scope>/<key>}}` in the cluster's Spark"
+                  + " configuration, or `dbutils.secrets.get(...)` as a read option. Redacted"
+                  + " everywhere Spark shows settings.")
+          .build();
+
+  /** The service principal's certificate with its private key. */
+  public static final CosmosOption<String> ENTRA_CERTIFICATE_PATH =
+      CosmosOption.string("auth.entra.certificatePath")
+          .doc(
+              "Path of the service principal's certificate with its private key, PEM or PFX"
+                  + " (PKCS12), readable on the driver and every executor (on Databricks a Unity"
+                  + " Catalog volume, `/Volumes/...`).")
+          .build();
+
+  /** The password of a PFX certificate. */
+  public static final CosmosOption<String> ENTRA_CERTIFICATE_PASSWORD =
+      CosmosOption.secret("auth.entra.certificatePassword")
+          .doc("The password of a PFX certificate, if it has one. Redacted like `password`.")
+          .build();
+
+  /** The federated token file of Kubernetes workload identity. */
+  public static final CosmosOption<String> ENTRA_TOKEN_FILE =
+      CosmosOption.string("auth.entra.tokenFilePath")
+          .derivedDefault("`AZURE_FEDERATED_TOKEN_FILE`")
+          .doc(
+              "For `workloadIdentity`: the service account token file that Kubernetes projects"
+                  + " into the pod.")
+          .build();
+
+  /** Where Microsoft Entra ID is. */
+  public static final CosmosOption<String> ENTRA_AUTHORITY_HOST =
+      CosmosOption.string("auth.entra.authorityHost")
+          .defaultValue("https://login.microsoftonline.com/")
+          .doc(
+              "The Microsoft Entra ID endpoint: change it for a sovereign cloud"
+                  + " (`https://login.microsoftonline.us/`,"
+                  + " `https://login.chinacloudapi.cn/`) or for the testkit's own token endpoint."
+                  + " Its TLS certificate is checked against the JVM's trusted authorities and"
+                  + " those of `tls.truststore.path`.")
+          .build();
+
+  /** What the token is for. */
+  public static final CosmosOption<String> ENTRA_SCOPE =
+      CosmosOption.string("auth.entra.scope")
+          .defaultValue("https://cosmos.azure.com/.default")
+          .doc(
+              "The scope the token is asked for. Microsoft documents"
+                  + " `https://cosmos.azure.com/.default` for the Cassandra API; change it only if"
+                  + " Microsoft's documentation for your cloud says otherwise.")
+          .build();
+
   /** The endpoint host. */
   public static final CosmosOption<String> HOST =
       CosmosOption.string("host")
@@ -396,6 +504,16 @@ public final class CosmosOptions {
               CONNECTION_STRING,
               PASSWORD_ENV,
               PASSWORD_FILE,
+              AUTH_TYPE,
+              ENTRA_CREDENTIAL,
+              ENTRA_TENANT_ID,
+              ENTRA_CLIENT_ID,
+              ENTRA_CLIENT_SECRET,
+              ENTRA_CERTIFICATE_PATH,
+              ENTRA_CERTIFICATE_PASSWORD,
+              ENTRA_TOKEN_FILE,
+              ENTRA_AUTHORITY_HOST,
+              ENTRA_SCOPE,
               HOST,
               PORT,
               TLS_ENABLED,

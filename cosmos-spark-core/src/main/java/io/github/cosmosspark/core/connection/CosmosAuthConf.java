@@ -4,6 +4,9 @@ import com.datastax.oss.driver.api.core.auth.AuthProvider;
 import com.datastax.oss.driver.api.core.auth.ProgrammaticPlainTextAuthProvider;
 import com.datastax.spark.connector.cql.AuthConf;
 import io.github.cosmosspark.core.config.CosmosCassandraConfig;
+import io.github.cosmosspark.core.config.EntraSettings;
+import io.github.cosmosspark.core.session.EntraAuthProvider;
+import io.github.cosmosspark.core.session.EntraTokenSource;
 import scala.Option;
 
 /**
@@ -28,9 +31,22 @@ public final class CosmosAuthConf implements AuthConf {
     return config;
   }
 
+  /**
+   * The account key's login, or with {@code auth.type=entra} one that sends this JVM's current
+   * Microsoft Entra ID token; getting the first token here fails the plan or task, naming the
+   * identity, when Entra refuses it.
+   */
   @Override
   public Option<AuthProvider> authProvider() {
-    return Option.apply(new ProgrammaticPlainTextAuthProvider(config.account(), config.password()));
+    EntraSettings entra = config.entra();
+    if (entra == null) {
+      return Option.apply(
+          new ProgrammaticPlainTextAuthProvider(config.account(), config.password()));
+    }
+    EntraTokenSource tokens =
+        EntraTokenSource.forSettings(
+            entra, config.truststorePath(), () -> TrustStores.load(config));
+    return Option.apply(new EntraAuthProvider(config.account(), tokens));
   }
 
   @Override

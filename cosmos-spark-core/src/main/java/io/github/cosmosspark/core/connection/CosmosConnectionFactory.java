@@ -3,6 +3,7 @@ package io.github.cosmosspark.core.connection;
 import com.datastax.oss.driver.api.core.AllNodesFailedException;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.CqlSessionBuilder;
+import com.datastax.oss.driver.api.core.auth.AuthProvider;
 import com.datastax.oss.driver.api.core.auth.AuthenticationException;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
@@ -33,6 +34,8 @@ import io.github.cosmosspark.core.retry.CosmosDriverRetryPolicy;
 import io.github.cosmosspark.core.retry.NodeRegions;
 import io.github.cosmosspark.core.session.CosmosLoadBalancingPolicy;
 import io.github.cosmosspark.core.session.CosmosRuntime;
+import io.github.cosmosspark.core.session.EntraAuthProvider;
+import io.github.cosmosspark.core.session.EntraTokenSource;
 import io.github.cosmosspark.core.session.RetryingSession;
 import java.util.Collections;
 import java.util.HashSet;
@@ -145,8 +148,10 @@ public final class CosmosConnectionFactory implements CassandraConnectionFactory
     if (ownTls != null) {
       session = session.withSslEngineFactory(ownTls);
     }
-    if (auth.authProvider().isDefined()) {
-      session = session.withAuthProvider(auth.authProvider().get());
+    // Once: with Microsoft Entra ID, making the provider gets a token.
+    AuthProvider login = auth.authProvider().isDefined() ? auth.authProvider().get() : null;
+    if (login != null) {
+      session = session.withAuthProvider(login);
     }
     String appId = SparkEnv.get() != null ? SparkEnv.get().conf().getAppId() : "no-app-id";
     CqlSession opened;
@@ -159,6 +164,12 @@ public final class CosmosConnectionFactory implements CassandraConnectionFactory
               .build();
     } catch (AllNodesFailedException e) {
       throw explain(e, conf, cosmos);
+    }
+    if (login instanceof EntraAuthProvider) {
+      // Renewed while the session may open connections, i.e. until it closes.
+      EntraTokenSource tokens = ((EntraAuthProvider) login).tokens();
+      tokens.sessionOpened();
+      opened.closeFuture().thenRun(tokens::sessionClosed);
     }
     requirePreferredRegionsExist(opened, regions);
     LOG.debug(
@@ -280,6 +291,28 @@ public final class CosmosConnectionFactory implements CassandraConnectionFactory
     String account = cosmos != null ? "'" + cosmos.account() + "' " : "";
     for (List<Throwable> errors : failure.getAllErrors().values()) {
       for (Throwable error : errors) {
+        if (error instanceof AuthenticationException && cosmos != null && cosmos.entra() != null) {
+          return new CosmosConnectionException(
+              "Cosmos DB refused the Microsoft Entra ID token of "
+                  + cosmos.entra()
+                  + " for account "
+                  + account
+                  + "at "
+                  + endpoint
+                  + " ("
+                  + error.getMessage()
+                  + "). The identity needs a data-plane role on the account, given with `az"
+                  + " cosmosdb cassandra role assignment create --account-name "
+                  + cosmos.account()
+                  + " --resource-group <group> --role-definition-id"
+                  + " 00000000-0000-0000-0000-000000000004 --principal-id <its object id> --scope /`"
+                  + " (Cosmos DB Built-in Data Contributor; 00000000-0000-0000-0000-000000000003,"
+                  + " Data Reader, for jobs that only read); the token must be for the account's"
+                  + " tenant and for https://cosmos.azure.com ("
+                  + CosmosOptions.ENTRA_SCOPE.key()
+                  + ").",
+              failure);
+        }
         if (error instanceof AuthenticationException) {
           return new CosmosConnectionException(
               "Cosmos DB refused the credentials of account "

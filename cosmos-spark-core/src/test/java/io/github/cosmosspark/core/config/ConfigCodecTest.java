@@ -2,7 +2,6 @@ package io.github.cosmosspark.core.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,6 +10,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -73,25 +73,32 @@ class ConfigCodecTest {
 
   @Test
   void everyCarriedOptionArrivesWithItsValueAndEveryOtherSaysWhyNot() {
-    CosmosCassandraConfig config = CosmosCassandraConfig.resolve(oneKeySource(), new HashMap<>());
-    CosmosCassandraConfig arrived = CosmosCassandraConfig.decode(asSccMergesIt(config.encode()));
-
-    assertNotNull(arrived);
+    List<CosmosCassandraConfig> configs = new ArrayList<>();
+    for (Map<String, String> login : logins()) {
+      configs.add(CosmosCassandraConfig.resolve(login, new HashMap<>()));
+    }
     for (CosmosOption<?> option : CosmosOptions.all()) {
       assertTrue(
-          NOT_DEFAULT.containsKey(option.name()),
+          NOT_DEFAULT.containsKey(option.name()) || ENTRA.containsKey(option.name()),
           "no test value for option '" + option.name() + "': add one above");
-      if (option.isCarried()) {
-        assertNotNull(config.get(option), option.name());
-        assertNotEquals(
-            option.defaultValue(), config.get(option), option.name() + " is at its default");
-        assertEquals(config.get(option), arrived.get(option), option.name());
-      } else {
-        assertFalse(option.notCarriedBecause().trim().isEmpty(), option.name());
-        assertNull(arrived.get(option), option.name() + " is not carried");
+      boolean checked = false;
+      for (CosmosCassandraConfig config : configs) {
+        CosmosCassandraConfig arrived =
+            CosmosCassandraConfig.decode(asSccMergesIt(config.encode()));
+        assertNotNull(arrived);
+        assertEquals(config.forConnection(), arrived);
+        if (option.isCarried() && config.get(option) != null) {
+          assertEquals(config.get(option), arrived.get(option), option.name());
+          // A default that travels proves nothing: some login must carry another value.
+          checked |= !config.get(option).equals(option.defaultValue());
+        } else if (!option.isCarried()) {
+          assertFalse(option.notCarriedBecause().trim().isEmpty(), option.name());
+          assertNull(arrived.get(option), option.name() + " is not carried");
+          checked = true;
+        }
       }
+      assertTrue(checked, option.name() + " travelled at its default value only");
     }
-    assertEquals(config.forConnection(), arrived);
   }
 
   @Test
@@ -123,31 +130,33 @@ class ConfigCodecTest {
 
   @Test
   void theCodecWritesOneKeyPerCarriedOptionAndNothingElse() {
-    Map<String, String> encoded =
-        CosmosCassandraConfig.resolve(oneKeySource(), new HashMap<>()).encode();
-
-    int carried = 0;
-    for (CosmosOption<?> option : CosmosOptions.all()) {
-      if (option.isCarried()) {
-        carried++;
-        assertTrue(
-            encoded.containsKey(CosmosCassandraConfig.RESOLVED_PREFIX + option.name()),
-            option.name());
+    for (Map<String, String> login : logins()) {
+      CosmosCassandraConfig config = CosmosCassandraConfig.resolve(login, new HashMap<>());
+      Map<String, String> encoded = config.encode();
+      int carried = 0;
+      for (CosmosOption<?> option : CosmosOptions.all()) {
+        if (option.isCarried() && config.get(option) != null) {
+          carried++;
+          assertTrue(
+              encoded.containsKey(CosmosCassandraConfig.RESOLVED_PREFIX + option.name()),
+              option.name());
+        }
       }
+      assertEquals(carried, encoded.size(), encoded.keySet().toString());
     }
-    assertEquals(carried, encoded.size(), encoded.keySet().toString());
   }
 
   @Test
   void secretsTravelUnderKeysSparksRedactionPatternHides() {
-    Map<String, String> encoded =
-        CosmosCassandraConfig.resolve(oneKeySource(), new HashMap<>()).encode();
-
-    for (CosmosOption<?> option : CosmosOptions.all()) {
-      String key = CosmosCassandraConfig.RESOLVED_PREFIX + option.name();
-      if (option.isSecret() && encoded.containsKey(key)) {
-        assertTrue(
-            key.toLowerCase(Locale.ROOT).matches(".*(secret|password|token|access[.]?key).*"), key);
+    for (Map<String, String> login : logins()) {
+      Map<String, String> encoded = CosmosCassandraConfig.resolve(login, new HashMap<>()).encode();
+      for (CosmosOption<?> option : CosmosOptions.all()) {
+        String key = CosmosCassandraConfig.RESOLVED_PREFIX + option.name();
+        if (option.isSecret() && encoded.containsKey(key)) {
+          assertTrue(
+              key.toLowerCase(Locale.ROOT).matches(".*(secret|password|token|access[.]?key).*"),
+              key);
+        }
       }
     }
   }
@@ -157,6 +166,69 @@ class ConfigCodecTest {
     Map<String, String> plain = new HashMap<>();
     plain.put("spark.cassandra.connection.host", "h.example");
     assertNull(CosmosCassandraConfig.decode(plain));
+  }
+
+  /**
+   * Values for the Microsoft Entra ID options, none of them the default. The credentials exclude
+   * one another, so each login below takes its share.
+   */
+  private static final Map<String, String> ENTRA = new LinkedHashMap<>();
+
+  static {
+    ENTRA.put("auth.type", "entra");
+    ENTRA.put("auth.entra.tenantId", "11111111-2222-3333-4444-555555555555");
+    ENTRA.put("auth.entra.clientId", "66666666-7777-8888-9999-000000000000");
+    ENTRA.put("auth.entra.clientSecret", "app-Secret~1");
+    ENTRA.put("auth.entra.authorityHost", "https://login.microsoftonline.us/");
+    ENTRA.put("auth.entra.scope", "https://cosmos.azure.us/.default");
+    ENTRA.put("auth.entra.credential", "clientSecret");
+    ENTRA.put("auth.entra.certificatePath", existingFile("app.pfx"));
+    ENTRA.put("auth.entra.certificatePassword", "pfx-pw");
+    ENTRA.put("auth.entra.tokenFilePath", existingFile("azure-identity-token"));
+  }
+
+  /** Key login with every key-login value, then the Entra credentials' shares of theirs. */
+  private static List<Map<String, String>> logins() {
+    Map<String, String> secret = entraLogin("auth.entra.clientSecret");
+    Map<String, String> certificate =
+        entraLogin("auth.entra.certificatePath", "auth.entra.certificatePassword");
+    certificate.put("auth.entra.credential", "clientCertificate");
+    Map<String, String> workload = entraLogin("auth.entra.tokenFilePath");
+    workload.put("auth.entra.credential", "workloadIdentity");
+    return Arrays.asList(oneKeySource(), secret, certificate, workload);
+  }
+
+  private static Map<String, String> entraLogin(String... credentialOptions) {
+    Map<String, String> options = oneKeySource();
+    options.keySet().removeAll(Arrays.asList("connectionString", "passwordEnv", "passwordFile"));
+    options.remove("password");
+    options.put("account", "acct");
+    options.put("host", "private.example");
+    options.put("port", "12345");
+    for (String common :
+        Arrays.asList(
+            "auth.type",
+            "auth.entra.credential",
+            "auth.entra.tenantId",
+            "auth.entra.clientId",
+            "auth.entra.authorityHost",
+            "auth.entra.scope")) {
+      options.put(common, ENTRA.get(common));
+    }
+    for (String option : credentialOptions) {
+      options.put(option, ENTRA.get(option));
+    }
+    return options;
+  }
+
+  private static String existingFile(String name) {
+    try {
+      Path file = Files.createTempFile("codec-", "-" + name);
+      file.toFile().deleteOnExit();
+      return file.toString();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Every test value, with the connection string as the one key source. */

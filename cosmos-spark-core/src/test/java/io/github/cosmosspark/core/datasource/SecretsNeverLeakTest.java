@@ -3,7 +3,12 @@ package io.github.cosmosspark.core.datasource;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.datastax.oss.driver.api.core.CqlSession;
 import io.github.cosmosspark.testkit.cassandra.CassandraServer;
+import io.github.cosmosspark.testkit.emulator.CosmosEmulator;
+import io.github.cosmosspark.testkit.emulator.DataPlaneRole;
+import io.github.cosmosspark.testkit.entra.EntraTokenEndpoint;
+import io.github.cosmosspark.testkit.entra.TestTokenIssuer;
 import io.github.cosmosspark.testkit.junit.CassandraTest;
 import io.github.cosmosspark.testkit.junit.TestKeyspace;
 import java.io.IOException;
@@ -16,6 +21,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -101,6 +107,81 @@ class SecretsNeverLeakTest {
           -1, eventLog.indexOf(secret), "secret in event log: " + around(eventLog, secret));
       assertEquals(-1, environment.indexOf(secret), "secret on the Environment page");
       assertEquals(-1, uiPages.indexOf(secret), "secret on a UI page: " + around(uiPages, secret));
+    }
+  }
+
+  /**
+   * The same for Microsoft Entra ID: the service principal's secret (in the Spark configuration and
+   * as a read option, the wrong one too) and the tokens Entra issued appear nowhere. A token is a
+   * JWT, whose text starts with {@code eyJ} (a JSON object in base64url); none may appear at all.
+   */
+  @Test
+  @Timeout(value = 5, unit = TimeUnit.MINUTES)
+  void noEntraSecretOrTokenAppearsInLogsPlansExceptionsEventLogOrUi(CassandraServer cassandra)
+      throws Exception {
+    TestTokenIssuer entra = TestTokenIssuer.create();
+    String app = UUID.randomUUID().toString();
+    String principal = UUID.randomUUID().toString();
+    String secret = "entra~Scenario." + UUID.randomUUID();
+    Path events = out.resolve("entra");
+    try (EntraTokenEndpoint login =
+            EntraTokenEndpoint.builder(entra).clientSecret(app, principal, secret).start();
+        CosmosEmulator emulator =
+            CosmosEmulator.builder(cassandra)
+                .entraIssuer(entra)
+                .disableLocalAuth()
+                .grantRole(principal, DataPlaneRole.DATA_CONTRIBUTOR)
+                .build()
+                .start()) {
+      try (CqlSession session = emulator.sessionBuilder(entra.token(principal).sign()).build()) {
+        session.execute(
+            "CREATE KEYSPACE IF NOT EXISTS entra_secrets WITH replication ="
+                + " {'class': 'SimpleStrategy', 'replication_factor': 1}");
+        session.execute(
+            "CREATE TABLE IF NOT EXISTS entra_secrets.books (id int PRIMARY KEY, title text)");
+      }
+      Path truststore =
+          emulator.writeTruststoreAlsoTrusting(
+              login.truststore(), Files.createDirectories(events).resolve("trust.p12"));
+      Map<String, String> secrets = new HashMap<>();
+      secrets.put("SCENARIO_CLIENT_SECRET", secret);
+      secrets.put("SCENARIO_STORE_PASSWORD", emulator.truststorePassword());
+      Path output =
+          runWithDebugLogging(
+              events,
+              EntraSecretsScenario.class,
+              secrets,
+              4,
+              events.toString(),
+              emulator.host(),
+              Integer.toString(emulator.port()),
+              "entra_secrets",
+              truststore.toString(),
+              login.authorityHost(),
+              entra.tenantId(),
+              app,
+              emulator.account());
+
+      String logs = read(output);
+      assertTrue(logs.contains("SCENARIO DONE"), failureOf(logs));
+      assertTrue(logs.contains("ROWS READ: 100"), tail(logs));
+      assertTrue(logs.contains("DEBUG "), "DEBUG logging was not on");
+      assertTrue(logs.contains("== Physical Plan =="), "no plan was printed");
+      assertTrue(logs.contains("AADSTS7000215"), "the wrong secret was not refused: " + tail(logs));
+      assertTrue(login.tokensIssued() > 0, "no token was issued");
+      String eventLog = readAll(events.resolve("events"));
+      assertTrue(eventLog.contains("SparkListenerSQLExecutionStart"), "event log is incomplete");
+      assertTrue(
+          eventLog.contains("spark.cosmos.cassandra.auth.entra.clientSecret"),
+          "event log lacks the setting");
+      String uiPages = readAll(events, "ui-");
+      assertTrue(uiPages.contains("auth.entra.clientSecret"), "the UI lacks the setting");
+
+      for (String hidden : Arrays.asList(secret, "eyJ")) {
+        assertEquals(-1, logs.indexOf(hidden), "in logs: " + around(logs, hidden));
+        assertEquals(-1, eventLog.indexOf(hidden), "in event log: " + around(eventLog, hidden));
+        assertEquals(-1, uiPages.indexOf(hidden), "on a UI page: " + around(uiPages, hidden));
+      }
     }
   }
 

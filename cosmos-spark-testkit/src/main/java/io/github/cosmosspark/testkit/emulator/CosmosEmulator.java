@@ -24,12 +24,16 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -579,6 +583,33 @@ public final class CosmosEmulator implements AutoCloseable {
 
   public String truststorePassword() {
     return storePassword;
+  }
+
+  /**
+   * Writes a PKCS12 trust store, locked with {@link #truststorePassword()}, that trusts this
+   * emulator's CA and every certificate of {@code extra}: one {@code tls.truststore.path} for a
+   * connector that also reaches another test server, such as the testkit's Entra token endpoint.
+   *
+   * @return {@code file}
+   */
+  public Path writeTruststoreAlsoTrusting(KeyStore extra, Path file) throws IOException {
+    try {
+      KeyStore both = KeyStore.getInstance(truststoreType());
+      try (InputStream in = Files.newInputStream(truststorePath())) {
+        both.load(in, storePassword.toCharArray());
+      }
+      for (String alias : Collections.list(extra.aliases())) {
+        if (extra.isCertificateEntry(alias) || extra.getCertificate(alias) != null) {
+          both.setCertificateEntry("also-" + alias, extra.getCertificate(alias));
+        }
+      }
+      try (OutputStream out = Files.newOutputStream(file)) {
+        both.store(out, storePassword.toCharArray());
+      }
+      return file;
+    } catch (GeneralSecurityException e) {
+      throw new IOException("Could not write the trust store " + file, e);
+    }
   }
 
   public String truststoreType() {

@@ -5,6 +5,8 @@ import com.datastax.oss.driver.api.core.metadata.schema.RelationMetadata;
 import com.datastax.oss.driver.api.core.type.DataTypes;
 import com.datastax.spark.connector.cql.TableDef;
 import com.datastax.spark.connector.datasource.CassandraWriteBuilder;
+import io.github.cosmosspark.core.config.CosmosCassandraConfig;
+import io.github.cosmosspark.core.config.CosmosOptions;
 import io.github.cosmosspark.core.throughput.TableBudget;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.connector.expressions.NamedReference;
@@ -65,7 +67,14 @@ public final class CosmosWriteBuilder extends CassandraWriteBuilder
         options,
         inputSchema,
         counterColumn(metadata),
-        RowCheck.of(metadata, inputSchema, options.get("spark.cassandra.auth.username")),
+        RowCheck.of(
+            metadata,
+            inputSchema,
+            options.get("spark.cassandra.auth.username"),
+            "entra"
+                .equals(
+                    options.get(
+                        CosmosCassandraConfig.RESOLVED_PREFIX + CosmosOptions.AUTH_TYPE.name()))),
         clustering,
         PartitionKeyClustering.ordering(metadata, inputSchema, clustering),
         PartitionKeyClustering.numPartitions(clustering, session),

@@ -42,6 +42,7 @@ final class RowCheck implements Serializable {
 
   private static final int SHOWN_KEY_CHARS = 100;
 
+  private final boolean entraLogin;
   private final String table;
   private final String account;
   private final StructType schema;
@@ -55,7 +56,9 @@ final class RowCheck implements Serializable {
       StructType schema,
       int[] keyFields,
       String[] keyNames,
-      String[] keyKinds) {
+      String[] keyKinds,
+      boolean entraLogin) {
+    this.entraLogin = entraLogin;
     this.table = table;
     this.account = account;
     this.schema = schema;
@@ -65,7 +68,8 @@ final class RowCheck implements Serializable {
   }
 
   /** For a write of rows of {@code schema}, which has every primary key column (checked before). */
-  static RowCheck of(RelationMetadata metadata, StructType schema, String account) {
+  static RowCheck of(
+      RelationMetadata metadata, StructType schema, String account, boolean entraLogin) {
     List<ColumnMetadata> key = metadata.getPrimaryKey();
     int partitionColumns = metadata.getPartitionKey().size();
     int[] fields = new int[key.size()];
@@ -84,7 +88,7 @@ final class RowCheck implements Serializable {
       }
     }
     String table = metadata.getKeyspace().asInternal() + "." + metadata.getName().asInternal();
-    return new RowCheck(table, account, schema, fields, names, kinds);
+    return new RowCheck(table, account, schema, fields, names, kinds, entraLogin);
   }
 
   /** Throws, naming the row's key, if Cosmos would refuse the row. */
@@ -140,11 +144,16 @@ final class RowCheck implements Serializable {
             + table
             + " ("
             + refusal
-            + "). A read-only key cannot write: set "
-            + CosmosOptions.PASSWORD.key()
-            + " to the"
-            + " account's read-write key, the PRIMARY or SECONDARY PASSWORD of the portal's"
-            + " Connection String page.",
+            + ")."
+            + (entraLogin
+                ? " The Microsoft Entra identity may read but not write: give it the Cosmos DB"
+                    + " Built-in Data Contributor role (id 00000000-0000-0000-0000-000000000004)"
+                    + " with `az cosmosdb cassandra role assignment create`, see"
+                    + " docs/authentication.md. No row was written with this identity."
+                : " A read-only key cannot write: set "
+                    + CosmosOptions.PASSWORD.key()
+                    + " to the account's read-write key, the PRIMARY or SECONDARY PASSWORD of the"
+                    + " portal's Connection String page."),
         failure);
   }
 
