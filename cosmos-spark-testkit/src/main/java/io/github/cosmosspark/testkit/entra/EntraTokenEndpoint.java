@@ -48,6 +48,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -87,6 +89,11 @@ import org.slf4j.LoggerFactory;
  * (https://learn.microsoft.com/en-us/entra/identity-platform/reference-error-codes); the wording of
  * each description is what public logs of Entra's answers show, and where none did, the code says
  * "not confirmed". Secrets and assertions are never echoed in an error or a log line.
+ *
+ * <p>Managed identities ({@link Builder#managedIdentity}, {@link Builder#userAssignedIdentity}) are
+ * served as Azure App Service serves them to code on the machine: plain HTTP on 127.0.0.1 at {@link
+ * #identityEndpoint()}, guarded by the secret {@link #identityHeader()}; a client finds both in the
+ * environment variables {@link #managedIdentityEnvironment()} lists.
  *
  * <p>Serves HTTPS on 127.0.0.1 at a free port, with a certificate for {@code localhost} and {@code
  * 127.0.0.1} from a {@link TestCertificateAuthority}; {@link #truststore()} trusts it. Thread-safe;
@@ -133,6 +140,9 @@ public final class EntraTokenEndpoint implements AutoCloseable {
   private final HttpsServer server;
   private final ExecutorService executor;
   private final AtomicLong tokensIssued = new AtomicLong();
+  private final ConcurrentMap<String, AtomicLong> tokensIssuedTo = new ConcurrentHashMap<>();
+  private final AppServiceIdentityEndpoint.Identity systemAssigned;
+  private final AppServiceIdentityEndpoint identities;
 
   private EntraTokenEndpoint(Builder builder) {
     this.issuer = builder.issuer;
@@ -171,6 +181,12 @@ public final class EntraTokenEndpoint implements AutoCloseable {
               return thread;
             });
     server.setExecutor(executor);
+    this.systemAssigned = builder.systemAssigned;
+    this.identities =
+        builder.systemAssigned == null && builder.userAssigned.isEmpty()
+            ? null
+            : new AppServiceIdentityEndpoint(
+                builder.systemAssigned, builder.userAssigned, tokenLifetime, this::mint);
   }
 
   /** A builder of an endpoint that issues {@code issuer}'s tokens for its tenant. */
@@ -215,16 +231,95 @@ public final class EntraTokenEndpoint implements AutoCloseable {
     return authority.clientSslContext();
   }
 
-  /** How many access tokens the endpoint has handed out since it started. */
+  /**
+   * How many access tokens the endpoint has handed out since it started, to applications and
+   * managed identities.
+   */
   public long tokensIssued() {
     return tokensIssued.get();
   }
 
-  /** Stops the server without waiting for requests in progress. */
+  /** How many access tokens went to the application or managed identity {@code clientId}. */
+  public long tokensIssuedTo(String clientId) {
+    AtomicLong count = tokensIssuedTo.get(clientId.toLowerCase(Locale.ROOT));
+    return count == null ? 0 : count.get();
+  }
+
+  /**
+   * The managed identity endpoint, {@code http://127.0.0.1:<port>/msi/token}: the value of {@code
+   * IDENTITY_ENDPOINT}.
+   *
+   * @throws IllegalStateException if the builder registered no managed identity
+   */
+  public String identityEndpoint() {
+    return requireIdentities().endpoint();
+  }
+
+  /**
+   * The secret a managed identity request carries in its {@code X-IDENTITY-HEADER}: the value of
+   * {@code IDENTITY_HEADER}. Random per endpoint.
+   *
+   * @throws IllegalStateException if the builder registered no managed identity
+   */
+  public String identityHeader() {
+    return requireIdentities().secret();
+  }
+
+  /**
+   * The environment App Service gives its apps, pointing at this endpoint: {@code
+   * IDENTITY_ENDPOINT} and {@code IDENTITY_HEADER}. A process with these (and without {@code
+   * IDENTITY_SERVER_THUMBPRINT}, which would mean Service Fabric) gets its managed identity tokens
+   * here.
+   */
+  public Map<String, String> managedIdentityEnvironment() {
+    Map<String, String> environment = new LinkedHashMap<>();
+    environment.put("IDENTITY_ENDPOINT", identityEndpoint());
+    environment.put("IDENTITY_HEADER", identityHeader());
+    return Collections.unmodifiableMap(environment);
+  }
+
+  /**
+   * The client id of the system-assigned managed identity: random, as Azure gives one to the
+   * identity's service principal.
+   *
+   * @throws IllegalStateException if the builder registered no system-assigned identity
+   */
+  public String systemAssignedClientId() {
+    if (systemAssigned == null) {
+      throw new IllegalStateException(
+          "No system-assigned identity: call managedIdentity(objectId)");
+    }
+    return systemAssigned.clientId;
+  }
+
+  /** Stops the servers without waiting for requests in progress. */
   @Override
   public void close() {
     server.stop(0);
     executor.shutdownNow();
+    if (identities != null) {
+      identities.close();
+    }
+  }
+
+  private AppServiceIdentityEndpoint requireIdentities() {
+    if (identities == null) {
+      throw new IllegalStateException(
+          "No managed identity is registered: call managedIdentity or userAssignedIdentity on the"
+              + " builder");
+    }
+    return identities;
+  }
+
+  /** Signs and counts a token of this tenant for {@code resource}. */
+  private String mint(String objectId, String clientId, String resource) {
+    String accessToken =
+        issuer.token(objectId).audience(resource).appId(clientId).expiresIn(tokenLifetime).sign();
+    tokensIssued.incrementAndGet();
+    tokensIssuedTo
+        .computeIfAbsent(clientId.toLowerCase(Locale.ROOT), id -> new AtomicLong())
+        .incrementAndGet();
+    return accessToken;
   }
 
   private EntraTokenEndpoint startServer() {
@@ -387,14 +482,7 @@ public final class EntraTokenEndpoint implements AutoCloseable {
               + " by the administrator of the tenant or consented to by any user in the tenant."
               + " You might have sent your authentication request to the wrong tenant.");
     }
-    String accessToken =
-        issuer
-            .token(application.objectId)
-            .audience(resource)
-            .appId(clientId)
-            .expiresIn(tokenLifetime)
-            .sign();
-    tokensIssued.incrementAndGet();
+    String accessToken = mint(application.objectId, clientId, resource);
     LOG.debug("Entra token endpoint issued a token for {} to client {}", resource, clientId);
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("token_type", "Bearer");
@@ -828,6 +916,8 @@ public final class EntraTokenEndpoint implements AutoCloseable {
     private final Map<String, Application> applications = new HashMap<>();
     private Duration tokenLifetime = TestTokenIssuer.DEFAULT_LIFETIME;
     private TestCertificateAuthority authority;
+    private AppServiceIdentityEndpoint.Identity systemAssigned;
+    private final Map<String, AppServiceIdentityEndpoint.Identity> userAssigned = new HashMap<>();
 
     private Builder(TestTokenIssuer issuer) {
       this.issuer = Objects.requireNonNull(issuer, "issuer");
@@ -882,6 +972,33 @@ public final class EntraTokenEndpoint implements AutoCloseable {
       application(clientId, objectId)
           .federatedCredentials
           .add(new FederatedCredential(workloadIssuer, requireText("subject", subject)));
+      return this;
+    }
+
+    /**
+     * The machine's system-assigned managed identity, whose service principal has the object id
+     * {@code objectId} and a random client id ({@link
+     * EntraTokenEndpoint#systemAssignedClientId()}). A managed identity request that names no
+     * identity gets its tokens.
+     */
+    public Builder managedIdentity(String objectId) {
+      issuer.token(objectId);
+      this.systemAssigned =
+          new AppServiceIdentityEndpoint.Identity(UUID.randomUUID().toString(), objectId);
+      return this;
+    }
+
+    /**
+     * A user-assigned managed identity attached to the machine: a request naming its {@code
+     * client_id} (or its object id) gets its tokens; one naming any other is refused as App Service
+     * refuses it, HTTP 400 "Unable to load the proper Managed Identity.".
+     */
+    public Builder userAssignedIdentity(String clientId, String objectId) {
+      requireText("clientId", clientId);
+      issuer.token(objectId);
+      userAssigned.put(
+          clientId.toLowerCase(Locale.ROOT),
+          new AppServiceIdentityEndpoint.Identity(clientId, objectId));
       return this;
     }
 
