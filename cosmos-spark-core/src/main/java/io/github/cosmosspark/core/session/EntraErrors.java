@@ -22,10 +22,29 @@ final class EntraErrors {
 
   private EntraErrors() {}
 
+  /**
+   * What App Service, Functions and Container Apps answer for a client id of an identity the
+   * machine does not have (Azure/azure-sdk-for-net#43691, microsoft/azure-container-apps#442).
+   */
+  private static final String UNKNOWN_MANAGED_IDENTITY =
+      "Unable to load the proper Managed Identity";
+
   static CosmosConnectionException explain(EntraSettings settings, RuntimeException failure) {
-    String message = failure.getMessage() == null ? failure.toString() : failure.getMessage();
+    String message = reason(failure);
     Matcher code = AADSTS.matcher(message);
     String advice = code.find() ? advice(code.group(1)) : null;
+    if (advice == null && message.contains(UNKNOWN_MANAGED_IDENTITY)) {
+      advice =
+          settings.clientId() != null
+              ? "This machine has no managed identity with that client id: set "
+                  + CosmosOptions.ENTRA_CLIENT_ID.key()
+                  + " to the Client ID of a user-assigned identity attached to the cluster's"
+                  + " machines (the identity's Overview page shows it), or remove it to use the"
+                  + " system-assigned identity."
+              : "This machine has no system-assigned managed identity: turn it on, or set "
+                  + CosmosOptions.ENTRA_CLIENT_ID.key()
+                  + " to the Client ID of a user-assigned identity attached to it.";
+    }
     if (advice == null) {
       advice = general(settings);
     }
@@ -91,6 +110,23 @@ final class EntraErrors {
             + CosmosOptions.ENTRA_AUTHORITY_HOST.key()
             + " is reachable from this machine and the identity's settings.";
     }
+  }
+
+  /**
+   * The failure's message, or its cause's when it only points there: azure-identity's
+   * ManagedIdentityCredential says "Managed Identity authentication failed, see inner exception for
+   * more information." and MSAL's exception under it holds what the endpoint answered. Neither
+   * carries a token: MSAL reads a token only from a successful answer.
+   */
+  private static String reason(Throwable failure) {
+    Throwable cause = failure;
+    for (int depth = 0; depth < 5 && cause != null; depth++, cause = cause.getCause()) {
+      String message = cause.getMessage();
+      if (message != null && !message.contains("see inner exception")) {
+        return message;
+      }
+    }
+    return failure.getMessage() == null ? failure.toString() : failure.getMessage();
   }
 
   private static String shorten(String message) {
