@@ -40,7 +40,9 @@ class EntraSettingsTest {
     assertEquals("https://cosmos.azure.com/.default", entra.scope());
     assertFalse(config.toString().contains(SECRET), config.toString());
     assertTrue(
-        config.toString().contains("login=service principal " + CLIENT + " (clientSecret) of tenant"),
+        config
+            .toString()
+            .contains("login=service principal " + CLIENT + " (clientSecret) of tenant"),
         config.toString());
   }
 

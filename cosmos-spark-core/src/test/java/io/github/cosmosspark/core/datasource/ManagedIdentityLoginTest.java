@@ -151,7 +151,7 @@ class ManagedIdentityLoginTest {
 
     assertTrue(
         refusal.startsWith(
-            "REFUSED: Microsoft Entra ID gave no token to Microsoft Entra ID managedIdentity "
+            "REFUSED: Microsoft Entra ID gave no token to user-assigned managed identity "
                 + UNKNOWN_CLIENT
                 + " for scope https://cosmos.azure.com/.default: "),
         refusal);
