@@ -5,10 +5,8 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UnsupportedEncodingException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -159,7 +157,8 @@ final class AppServiceIdentityEndpoint implements AutoCloseable {
       // Status and wording not confirmed: App Service only documents that the header is required.
       return refusal(401, "The request must carry the " + SECRET_HEADER + " header's secret.");
     }
-    Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
+    Map<String, String> query =
+        EntraTokenEndpoint.urlEncodedParameters(exchange.getRequestURI().getRawQuery());
     if (!API_VERSION.equals(query.get("api-version"))) {
       // Wording not confirmed.
       return refusal(
@@ -230,31 +229,6 @@ final class AppServiceIdentityEndpoint implements AutoCloseable {
     body.put("correlationId", UUID.randomUUID().toString());
     LOG.debug("Managed identity endpoint refused a request: {} {}", status, message);
     return new Answer(status, JSONObjectUtils.toJSONString(body));
-  }
-
-  private static Map<String, String> query(String raw) {
-    Map<String, String> parameters = new HashMap<>();
-    if (raw == null) {
-      return parameters;
-    }
-    for (String pair : raw.split("&")) {
-      if (pair.isEmpty()) {
-        continue;
-      }
-      int equals = pair.indexOf('=');
-      String name = equals < 0 ? pair : pair.substring(0, equals);
-      String value = equals < 0 ? "" : pair.substring(equals + 1);
-      parameters.put(decode(name), decode(value));
-    }
-    return parameters;
-  }
-
-  private static String decode(String value) {
-    try {
-      return URLDecoder.decode(value, "UTF-8");
-    } catch (UnsupportedEncodingException e) {
-      throw new IllegalStateException("UTF-8 is always supported", e);
-    }
   }
 
   private static final class Answer {

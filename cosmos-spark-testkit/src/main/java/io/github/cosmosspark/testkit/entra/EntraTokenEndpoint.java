@@ -813,18 +813,28 @@ public final class EntraTokenEndpoint implements AutoCloseable {
         }
       }
     }
-    Map<String, String> form = new HashMap<>();
-    String body = new String(bytes.toByteArray(), StandardCharsets.UTF_8);
-    for (String pair : body.split("&")) {
+    return urlEncodedParameters(new String(bytes.toByteArray(), StandardCharsets.UTF_8));
+  }
+
+  /**
+   * The name-value pairs of a form body or a query string ({@code a=1&b=x%20y}); null gives none.
+   * Shared with {@link AppServiceIdentityEndpoint}, whose requests carry theirs in the query.
+   */
+  static Map<String, String> urlEncodedParameters(String raw) {
+    Map<String, String> parameters = new HashMap<>();
+    if (raw == null) {
+      return parameters;
+    }
+    for (String pair : raw.split("&")) {
       if (pair.isEmpty()) {
         continue;
       }
       int equals = pair.indexOf('=');
       String name = equals < 0 ? pair : pair.substring(0, equals);
       String value = equals < 0 ? "" : pair.substring(equals + 1);
-      form.put(urlDecode(name), urlDecode(value));
+      parameters.put(urlDecode(name), urlDecode(value));
     }
-    return form;
+    return parameters;
   }
 
   private static String urlDecode(String value) {
